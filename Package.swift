@@ -1,0 +1,61 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Layering (DESIGN.md §9), no cycles:
+//   CKeyChainNative, CZlib  <- KeyChainCore <- KeyChainStore <- KeyChainChain <- KeyChainMining
+// KeyChainTestSupport is shipped for tests only.
+let package = Package(
+    name: "KeyChain",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "KeyChainCore", targets: ["KeyChainCore"]),
+        .library(name: "KeyChainStore", targets: ["KeyChainStore"]),
+        .library(name: "KeyChainChain", targets: ["KeyChainChain"]),
+        .library(name: "KeyChainMining", targets: ["KeyChainMining"]),
+        .library(name: "KeyChainTestSupport", targets: ["KeyChainTestSupport"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // SHA-256 (SHA-NI with a portable fallback), the proof-of-work nonce loop, CRC-32C.
+        .target(name: "CKeyChainNative"),
+        // The system zlib (Debian: zlib1g-dev).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "KeyChainCore",
+            dependencies: [
+                "CKeyChainNative",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "KeyChainStore",
+            dependencies: [
+                "KeyChainCore", "CKeyChainNative", "CZlib",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "KeyChainChain",
+            dependencies: [
+                "KeyChainCore", "KeyChainStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "KeyChainMining",
+            dependencies: ["KeyChainCore", "KeyChainChain", "CKeyChainNative"]
+        ),
+        .target(
+            name: "KeyChainTestSupport",
+            dependencies: ["KeyChainCore", "KeyChainStore", "KeyChainChain", "KeyChainMining"]
+        ),
+        .testTarget(name: "KeyChainCoreTests", dependencies: ["KeyChainCore", "KeyChainTestSupport", "CKeyChainNative"]),
+        .testTarget(name: "KeyChainStoreTests", dependencies: ["KeyChainStore", "KeyChainTestSupport"]),
+        .testTarget(name: "KeyChainChainTests", dependencies: ["KeyChainChain", "KeyChainTestSupport"]),
+        .testTarget(name: "KeyChainMiningTests", dependencies: ["KeyChainMining", "KeyChainTestSupport", "CKeyChainNative"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,66 @@
+#ifndef CKEYCHAIN_NATIVE_H
+#define CKEYCHAIN_NATIVE_H
+
+/// Native primitives for KeyChain: SHA-256 (SHA-NI when the CPU has it, portable C otherwise),
+/// the proof-of-work nonce loop over a precomputed midstate, and CRC-32C.
+/// Everything here is pure computation: no allocation, no I/O, thread-safe.
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Which SHA-256 compression function to use.
+typedef enum {
+    KC_SHA_AUTO = 0,     ///< SHA-NI when the CPU has it, portable otherwise.
+    KC_SHA_PORTABLE = 1, ///< Plain C, any CPU.
+    KC_SHA_HARDWARE = 2  ///< x86 SHA extensions; only valid when kc_cpu_has_sha_extensions() is 1.
+} kc_sha_impl;
+
+/// 1 when this CPU has the x86 SHA extensions (and SSE4.1), else 0.
+int kc_cpu_has_sha_extensions(void);
+
+/// 1 when this CPU has the SSE4.2 CRC-32C instruction, else 0.
+int kc_cpu_has_crc32c(void);
+
+/// SHA-256 of `len` bytes.
+void kc_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
+
+/// SHA-256(SHA-256(data)).
+void kc_sha256d(const uint8_t *data, size_t len, uint8_t out[32]);
+
+/// SHA-256(SHA-256(data)) with a chosen compression function (for tests).
+void kc_sha256d_with(kc_sha_impl impl, const uint8_t *data, size_t len, uint8_t out[32]);
+
+/// A proof-of-work job: an 88-byte block header whose first 64 bytes are folded into a midstate.
+typedef struct {
+    uint32_t midstate[8];   ///< SHA-256 state after the first 64 header bytes.
+    uint32_t tail[16];      ///< Second message block as big-endian words, nonce words zero.
+    uint64_t target_high;   ///< The first 8 bytes of the target, big-endian.
+    uint8_t target[32];     ///< The full target, big-endian (a hash wins if hash <= target).
+} kc_pow_job;
+
+/// Prepares a job from an 88-byte header (nonce in bytes 80..87, little-endian) and a target.
+void kc_pow_job_init(kc_pow_job *job, const uint8_t header[88], const uint8_t target[32]);
+
+/// Tries nonces start, start+1, ... start+count-1. Returns 1 and sets *found_nonce and found_hash
+/// when a hash <= target is found, else 0. *hashes_done is the number of nonces tried.
+int kc_pow_search(kc_sha_impl impl, const kc_pow_job *job, uint64_t start, uint64_t count,
+                  uint64_t *found_nonce, uint8_t found_hash[32], uint64_t *hashes_done);
+
+/// SHA-256d of the job's header with the given nonce (for tests and checks).
+void kc_pow_hash(kc_sha_impl impl, const kc_pow_job *job, uint64_t nonce, uint8_t out[32]);
+
+/// CRC-32C (Castagnoli) of `len` bytes, continuing from `crc` (0 to start).
+uint32_t kc_crc32c(uint32_t crc, const void *data, size_t len);
+
+/// CRC-32C with the portable table code (for tests).
+uint32_t kc_crc32c_portable(uint32_t crc, const void *data, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

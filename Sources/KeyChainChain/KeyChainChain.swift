@@ -1,0 +1,10 @@
+// KeyChainChain: consensus. No sockets, no threads of its own, time passed in.
+//
+// - `BlockValidator`: the rules on a header and a block body (table-tested one by one).
+// - `BlockTree`: every known header with height, cumulative work and status; fork choice.
+// - `KeyIndex`: key -> versions on the best chain; ownership; compare-and-set; replays.
+// - `Mempool`: waiting puts in arrival order, with the conflict rules, and block templates.
+// - `Blockchain`: the above over a `BlockStorage`: accept headers and blocks, reorganise to
+//   the most work (undoing key versions, returning transactions to the mempool), persist and
+//   checkpoint the key index.
+// - `SignatureCache`: each transaction's signature is verified once, in parallel per block.

@@ -1,0 +1,9 @@
+// KeyChainCore: the values every other module speaks in, with no I/O.
+//
+// - Hashes and keys: `Hash256` (SHA-256d), `PublicKey`, `Signature`, `Identity` (Ed25519).
+// - The data model: `Transaction` (a signed put), `BlockHeader`, `Block`, `MerkleTree`.
+// - Consensus numbers: `Target` (compact proof-of-work target), `Work`, `NetworkParameters`
+//   and the genesis block they define.
+// - One canonical binary encoding (`ByteWriter`, `ByteReader`): little-endian integers, a
+//   maximum checked on every variable-length field, typed `DecodingError`s, never a trap.
+//   docs/PROTOCOL.md gives the layouts with golden vectors.

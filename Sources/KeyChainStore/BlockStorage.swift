@@ -1,0 +1,37 @@
+import KeyChainCore
+
+/// Where a chain keeps its blocks: on disk (`SegmentBlockStore`) or in memory
+/// (`MemoryBlockStore`, for the simulator and tests). The chain owns its storage and calls it
+/// from one thread at a time.
+public protocol BlockStorage: AnyObject {
+    /// Every stored block, latest status per hash, in the order they were stored.
+    var entries: [BlockIndexEntry] { get }
+
+    /// Stores blocks durably (fsynced before returning) with status `.stored`.
+    func append(_ blocks: [(block: Block, height: UInt32, cumulativeWork: Work)]) throws(StoreError) -> [BlockIndexEntry]
+
+    /// Records a new status for a stored block.
+    func setStatus(_ status: BlockStatus, for hash: Hash256) throws(StoreError)
+
+    /// Reads a stored block back; throws rather than return damaged data.
+    func block(_ hash: Hash256) throws(StoreError) -> Block
+
+    /// Replaces the checkpoint blob atomically.
+    func writeCheckpoint(_ bytes: [UInt8]) throws(StoreError)
+
+    /// The last checkpoint blob written, or nil if there is none (or it was damaged).
+    func readCheckpoint() -> [UInt8]?
+
+    /// Flushes everything written so far to the disk.
+    func sync() throws(StoreError)
+}
+
+extension BlockStorage {
+    /// Stores one block durably.
+    @discardableResult
+    public func append(_ block: Block, height: UInt32, cumulativeWork: Work) throws(StoreError) -> BlockIndexEntry {
+        let stored = try append([(block, height, cumulativeWork)])
+        guard let entry = stored.first else { throw .notFound(block.hash.hex) }
+        return entry
+    }
+}

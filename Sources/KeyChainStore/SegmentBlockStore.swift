@@ -1,0 +1,143 @@
+import Foundation
+import KeyChainCore
+import Logging
+
+/// A node's blocks on disk: `blocks/NNNNNNNNN.seg` segment files, the `blocks/index` log and the
+/// key-index checkpoint, reconciled at start-up so that only intact, fully linked blocks are
+/// ever served.
+public final class SegmentBlockStore: BlockStorage {
+    /// The default segment size before rotation.
+    public static let defaultSegmentSize: UInt64 = 128 << 20
+
+    /// The `blocks/` directory.
+    public let directory: String
+    private let segmentSize: UInt64
+    let logger: Logger
+    private var segments: [UInt32: DataFile] = [:]
+    var currentSegment: UInt32 = 0
+    let index: BlockIndexFile
+    private let checkpoint: CheckpointFile
+    private var order: [Hash256] = []
+    private var byHash: [Hash256: BlockIndexEntry] = [:]
+
+    /// What start-up reconciliation found and did.
+    public struct Reconciliation: Sendable, Equatable {
+        /// Bytes cut from segment tails that were torn or corrupt.
+        public var truncatedBytes: UInt64 = 0
+        /// Blocks found in the segments but missing from the index, now indexed.
+        public var reindexedBlocks = 0
+        /// Index entries dropped because their data is gone or their parent is.
+        public var droppedEntries = 0
+    }
+
+    /// What the last open repaired.
+    public internal(set) var reconciliation = Reconciliation()
+
+    /// Opens (creating if needed) the store under `dataDirectory/blocks`, repairing what a crash
+    /// left behind.
+    public init(
+        dataDirectory: String, segmentSize: UInt64 = SegmentBlockStore.defaultSegmentSize,
+        logger: Logger = Logger(label: "keychain.store")
+    ) throws(StoreError) {
+        directory = (dataDirectory as NSString).appendingPathComponent("blocks")
+        self.segmentSize = max(segmentSize, 4096)
+        self.logger = logger
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .io(path: directory, operation: "mkdir", errno: (error as NSError).code == 0 ? EIO : Int32((error as NSError).code))
+        }
+        index = try BlockIndexFile(path: (directory as NSString).appendingPathComponent("index"))
+        checkpoint = CheckpointFile(path: (dataDirectory as NSString).appendingPathComponent("keyindex.checkpoint"), logger: logger)
+        try reconcile()
+    }
+
+    public var entries: [BlockIndexEntry] { order.compactMap { byHash[$0] } }
+
+    public func append(_ blocks: [(block: Block, height: UInt32, cumulativeWork: Work)]) throws(StoreError) -> [BlockIndexEntry] {
+        var written: [BlockIndexEntry] = []
+        var touched: Set<UInt32> = []
+        for item in blocks {
+            let record = try SegmentRecord.encode(block: item.block.encoded)
+            var file = try segmentFile(currentSegment)
+            if file.size > 0 && file.size + UInt64(record.count) > segmentSize {
+                try file.sync()
+                currentSegment += 1
+                file = try segmentFile(currentSegment)
+            }
+            let offset = try file.append(record)
+            touched.insert(currentSegment)
+            let location = BlockLocation(segment: currentSegment, offset: offset, length: UInt32(record.count))
+            written.append(BlockIndexEntry(header: item.block.header, location: location, height: item.height,
+                                           cumulativeWork: item.cumulativeWork, status: .stored))
+        }
+        for number in touched.sorted() { try segmentFile(number).sync() }
+        // Only now, with the data on disk, may the index point at it.
+        for entry in written {
+            try index.append(entry)
+            remember(entry)
+        }
+        return written
+    }
+
+    public func setStatus(_ status: BlockStatus, for hash: Hash256) throws(StoreError) {
+        guard var entry = byHash[hash] else { throw .notFound(hash.hex) }
+        guard entry.status != status else { return }
+        entry.status = status
+        try index.append(entry)
+        byHash[hash] = entry
+    }
+
+    public func block(_ hash: Hash256) throws(StoreError) -> Block {
+        guard let entry = byHash[hash] else { throw .notFound(hash.hex) }
+        let file = try segmentFile(entry.location.segment)
+        let bytes = try file.read(at: entry.location.offset, count: Int(entry.location.length))
+        switch SegmentRecord.decode(bytes, at: 0) {
+        case let .failure(fault):
+            throw .corruptRecord(path: file.path, offset: entry.location.offset, reason: fault.rawValue)
+        case let .success(raw):
+            guard let block = try? Block(decoding: raw), block.hash == hash else {
+                throw .corruptRecord(path: file.path, offset: entry.location.offset, reason: "the record does not hold block \(hash.short)")
+            }
+            return block
+        }
+    }
+
+    public func writeCheckpoint(_ bytes: [UInt8]) throws(StoreError) {
+        try sync()
+        try checkpoint.write(bytes)
+    }
+
+    public func readCheckpoint() -> [UInt8]? { checkpoint.read() }
+
+    public func sync() throws(StoreError) {
+        try index.sync()
+        try segmentFile(currentSegment).sync()
+    }
+
+    // MARK: - Files
+
+    private func segmentPath(_ number: UInt32) -> String {
+        let name = String(number)
+        return (directory as NSString).appendingPathComponent(String(repeating: "0", count: max(0, 9 - name.count)) + name + ".seg")
+    }
+
+    func segmentFile(_ number: UInt32) throws(StoreError) -> DataFile {
+        if let file = segments[number] { return file }
+        let file = try DataFile(path: segmentPath(number), create: true)
+        segments[number] = file
+        return file
+    }
+
+    func existingSegments() -> [UInt32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.compactMap { name -> UInt32? in
+            guard name.hasSuffix(".seg"), name.count == 13 else { return nil }
+            return UInt32(name.dropLast(4))
+        }.sorted()
+    }
+
+    func remember(_ entry: BlockIndexEntry) {
+        if byHash.updateValue(entry, forKey: entry.hash) == nil { order.append(entry.hash) }
+    }
+}
