@@ -1,0 +1,362 @@
+import Foundation
+import KeyChainCore
+import KeyChainStore
+import Logging
+
+/// A node's view of consensus: the block tree over a `BlockStorage`, the key index of the best
+/// chain and the mempool. It accepts headers, blocks and puts, follows the most cumulative work
+/// (the first seen wins a tie) through reorganisations of any depth, and keeps the key index
+/// checkpointed so a restart does not replay every block.
+///
+/// Not thread-safe: one owner (the node's actor, or a simulated node) calls it.
+public final class Blockchain {
+    /// The network's genesis parameters.
+    public let parameters: NetworkParameters
+    /// The header and body rules.
+    public let validator: BlockValidator
+    /// Verified signatures, shared with the mempool.
+    public let signatures: SignatureCache
+    /// Puts waiting for a block.
+    public let mempool: Mempool
+    /// Key versions on the best chain.
+    public private(set) var keyIndex: KeyIndex
+    /// Every known header and the best chain.
+    public private(set) var tree: BlockTree
+    /// Write a key-index checkpoint after this many connected blocks.
+    public var checkpointInterval: Int
+
+    let storage: BlockStorage
+    let clock: @Sendable () -> UInt64
+    let logger: Logger
+    private var nextSequence: UInt64 = 1
+    private var candidates: Set<Hash256> = []
+    private var blocksSinceCheckpoint = 0
+
+    /// Milliseconds since the Unix epoch, from the system clock.
+    public static let systemClock: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }
+
+    /// Opens the chain stored in `storage`, or starts a new one at the network's genesis block.
+    /// Restores the key index from its checkpoint and connects whatever stored blocks make the
+    /// chain with the most work.
+    public init(
+        parameters: NetworkParameters, storage: BlockStorage, clock: @escaping @Sendable () -> UInt64 = Blockchain.systemClock,
+        signatures: SignatureCache = SignatureCache(), mempoolLimits: Mempool.Limits = .init(),
+        checkpointInterval: Int = 1_000, logger: Logger = Logger(label: "keychain.chain")
+    ) throws(ChainError) {
+        self.parameters = parameters
+        self.validator = BlockValidator(parameters: parameters)
+        self.signatures = signatures
+        self.mempool = Mempool(limits: mempoolLimits)
+        self.storage = storage
+        self.clock = clock
+        self.logger = logger
+        self.checkpointInterval = max(checkpointInterval, 1)
+
+        let genesisBlock = parameters.genesisBlock
+        let genesisHash = genesisBlock.hash
+        let genesisWork = parameters.target.work
+        var entries = storage.entries
+        if entries.isEmpty {
+            do {
+                try storage.append(genesisBlock, height: 0, cumulativeWork: genesisWork)
+                try storage.setStatus(.valid, for: genesisHash)
+            } catch {
+                throw .storage(error.description)
+            }
+            entries = storage.entries
+        }
+        guard let first = entries.first, first.hash == genesisHash else {
+            throw .genesisMismatch(expected: genesisHash, found: entries.first?.hash ?? .zero)
+        }
+        let genesis = BlockNode(hash: genesisHash, header: genesisBlock.header, height: 0, cumulativeWork: genesisWork, status: .valid, sequence: 0)
+        tree = BlockTree(genesis: genesis)
+        keyIndex = KeyIndex(genesis: genesisHash)
+        restore(entries.dropFirst())
+    }
+
+    // MARK: - Reading
+
+    /// The best chain's tip.
+    public var tip: BlockNode { tree.tip }
+
+    /// The best chain's height.
+    public var height: UInt32 { tree.tip.height }
+
+    /// A stored block by hash.
+    public func block(_ hash: Hash256) throws(BlockError) -> Block {
+        do { return try storage.block(hash) } catch { throw .storage(error.description) }
+    }
+
+    /// The best chain's block at `height`.
+    public func block(atHeight height: UInt32) throws(BlockError) -> Block? {
+        guard let node = tree.activeNode(at: height) else { return nil }
+        return try block(node.hash)
+    }
+
+    // MARK: - Accepting
+
+    /// Adds a header whose parent is known, after the header rules. Returns the node (the
+    /// existing one if it was known).
+    @discardableResult
+    public func acceptHeader(_ header: BlockHeader) throws(BlockError) -> BlockNode {
+        let hash = header.hash
+        if let existing = tree.node(hash) {
+            if existing.status == .invalid { throw .knownInvalid(hash) }
+            return existing
+        }
+        guard let parent = tree.node(header.previous) else { throw .unknownParent(header.previous) }
+        guard parent.status != .invalid else { throw .invalidParent(parent.hash) }
+        try validator.checkHeader(header, hash: hash, medianTimePast: tree.medianTimePast(of: parent.hash), now: clock())
+        let node = BlockNode(hash: hash, header: header, height: parent.height + 1,
+                             cumulativeWork: parent.cumulativeWork + validator.parameters.target.work,
+                             status: .headerOnly, sequence: .max)
+        tree.insert(node)
+        return node
+    }
+
+    /// Adds a block: header rules, body rules, durable storage, then the best chain moves to it
+    /// if it makes the chain with the most work. Returns what moved.
+    @discardableResult
+    public func acceptBlock(_ block: Block) throws(BlockError) -> ChainUpdate {
+        let hash = block.hash
+        if let existing = tree.node(hash) {
+            if existing.status == .invalid { throw .knownInvalid(hash) }
+            if existing.hasData { return ChainUpdate(tip: tree.tip) }
+        }
+        let node = try acceptHeader(block.header)
+        do {
+            try validator.checkBody(block, signatures: signatures)
+        } catch {
+            if error.provesBlockInvalid { markInvalid(hash) }
+            throw error
+        }
+        do {
+            try storage.append(block, height: node.height, cumulativeWork: node.cumulativeWork)
+        } catch {
+            throw .storage(error.description)
+        }
+        tree.update(hash, status: .stored, sequence: nextSequence)
+        nextSequence += 1
+        if isLinked(node.header.previous) { addCandidates(from: hash) }
+        return activateBestChain(mined: block)
+    }
+
+    /// Admits a put to the mempool.
+    public func submit(_ transaction: Transaction) throws(TransactionError) {
+        try mempool.add(transaction, index: keyIndex, parameters: parameters, signatures: signatures)
+    }
+
+    /// A block to mine on the current tip: the mempool's oldest puts up to the size limit, and a
+    /// timestamp of `now` or just after the median of the last 11 blocks, whichever is later.
+    public func makeTemplate(now: UInt64? = nil) -> BlockTemplate {
+        let tip = tree.tip
+        let room = parameters.maxBlockSize - BlockHeader.size - 4
+        let transactions = mempool.template(maxBytes: room)
+        let timestamp = max(now ?? clock(), tree.medianTimePast(of: tip.hash) + 1)
+        let header = BlockHeader(previous: tip.hash, merkleRoot: MerkleTree.root(transactions.map(\.id)),
+                                 timestamp: timestamp, target: parameters.target.compact)
+        return BlockTemplate(header: header, transactions: transactions, height: tip.height + 1)
+    }
+
+    /// Writes the key-index checkpoint and flushes the store: call before a clean shutdown.
+    public func close() throws(ChainError) {
+        do {
+            try storage.writeCheckpoint(keyIndex.checkpoint)
+            blocksSinceCheckpoint = 0
+        } catch {
+            throw .storage(error.description)
+        }
+    }
+
+    // MARK: - Restart
+
+    private func restore(_ entries: ArraySlice<BlockIndexEntry>) {
+        for entry in entries {
+            guard let parent = tree.node(entry.header.previous) else { continue }
+            let status: BlockNode.Status = switch entry.status {
+            case .stored: .stored
+            case .valid: .valid
+            case .invalid: .invalid
+            }
+            let node = BlockNode(hash: entry.hash, header: entry.header, height: parent.height + 1,
+                                 cumulativeWork: parent.cumulativeWork + validator.parameters.target.work,
+                                 status: parent.status == .invalid ? .invalid : status, sequence: nextSequence)
+            nextSequence += 1
+            tree.insert(node)
+            if node.status != .invalid { candidates.insert(node.hash) }
+        }
+        // Start from the checkpoint when it names a block we hold; blocks after it are replayed,
+        // and if it lies on a branch that lost, activateBestChain undoes back to the fork.
+        if let bytes = storage.readCheckpoint() {
+            do {
+                let restored = try KeyIndex(checkpoint: bytes)
+                if let node = tree.node(restored.tip), node.hasData, node.height == restored.height {
+                    for step in tree.path(from: tree.genesis.hash, to: restored.tip) { tree.pushActive(step.hash) }
+                    keyIndex = restored
+                } else {
+                    logger.warning("key-index checkpoint names an unknown block; rebuilding from genesis")
+                }
+            } catch {
+                logger.warning("key-index checkpoint is unreadable; rebuilding from genesis", metadata: ["error": "\(error)"])
+            }
+        }
+        activateBestChain(mined: nil)
+        logger.info("chain opened", metadata: [
+            "height": "\(tree.tip.height)", "tip": "\(tree.tip.hash.short)", "keys": "\(keyIndex.keyCount)",
+        ])
+    }
+
+    // MARK: - Fork choice
+
+    /// Whether `hash` and all its ancestors have their bodies stored and none is invalid.
+    private func isLinked(_ hash: Hash256) -> Bool {
+        var cursor = tree.node(hash)
+        while let node = cursor {
+            if tree.isActive(node.hash) { return true }
+            guard node.hasData else { return false }
+            cursor = tree.node(node.header.previous)
+        }
+        return false
+    }
+
+    /// Makes `hash` a candidate tip, and its stored descendants that were waiting for it.
+    private func addCandidates(from hash: Hash256) {
+        var stack = [hash]
+        while let next = stack.popLast() {
+            guard let node = tree.node(next), node.hasData else { continue }
+            candidates.insert(next)
+            stack += tree.childrenOf(next)
+        }
+    }
+
+    private func bestCandidate() -> BlockNode? {
+        var best: BlockNode?
+        for hash in candidates {
+            guard let node = tree.node(hash), node.status != .invalid else { continue }
+            if let current = best {
+                if node.cumulativeWork > current.cumulativeWork
+                    || (node.cumulativeWork == current.cumulativeWork && node.sequence < current.sequence) {
+                    best = node
+                }
+            } else {
+                best = node
+            }
+        }
+        return best
+    }
+
+    /// Marks a block and all its descendants invalid, for good.
+    private func markInvalid(_ hash: Hash256) {
+        for bad in [hash] + tree.descendants(of: hash) {
+            let hadData = tree.node(bad)?.hasData ?? false
+            tree.update(bad, status: .invalid)
+            candidates.remove(bad)
+            if hadData {
+                do { try storage.setStatus(.invalid, for: bad) } catch {
+                    logger.error("could not record an invalid block", metadata: ["block": "\(bad.short)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+
+    /// Moves the best chain to the candidate with the most work, one fork at a time, until no
+    /// candidate has more work than the tip. A block that breaks a rule on the way is marked
+    /// invalid with its descendants, and the loop goes on from where the chain stands.
+    @discardableResult
+    private func activateBestChain(mined: Block?) -> ChainUpdate {
+        var update = ChainUpdate()
+        var returned: [[Transaction]] = []
+        var confirmedIDs = Set<Hash256>()
+        var foreign = false
+        while let best = bestCandidate(), best.cumulativeWork > tree.tip.cumulativeWork {
+            guard let fork = tree.forkPoint(tree.tip.hash, best.hash) else {
+                candidates.remove(best.hash)
+                continue
+            }
+            guard disconnect(downTo: fork, update: &update, returned: &returned) else { break }
+            for node in tree.path(from: fork.hash, to: best.hash) {
+                let block: Block
+                do {
+                    if let mined, mined.hash == node.hash { block = mined } else { block = try storage.block(node.hash) }
+                } catch {
+                    logger.error("stored block unreadable; forgetting its body", metadata: ["block": "\(node.hash.short)", "error": "\(error)"])
+                    tree.update(node.hash, status: .headerOnly)
+                    for lost in [node.hash] + tree.descendants(of: node.hash) { candidates.remove(lost) }
+                    break
+                }
+                do {
+                    try keyIndex.apply(block, hash: node.hash, height: node.height)
+                } catch {
+                    logger.warning("block breaks a rule; marking it invalid", metadata: ["block": "\(node.hash.short)", "error": "\(error)"])
+                    markInvalid(node.hash)
+                    break
+                }
+                tree.pushActive(node.hash)
+                candidates.remove(node.hash)
+                if node.status != .valid {
+                    tree.update(node.hash, status: .valid)
+                    do { try storage.setStatus(.valid, for: node.hash) } catch {
+                        logger.error("could not record a valid block", metadata: ["block": "\(node.hash.short)", "error": "\(error)"])
+                    }
+                }
+                update.connected.append(node.hash)
+                for transaction in block.transactions {
+                    confirmedIDs.insert(transaction.id)
+                    if !mempool.contains(transaction.id) { foreign = true }
+                }
+            }
+        }
+        let tipWork = tree.tip.cumulativeWork
+        candidates = candidates.filter { (tree.node($0)?.cumulativeWork ?? .zero) >= tipWork }
+        update.tip = tree.tip
+        if !update.disconnected.isEmpty || foreign {
+            update.evicted = rebuildMempool(returned: returned.reversed().flatMap { $0 })
+        } else {
+            mempool.remove(confirmedIDs)
+        }
+        blocksSinceCheckpoint += update.connected.count
+        if blocksSinceCheckpoint >= checkpointInterval {
+            do { try close() } catch {
+                logger.error("could not write the key-index checkpoint", metadata: ["error": "\(error)"])
+            }
+        }
+        return update
+    }
+
+    /// Undoes active blocks down to `fork`. False if a block could not be read back, in which
+    /// case the chain stays where it is.
+    private func disconnect(downTo fork: BlockNode, update: inout ChainUpdate, returned: inout [[Transaction]]) -> Bool {
+        while tree.tip.hash != fork.hash {
+            let tip = tree.tip
+            let block: Block
+            do { block = try storage.block(tip.hash) } catch {
+                logger.error("cannot read a block to disconnect it; staying on the current chain",
+                             metadata: ["block": "\(tip.hash.short)", "error": "\(error)"])
+                return false
+            }
+            keyIndex.undo(block, parent: tip.header.previous)
+            tree.popActive()
+            candidates.insert(tip.hash)
+            update.disconnected.append(tip.hash)
+            returned.append(block.transactions)
+        }
+        return true
+    }
+
+    /// Re-admits, in order, the puts of disconnected blocks and then the old mempool against the
+    /// new best chain. Puts now confirmed leave quietly; puts that break a rule are evicted.
+    private func rebuildMempool(returned: [Transaction]) -> [EvictedTransaction] {
+        var evicted: [EvictedTransaction] = []
+        for transaction in returned + mempool.drain() {
+            do {
+                try submit(transaction)
+            } catch {
+                switch error {
+                case .alreadyConfirmed, .duplicate: continue
+                default: evicted.append(EvictedTransaction(transaction: transaction, reason: error))
+                }
+            }
+        }
+        return evicted
+    }
+}

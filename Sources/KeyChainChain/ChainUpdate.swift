@@ -1,0 +1,25 @@
+import KeyChainCore
+
+/// What a call that may move the best chain did: blocks connected and disconnected, and puts
+/// that can no longer be mined.
+public struct ChainUpdate: Sendable {
+    /// Blocks connected to the best chain, oldest first.
+    public var connected: [Hash256] = []
+    /// Blocks taken off the best chain, tip first.
+    public var disconnected: [Hash256] = []
+    /// Puts dropped from the mempool, with the rule they now break.
+    public var evicted: [EvictedTransaction] = []
+    /// The best chain's tip afterwards.
+    public var tip: BlockNode?
+
+    /// Whether the best chain was reorganised.
+    public var isReorganisation: Bool { !disconnected.isEmpty }
+}
+
+/// A put the mempool dropped because the best chain changed under it.
+public struct EvictedTransaction: Sendable {
+    /// The put.
+    public let transaction: Transaction
+    /// The rule it breaks on the new best chain.
+    public let reason: TransactionError
+}

@@ -1,0 +1,222 @@
+import KeyChainCore
+
+/// Every key's versions on the best chain, in chain order, and every confirmed txid. Answers
+/// `get`, `history` and prefix listings from memory, and decides ownership, compare-and-set and
+/// replays when a block is applied. Keys are compared as UTF-8 bytes, never as Swift strings,
+/// whose equality folds canonically equivalent spellings together.
+public final class KeyIndex {
+    private var versionsByKey: [[UInt8]: [KeyVersion]] = [:]
+    private var confirmed: [Hash256: [UInt8]] = [:]
+    private var sortedKeys: [[UInt8]] = []
+    private var keysAddedSinceSort: [[UInt8]] = []
+    private var keysRemovedSinceSort = false
+    /// The block the index reflects.
+    public private(set) var tip: Hash256
+    /// That block's height.
+    public private(set) var height: UInt32
+
+    /// An empty index at the genesis block.
+    public init(genesis: Hash256) {
+        tip = genesis
+        height = 0
+    }
+
+    /// How many keys have at least one version.
+    public var keyCount: Int { versionsByKey.count }
+    /// How many puts are confirmed.
+    public var transactionCount: Int { confirmed.count }
+
+    /// The versions of `key`, oldest first.
+    public func versions(of key: String) -> [KeyVersion] { versionsByKey[Array(key.utf8)] ?? [] }
+
+    /// The latest version of `key`.
+    public func latest(_ key: String) -> KeyVersion? { versionsByKey[Array(key.utf8)]?.last }
+
+    /// The author of the key's first version.
+    public func owner(of key: String) -> PublicKey? { versionsByKey[Array(key.utf8)]?.first?.author }
+
+    /// Whether `txid` is on the best chain.
+    public func contains(_ txid: Hash256) -> Bool { confirmed[txid] != nil }
+
+    /// The version a confirmed txid wrote.
+    public func version(of txid: Hash256) -> (key: String, index: Int, version: KeyVersion)? {
+        guard let key = confirmed[txid], let versions = versionsByKey[key],
+              let index = versions.lastIndex(where: { $0.txid == txid }) else { return nil }
+        return (String(decoding: key, as: UTF8.self), index, versions[index])
+    }
+
+    /// Checks the rules a put must pass against this state with `pending` earlier puts on the
+    /// same key still waiting (their count, and the first one's author).
+    public func check(_ transaction: Transaction, pending: (count: Int, firstAuthor: PublicKey?) = (0, nil)) throws(TransactionError) {
+        guard confirmed[transaction.id] == nil else { throw .alreadyConfirmed(transaction.id) }
+        let existing = versionsByKey[Array(transaction.key.utf8)]
+        if let owner = existing?.first?.author ?? pending.firstAuthor, owner != transaction.author {
+            throw .notOwner(key: transaction.key, owner: owner)
+        }
+        if let expected = transaction.expectedVersion {
+            let actual = UInt64((existing?.count ?? 0) + pending.count)
+            guard expected == actual else { throw .conflict(key: transaction.key, expected: expected, actual: actual) }
+        }
+    }
+
+    /// Applies a block on top of `tip`: all of its puts or, if one breaks a rule, none.
+    func apply(_ block: Block, hash: Hash256, height: UInt32) throws(BlockError) {
+        var applied = 0
+        for transaction in block.transactions {
+            do {
+                try check(transaction)
+            } catch {
+                for undone in block.transactions[..<applied].reversed() { remove(undone) }
+                throw .badTransaction(transaction.id, error)
+            }
+            let key = Array(transaction.key.utf8)
+            let version = KeyVersion(value: transaction.value, height: height, blockHash: hash, txid: transaction.id, author: transaction.author)
+            if versionsByKey[key] == nil {
+                versionsByKey[key] = [version]
+                keysAddedSinceSort.append(key)
+            } else {
+                versionsByKey[key]?.append(version)
+            }
+            confirmed[transaction.id] = key
+            applied += 1
+        }
+        tip = hash
+        self.height = height
+    }
+
+    /// Undoes the tip block, making `parent` (at `height - 1`) the tip again.
+    func undo(_ block: Block, parent: Hash256) {
+        for transaction in block.transactions.reversed() { remove(transaction) }
+        tip = parent
+        height = height > 0 ? height - 1 : 0
+    }
+
+    private func remove(_ transaction: Transaction) {
+        let key = Array(transaction.key.utf8)
+        guard var versions = versionsByKey[key], versions.last?.txid == transaction.id else { return }
+        versions.removeLast()
+        if versions.isEmpty {
+            versionsByKey[key] = nil
+            keysRemovedSinceSort = true
+        } else {
+            versionsByKey[key] = versions
+        }
+        confirmed[transaction.id] = nil
+    }
+
+    /// Up to `limit` keys that start with `prefix`, in UTF-8 byte order, strictly after `after`
+    /// when given (the last key of the previous page).
+    public func keys(prefix: String, after: String? = nil, limit: Int) -> [String] {
+        sortIfNeeded()
+        let prefixBytes = Array(prefix.utf8)
+        let afterBytes = after.map { Array($0.utf8) }
+        var start = lowerBound(prefixBytes)
+        if let afterBytes, !afterBytes.lexicographicallyPrecedes(prefixBytes) {
+            start = lowerBound(afterBytes)
+            if start < sortedKeys.count && sortedKeys[start] == afterBytes { start += 1 }
+        }
+        var out: [String] = []
+        var index = start
+        while index < sortedKeys.count && out.count < max(limit, 0) {
+            let key = sortedKeys[index]
+            guard key.starts(with: prefixBytes) else { break }
+            out.append(String(decoding: key, as: UTF8.self))
+            index += 1
+        }
+        return out
+    }
+
+    private func lowerBound(_ key: [UInt8]) -> Int {
+        var low = 0, high = sortedKeys.count
+        while low < high {
+            let mid = (low + high) / 2
+            if sortedKeys[mid].lexicographicallyPrecedes(key) { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+
+    /// New keys collect unsorted and are merged in on the next listing, so a bulk import
+    /// costs one sort, not a shifted array per key.
+    private func sortIfNeeded() {
+        guard !keysAddedSinceSort.isEmpty || keysRemovedSinceSort else { return }
+        if keysRemovedSinceSort { sortedKeys.removeAll { versionsByKey[$0] == nil } }
+        let added = keysAddedSinceSort.filter { versionsByKey[$0] != nil }.sorted { $0.lexicographicallyPrecedes($1) }
+        var merged: [[UInt8]] = []
+        merged.reserveCapacity(sortedKeys.count + added.count)
+        var i = 0, j = 0
+        while i < sortedKeys.count || j < added.count {
+            if j == added.count || (i < sortedKeys.count && sortedKeys[i].lexicographicallyPrecedes(added[j])) {
+                merged.append(sortedKeys[i]); i += 1
+            } else {
+                if merged.last != added[j] { merged.append(added[j]) }
+                j += 1
+            }
+        }
+        sortedKeys = merged
+        keysAddedSinceSort = []
+        keysRemovedSinceSort = false
+    }
+
+    // MARK: - Checkpoint
+
+    /// The index as bytes: `format u8 | tip 32 | height u32 | key count u32 | per key: key length
+    /// u8 | key | version count u32 | per version: height u32 | block hash 32 | txid 32 |
+    /// author 32 | value length u32 | value`.
+    public var checkpoint: [UInt8] {
+        var writer = ByteWriter(capacity: 64 + versionsByKey.count * 200)
+        writer.write(UInt8(1))
+        writer.write(tip)
+        writer.write(height)
+        writer.write(UInt32(versionsByKey.count))
+        for (key, versions) in versionsByKey {
+            writer.write(UInt8(key.count))
+            writer.write(bytes: key)
+            writer.write(UInt32(versions.count))
+            for version in versions {
+                writer.write(version.height)
+                writer.write(version.blockHash)
+                writer.write(version.txid)
+                writer.write(version.author.raw)
+                writer.write(UInt32(version.value.count))
+                writer.write(bytes: version.value)
+            }
+        }
+        return writer.bytes
+    }
+
+    /// An index restored from a checkpoint.
+    public init(checkpoint bytes: [UInt8]) throws(DecodingError) {
+        var reader = ByteReader(bytes)
+        guard try reader.readUInt8("checkpoint format") == 1 else {
+            throw .invalidValue(field: "checkpoint format", reason: "unknown version")
+        }
+        tip = try reader.readHash("tip")
+        height = try reader.readUInt32("height")
+        let keyCount = Int(try reader.readUInt32("key count"))
+        guard keyCount <= reader.remaining else { throw .oversized(field: "key count", length: keyCount, maximum: reader.remaining) }
+        versionsByKey.reserveCapacity(keyCount)
+        for _ in 0..<keyCount {
+            let length = Int(try reader.readUInt8("key length"))
+            let key = try reader.readBytes(length, maximum: Transaction.maxKeyLength, "key")
+            let count = Int(try reader.readUInt32("version count"))
+            guard count > 0, count <= reader.remaining / 104 else {
+                throw .invalidValue(field: "version count", reason: "\(count) versions cannot fit")
+            }
+            var versions: [KeyVersion] = []
+            versions.reserveCapacity(count)
+            for _ in 0..<count {
+                let height = try reader.readUInt32("version height")
+                let block = try reader.readHash("block hash")
+                let txid = try reader.readHash("txid")
+                let author = PublicKey(raw: try reader.readBytes32("author"))
+                let valueLength = Int(try reader.readUInt32("value length"))
+                let value = try reader.readBytes(valueLength, maximum: Transaction.maxValueLengthCap, "value")
+                versions.append(KeyVersion(value: value, height: height, blockHash: block, txid: txid, author: author))
+                confirmed[txid] = key
+            }
+            versionsByKey[key] = versions
+            keysAddedSinceSort.append(key)
+        }
+        try reader.expectEnd()
+    }
+}

@@ -1,0 +1,108 @@
+import KeyChainCore
+
+/// Puts waiting for a block, in arrival order. Every put in it is valid on top of the best
+/// chain plus the puts before it, so a block template is simply a prefix.
+///
+/// Conflict rules: a txid already waiting is a duplicate; a txid on the chain is a replay; a
+/// key's owner is its first confirmed author or, for a new key, the author of its first
+/// waiting put; compare-and-set counts confirmed and earlier waiting versions, so of two puts
+/// expecting the same version the first wins and the second is a conflict.
+public final class Mempool {
+    /// How much the mempool holds before it refuses new puts.
+    public struct Limits: Sendable {
+        /// Most waiting puts.
+        public var maxTransactions: Int
+        /// Most waiting bytes (encoded).
+        public var maxBytes: Int
+        /// Defaults: 500,000 puts or 512 MiB.
+        public init(maxTransactions: Int = 500_000, maxBytes: Int = 512 << 20) {
+            self.maxTransactions = maxTransactions
+            self.maxBytes = maxBytes
+        }
+    }
+
+    private var order: [Hash256] = []
+    private var orderStart = 0
+    private var live: [Hash256: Transaction] = [:]
+    private var pendingByKey: [[UInt8]: [Hash256]] = [:]
+    /// Encoded bytes waiting.
+    public private(set) var bytes = 0
+    /// The limits in force.
+    public let limits: Limits
+
+    /// An empty mempool.
+    public init(limits: Limits = Limits()) { self.limits = limits }
+
+    /// Puts waiting.
+    public var count: Int { live.count }
+
+    /// Whether `txid` is waiting.
+    public func contains(_ txid: Hash256) -> Bool { live[txid] != nil }
+
+    /// The waiting put with this txid.
+    public func transaction(_ txid: Hash256) -> Transaction? { live[txid] }
+
+    /// All waiting puts in arrival order.
+    public var transactions: [Transaction] { order[orderStart...].compactMap { live[$0] } }
+
+    /// Admits a put if it passes every rule against `index` and the puts already waiting.
+    public func add(_ transaction: Transaction, index: KeyIndex, parameters: NetworkParameters, signatures: SignatureCache) throws(TransactionError) {
+        guard live[transaction.id] == nil else { throw .duplicate(transaction.id) }
+        guard transaction.value.count <= parameters.maxValueLength else {
+            throw .valueTooLarge(size: transaction.value.count, maximum: parameters.maxValueLength)
+        }
+        let key = Array(transaction.key.utf8)
+        let waiting = pendingByKey[key] ?? []
+        try index.check(transaction, pending: (waiting.count, waiting.first.flatMap { live[$0]?.author }))
+        guard live.count < limits.maxTransactions, bytes + transaction.encodedSize <= limits.maxBytes else {
+            throw .mempoolFull(limit: limits.maxTransactions)
+        }
+        guard signatures.isValid(transaction) else { throw .badSignature }
+        live[transaction.id] = transaction
+        order.append(transaction.id)
+        pendingByKey[key, default: []].append(transaction.id)
+        bytes += transaction.encodedSize
+    }
+
+    /// The longest prefix of waiting puts whose encodings fit in `maxBytes`.
+    public func template(maxBytes: Int) -> [Transaction] {
+        var out: [Transaction] = []
+        var used = 0
+        for id in order[orderStart...] {
+            guard let transaction = live[id] else { continue }
+            if used + transaction.encodedSize > maxBytes { break }
+            used += transaction.encodedSize
+            out.append(transaction)
+        }
+        return out
+    }
+
+    /// Removes puts that a block confirmed.
+    func remove(_ ids: Set<Hash256>) {
+        guard !ids.isEmpty else { return }
+        for id in ids {
+            guard let transaction = live.removeValue(forKey: id) else { continue }
+            bytes -= transaction.encodedSize
+            let key = Array(transaction.key.utf8)
+            pendingByKey[key]?.removeAll { $0 == id }
+            if pendingByKey[key]?.isEmpty == true { pendingByKey[key] = nil }
+        }
+        // Confirmed puts are usually a prefix: advance past them, compact now and then.
+        while orderStart < order.count && live[order[orderStart]] == nil { orderStart += 1 }
+        if orderStart > 4096 && orderStart * 2 > order.count {
+            order = order[orderStart...].filter { live[$0] != nil }
+            orderStart = 0
+        }
+    }
+
+    /// Empties the mempool, returning what it held in arrival order.
+    func drain() -> [Transaction] {
+        let all = transactions
+        order = []
+        orderStart = 0
+        live = [:]
+        pendingByKey = [:]
+        bytes = 0
+        return all
+    }
+}

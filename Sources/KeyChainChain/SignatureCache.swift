@@ -1,0 +1,92 @@
+import Dispatch
+import Foundation
+import KeyChainCore
+import Synchronization
+
+/// Remembers which transactions' signatures were verified, so a transaction checked when it
+/// entered the mempool is not checked again in a block, and verifies the rest in parallel.
+public final class SignatureCache: Sendable {
+    private struct State {
+        var verified: Set<VerifiedSignature> = []
+        var order: [VerifiedSignature] = []
+        var head = 0
+    }
+
+    private let state = Mutex(State())
+    private let capacity: Int
+    private let workers: Int
+
+    /// A cache of at most `capacity` txids, verifying on `workers` threads.
+    public init(capacity: Int = 500_000, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.capacity = max(capacity, 1)
+        self.workers = max(workers, 1)
+    }
+
+    /// Whether `transaction`'s signature is valid; verifies it unless it is cached.
+    public func isValid(_ transaction: Transaction) -> Bool {
+        if contains(transaction) { return true }
+        guard transaction.hasValidSignature else { return false }
+        insert([VerifiedSignature(transaction)])
+        return true
+    }
+
+    /// The index of the first transaction with a bad signature, or nil if all are good.
+    /// Uncached signatures are verified in parallel.
+    public func firstInvalid(in transactions: [Transaction]) -> Int? {
+        let unchecked = transactions.indices.filter { !contains(transactions[$0]) }
+        guard !unchecked.isEmpty else { return nil }
+        let results = UnsafeResults(count: unchecked.count)
+        let chunks = min(workers, unchecked.count)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            var position = chunk
+            while position < unchecked.count {
+                results.set(position, transactions[unchecked[position]].hasValidSignature)
+                position += chunks
+            }
+        }
+        var good: [VerifiedSignature] = []
+        var firstBad: Int?
+        for (position, index) in unchecked.enumerated() {
+            if results.get(position) { good.append(VerifiedSignature(transactions[index])) } else if firstBad == nil { firstBad = index }
+        }
+        insert(good)
+        return firstBad
+    }
+
+    private func contains(_ transaction: Transaction) -> Bool {
+        state.withLock { $0.verified.contains(VerifiedSignature(transaction)) }
+    }
+
+    private func insert(_ ids: [VerifiedSignature]) {
+        state.withLock { state in
+            for id in ids where state.verified.insert(id).inserted {
+                if state.order.count < capacity {
+                    state.order.append(id)
+                } else {
+                    state.verified.remove(state.order[state.head])
+                    state.order[state.head] = id
+                    state.head = (state.head + 1) % capacity
+                }
+            }
+        }
+    }
+}
+
+/// The cache key: the txid does not cover the signature, so a cached txid alone would let a
+/// forged signature on a known transaction through, and split this node from the network.
+private struct VerifiedSignature: Hashable {
+    let id: Hash256
+    let signature: Signature
+    init(_ transaction: Transaction) {
+        id = transaction.id
+        signature = transaction.signature
+    }
+}
+
+/// A results array that concurrentPerform's workers write at disjoint indices.
+private final class UnsafeResults: @unchecked Sendable {
+    private var values: [Bool]
+    init(count: Int) { values = Array(repeating: false, count: count) }
+    func set(_ index: Int, _ value: Bool) { values.withUnsafeMutableBufferPointer { $0[index] = value } }
+    func get(_ index: Int) -> Bool { values[index] }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import KeyChainChain
+import KeyChainCore
+import Synchronization
+
+/// Searches nonces for one block template on dedicated threads (never the Swift concurrency
+/// pool, whose threads must not block). `update(_:)` restarts every thread on a new template
+/// (a new tip or new puts); `stop()` ends and joins them. An optional hash-rate limit holds the
+/// miner to an exact share of a network's hash power for experiments.
+public final class Miner: Sendable {
+    /// How to mine.
+    public struct Configuration: Sendable {
+        /// Worker threads.
+        public var threads: Int
+        /// Total hashes a second across all threads, or nil for as fast as possible.
+        public var hashRateLimit: Double?
+        /// Which SHA-256 compression to use.
+        public var implementation: ProofOfWork.Implementation
+        /// Nonces a thread tries between looks at the shared state.
+        public var batchSize: UInt64
+
+        /// A configuration; by default one thread per core, no limit.
+        public init(
+            threads: Int = ProcessInfo.processInfo.activeProcessorCount, hashRateLimit: Double? = nil,
+            implementation: ProofOfWork.Implementation = .automatic, batchSize: UInt64 = 1 << 15
+        ) {
+            self.threads = max(threads, 1)
+            self.hashRateLimit = hashRateLimit.map { max($0, 1) }
+            self.implementation = implementation
+            self.batchSize = max(batchSize, 1)
+        }
+    }
+
+    private struct Shared {
+        var template: BlockTemplate?
+        var target: Target?
+        var generation: UInt64 = 0
+        var solved = false
+        var stopping = false
+    }
+
+    private let configuration: Configuration
+    private let onBlock: @Sendable (Block) -> Void
+    private let shared = Mutex(Shared())
+    private let wake = NSCondition()
+    private let generation = Atomic<UInt64>(0)
+    private let hashes = Atomic<UInt64>(0)
+    private let running = Atomic<Int>(0)
+    private let exited = DispatchSemaphore(value: 0)
+
+    /// A stopped miner that will call `onBlock` (on a mining thread) with each block it seals.
+    public init(configuration: Configuration = Configuration(), onBlock: @escaping @Sendable (Block) -> Void) {
+        self.configuration = configuration
+        self.onBlock = onBlock
+    }
+
+    /// Nonces tried since the miner was made.
+    public var totalHashes: UInt64 { hashes.load(ordering: .relaxed) }
+
+    /// Starts the threads (idle until a template arrives). Calling it twice does nothing.
+    public func start() {
+        guard running.compareExchange(expected: 0, desired: configuration.threads, ordering: .acquiringAndReleasing).exchanged else { return }
+        shared.withLock { $0.stopping = false }
+        for index in 0..<configuration.threads {
+            let thread = Thread { [self] in
+                work(index: index)
+                exited.signal()
+            }
+            thread.name = "keychain-miner-\(index)"
+            thread.start()
+        }
+    }
+
+    /// Mines `template` from now on, abandoning the previous one; nil pauses the miner.
+    public func update(_ template: BlockTemplate?, target: Target) {
+        shared.withLock { state in
+            state.template = template
+            state.target = target
+            state.generation += 1
+            state.solved = false
+            generation.store(state.generation, ordering: .releasing)
+        }
+        wake.lock()
+        wake.broadcast()
+        wake.unlock()
+    }
+
+    /// Stops and joins every thread. The miner can be started again.
+    public func stop() {
+        let count = running.load(ordering: .acquiring)
+        guard count > 0 else { return }
+        shared.withLock { state in
+            state.stopping = true
+            state.generation += 1
+            generation.store(state.generation, ordering: .releasing)
+        }
+        wake.lock()
+        wake.broadcast()
+        wake.unlock()
+        for _ in 0..<count { exited.wait() }
+        running.store(0, ordering: .releasing)
+    }
+
+    private func work(index: Int) {
+        let threads = UInt64(configuration.threads)
+        let perThreadRate = configuration.hashRateLimit.map { $0 / Double(threads) }
+        var current: UInt64 = .max
+        var search: ProofOfWork?
+        var template: BlockTemplate?
+        var nonce: UInt64 = 0
+        var startedAt = Date()
+        var doneThisRound: UInt64 = 0
+        while true {
+            let latest = generation.load(ordering: .acquiring)
+            if latest != current {
+                let state = shared.withLock { $0 }
+                if state.stopping { return }
+                current = state.generation
+                template = state.template
+                if let template = state.template, let target = state.target, !state.solved {
+                    search = ProofOfWork(header: template.header, target: target, implementation: configuration.implementation)
+                } else {
+                    search = nil
+                }
+                // Each thread owns a disjoint slice of the 64-bit nonce space.
+                nonce = UInt64(index) * (UInt64.max / threads)
+                startedAt = Date()
+                doneThisRound = 0
+            }
+            guard let job = search, let active = template else {
+                waitForNewGeneration(after: current)
+                continue
+            }
+            var count = configuration.batchSize
+            if let rate = perThreadRate { count = min(count, max(1, UInt64(rate / 50))) }
+            let outcome = job.search(from: nonce, count: count)
+            hashes.add(outcome.hashes, ordering: .relaxed)
+            nonce &+= outcome.hashes
+            doneThisRound += outcome.hashes
+            if let found = outcome.found {
+                let won = shared.withLock { state -> Bool in
+                    guard state.generation == current, !state.solved else { return false }
+                    state.solved = true
+                    return true
+                }
+                if won { onBlock(active.block(nonce: found.nonce)) }
+                search = nil
+                continue
+            }
+            if let rate = perThreadRate {
+                let due = startedAt.addingTimeInterval(Double(doneThisRound) / rate)
+                let wait = due.timeIntervalSinceNow
+                if wait > 0 { waitForNewGeneration(after: current, timeout: wait) }
+            }
+        }
+    }
+
+    /// Sleeps until the generation moves past `seen` or the timeout passes.
+    private func waitForNewGeneration(after seen: UInt64, timeout: TimeInterval = 1) {
+        wake.lock()
+        if generation.load(ordering: .acquiring) == seen {
+            _ = wake.wait(until: Date().addingTimeInterval(timeout))
+        }
+        wake.unlock()
+    }
+}
