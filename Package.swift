@@ -53,7 +53,7 @@ let package = Package(
             dependencies: ["KeyChainCore", "KeyChainStore", "KeyChainChain", "KeyChainMining"]
         ),
         .testTarget(name: "KeyChainCoreTests", dependencies: ["KeyChainCore", "KeyChainTestSupport", "CKeyChainNative"]),
-        .testTarget(name: "KeyChainStoreTests", dependencies: ["KeyChainStore", "KeyChainTestSupport"]),
+        .testTarget(name: "KeyChainStoreTests", dependencies: ["KeyChainStore", "KeyChainTestSupport", "CKeyChainNative"]),
         .testTarget(name: "KeyChainChainTests", dependencies: ["KeyChainChain", "KeyChainTestSupport"]),
         .testTarget(name: "KeyChainMiningTests", dependencies: ["KeyChainMining", "KeyChainTestSupport", "CKeyChainNative"]),
     ],

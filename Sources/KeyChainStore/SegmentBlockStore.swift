@@ -28,6 +28,8 @@ public final class SegmentBlockStore: BlockStorage {
         public var reindexedBlocks = 0
         /// Index entries dropped because their data is gone or their parent is.
         public var droppedEntries = 0
+        /// Nothing repaired.
+        public init() {}
     }
 
     /// What the last open repaired.
