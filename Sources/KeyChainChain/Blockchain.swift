@@ -24,6 +24,8 @@ public final class Blockchain {
     public private(set) var tree: BlockTree
     /// Write a key-index checkpoint after this many connected blocks.
     public var checkpointInterval: Int
+    /// Blocks applied to the key index when the chain was opened: those after the checkpoint.
+    public private(set) var blocksReplayedAtOpen = 0
 
     let storage: BlockStorage
     let clock: @Sendable () -> UInt64
@@ -138,7 +140,13 @@ public final class Blockchain {
         tree.update(hash, status: .stored, sequence: nextSequence)
         nextSequence += 1
         if isLinked(node.header.previous) { addCandidates(from: hash) }
-        return activateBestChain(mined: block)
+        let update = activateBestChain(mined: block)
+        if tree.node(hash)?.status == .invalid {
+            // Broke a rule that needs the key index (ownership, compare-and-set, replay), or
+            // descends from a block that did.
+            throw update.invalidated.first { $0.hash == hash }?.error ?? .invalidParent(node.header.previous)
+        }
+        return update
     }
 
     /// Admits a put to the mempool.
@@ -200,7 +208,7 @@ public final class Blockchain {
                 logger.warning("key-index checkpoint is unreadable; rebuilding from genesis", metadata: ["error": "\(error)"])
             }
         }
-        activateBestChain(mined: nil)
+        blocksReplayedAtOpen = activateBestChain(mined: nil).connected.count
         logger.info("chain opened", metadata: [
             "height": "\(tree.tip.height)", "tip": "\(tree.tip.hash.short)", "keys": "\(keyIndex.keyCount)",
         ])
@@ -289,6 +297,7 @@ public final class Blockchain {
                 } catch {
                     logger.warning("block breaks a rule; marking it invalid", metadata: ["block": "\(node.hash.short)", "error": "\(error)"])
                     markInvalid(node.hash)
+                    update.invalidated.append(InvalidBlock(hash: node.hash, error: error))
                     break
                 }
                 tree.pushActive(node.hash)

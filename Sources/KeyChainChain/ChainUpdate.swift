@@ -9,8 +9,13 @@ public struct ChainUpdate: Sendable {
     public var disconnected: [Hash256] = []
     /// Puts dropped from the mempool, with the rule they now break.
     public var evicted: [EvictedTransaction] = []
+    /// Blocks found to break a rule while being connected (their descendants are invalid too).
+    public var invalidated: [InvalidBlock] = []
     /// The best chain's tip afterwards.
     public var tip: BlockNode?
+
+    /// Nothing happened yet.
+    public init(tip: BlockNode? = nil) { self.tip = tip }
 
     /// Whether the best chain was reorganised.
     public var isReorganisation: Bool { !disconnected.isEmpty }
@@ -22,4 +27,12 @@ public struct EvictedTransaction: Sendable {
     public let transaction: Transaction
     /// The rule it breaks on the new best chain.
     public let reason: TransactionError
+}
+
+/// A block that broke a consensus rule when the chain tried to connect it.
+public struct InvalidBlock: Sendable {
+    /// The block.
+    public let hash: Hash256
+    /// The rule it broke.
+    public let error: BlockError
 }

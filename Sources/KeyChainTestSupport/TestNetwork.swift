@@ -67,11 +67,11 @@ public enum TestNetwork {
     /// before each one. Returns the blocks.
     @discardableResult
     public static func extend(
-        _ chain: Blockchain, blocks count: Int, clock: ManualClock? = nil, puts: (Int) -> [Transaction] = { _ in [] }
+        _ chain: Blockchain, blocks count: Int, clock: ManualClock? = nil, puts: (Int) throws -> [Transaction] = { _ in [] }
     ) throws -> [Block] {
         var made: [Block] = []
         for index in 0..<count {
-            for put in puts(index) { try chain.submit(put) }
+            for put in try puts(index) { try chain.submit(put) }
             clock?.advance(by: 1_000)
             let template = chain.makeTemplate(now: max(clock?.milliseconds ?? 0, chain.tip.header.timestamp + 1_000))
             let block = template.block(nonce: solve(template.header, target: chain.parameters.target))
