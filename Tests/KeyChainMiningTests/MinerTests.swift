@@ -1,0 +1,117 @@
+import Foundation
+import KeyChainChain
+import KeyChainCore
+import KeyChainMining
+import KeyChainStore
+import KeyChainTestSupport
+import Synchronization
+import Testing
+
+/// Collects what a miner hands back, and lets a test wait for it with a deadline.
+final class BlockInbox: Sendable {
+    private let blocks = Mutex<[Block]>([])
+
+    func receive(_ block: Block) { blocks.withLock { $0.append(block) } }
+    var all: [Block] { blocks.withLock { $0 } }
+
+    /// Waits until at least `count` blocks arrived or `seconds` passed.
+    func wait(for count: Int, seconds: Double = 30) -> [Block] {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let now = all
+            if now.count >= count { return now }
+            Thread.sleep(forTimeInterval: 0.005)  // polling a condition with a deadline
+        }
+        return all
+    }
+}
+
+@Suite(.serialized) struct MinerTests {
+    /// A chain in a temporary directory that lives as long as the value.
+    struct Fixture {
+        let directory: TemporaryDirectory
+        let chain: Blockchain
+    }
+
+    func fixture() throws -> Fixture {
+        let directory = try TemporaryDirectory()
+        let store = try SegmentBlockStore(dataDirectory: directory.path)
+        return Fixture(directory: directory, chain: try Blockchain(parameters: try TestNetwork.parameters(difficultyBits: 10), storage: store))
+    }
+
+    /// Mines a chain of blocks, each template made from the tip the last block produced,
+    /// and every block is valid for the chain.
+    @Test func minesBlocksThatTheChainAccepts() throws {
+        let fixture = try fixture()
+        let chain = fixture.chain
+        let inbox = BlockInbox()
+        let miner = Miner(configuration: .init(threads: 2)) { inbox.receive($0) }
+        miner.start()
+        defer { miner.stop() }
+        try chain.submit(try TestNetwork.put("mined", "yes", by: TestNetwork.identity(5)))
+        for height in 1...5 {
+            miner.update(chain.makeTemplate(), target: chain.parameters.target)
+            let blocks = inbox.wait(for: height)
+            try #require(blocks.count == height)
+            try chain.acceptBlock(blocks[height - 1])
+            #expect(chain.height == UInt32(height))
+        }
+        #expect(chain.keyIndex.latest("mined") != nil)
+        #expect(miner.totalHashes > 0)
+    }
+
+    /// A new template abandons the old one: the next block found builds on the new template.
+    @Test func updateRestartsOnTheNewTemplate() throws {
+        let fixture = try fixture()
+        let chain = fixture.chain
+        let inbox = BlockInbox()
+        let miner = Miner(configuration: .init(threads: 2)) { inbox.receive($0) }
+        miner.start()
+        defer { miner.stop() }
+        // An impossible template first (target of 100 bits), then a real one.
+        var hopeless = chain.makeTemplate()
+        hopeless.header.merkleRoot = Hash256(sha256d: [1])
+        miner.update(hopeless, target: try Target(difficultyBits: 100))
+        let fresh = chain.makeTemplate()
+        miner.update(fresh, target: chain.parameters.target)
+        let blocks = inbox.wait(for: 1)
+        try #require(blocks.count == 1)
+        #expect(blocks[0].header.merkleRoot == fresh.header.merkleRoot)
+        try chain.acceptBlock(blocks[0])
+    }
+
+    /// Stop joins every thread, and after it no more hashes are counted.
+    @Test func stopEndsTheThreads() throws {
+        let miner = Miner(configuration: .init(threads: 2)) { _ in }
+        miner.start()
+        let fixture = try fixture()
+        let chain = fixture.chain
+        miner.update(chain.makeTemplate(), target: try Target(difficultyBits: 100))
+        let deadline = Date().addingTimeInterval(10)
+        while miner.totalHashes == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.001) }
+        miner.stop()
+        let after = miner.totalHashes
+        #expect(after > 0)
+        // Not synchronisation: give a thread that stop() failed to join time to show itself.
+        Thread.sleep(forTimeInterval: 0.05)
+        #expect(miner.totalHashes == after)
+    }
+
+    /// The hash-rate limit is an upper bound over any window (a busy machine may do less).
+    @Test func hashRateLimitBoundsTheWork() throws {
+        let limit = 20_000.0
+        let miner = Miner(configuration: .init(threads: 2, hashRateLimit: limit)) { _ in }
+        let fixture = try fixture()
+        let chain = fixture.chain
+        miner.start()
+        let started = Date()
+        miner.update(chain.makeTemplate(), target: try Target(difficultyBits: 100))
+        let deadline = started.addingTimeInterval(0.5)
+        while Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        miner.stop()
+        let elapsed = Date().timeIntervalSince(started)
+        let allowed = limit * elapsed + 2 * max(1, limit / 2 / 50)  // one batch per thread of slack
+        #expect(Double(miner.totalHashes) <= allowed)
+        #expect(miner.totalHashes > 0)
+    }
+}
