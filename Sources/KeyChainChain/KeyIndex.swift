@@ -5,10 +5,10 @@ import KeyChainCore
 /// replays when a block is applied. Keys are compared as UTF-8 bytes, never as Swift strings,
 /// whose equality folds canonically equivalent spellings together.
 public final class KeyIndex {
-    private var versionsByKey: [[UInt8]: [KeyVersion]] = [:]
-    private var confirmed: [Hash256: [UInt8]] = [:]
-    private var sortedKeys: [[UInt8]] = []
-    private var keysAddedSinceSort: [[UInt8]] = []
+    private var versionsByKey: [KeyBytes: [KeyVersion]] = [:]
+    private var confirmed: [Hash256: KeyBytes] = [:]
+    private var sortedKeys: [KeyBytes] = []
+    private var keysAddedSinceSort: [KeyBytes] = []
     private var keysRemovedSinceSort = false
     /// The block the index reflects.
     public private(set) var tip: Hash256
@@ -27,13 +27,13 @@ public final class KeyIndex {
     public var transactionCount: Int { confirmed.count }
 
     /// The versions of `key`, oldest first.
-    public func versions(of key: String) -> [KeyVersion] { versionsByKey[Array(key.utf8)] ?? [] }
+    public func versions(of key: String) -> [KeyVersion] { versionsByKey[KeyBytes(key)] ?? [] }
 
     /// The latest version of `key`.
-    public func latest(_ key: String) -> KeyVersion? { versionsByKey[Array(key.utf8)]?.last }
+    public func latest(_ key: String) -> KeyVersion? { versionsByKey[KeyBytes(key)]?.last }
 
     /// The author of the key's first version.
-    public func owner(of key: String) -> PublicKey? { versionsByKey[Array(key.utf8)]?.first?.author }
+    public func owner(of key: String) -> PublicKey? { versionsByKey[KeyBytes(key)]?.first?.author }
 
     /// Whether `txid` is on the best chain.
     public func contains(_ txid: Hash256) -> Bool { confirmed[txid] != nil }
@@ -42,14 +42,14 @@ public final class KeyIndex {
     public func version(of txid: Hash256) -> (key: String, index: Int, version: KeyVersion)? {
         guard let key = confirmed[txid], let versions = versionsByKey[key],
               let index = versions.lastIndex(where: { $0.txid == txid }) else { return nil }
-        return (String(decoding: key, as: UTF8.self), index, versions[index])
+        return (key.string, index, versions[index])
     }
 
     /// Checks the rules a put must pass against this state with `pending` earlier puts on the
     /// same key still waiting (their count, and the first one's author).
     public func check(_ transaction: Transaction, pending: (count: Int, firstAuthor: PublicKey?) = (0, nil)) throws(TransactionError) {
         guard confirmed[transaction.id] == nil else { throw .alreadyConfirmed(transaction.id) }
-        let existing = versionsByKey[Array(transaction.key.utf8)]
+        let existing = versionsByKey[KeyBytes(transaction.key)]
         if let owner = existing?.first?.author ?? pending.firstAuthor, owner != transaction.author {
             throw .notOwner(key: transaction.key, owner: owner)
         }
@@ -69,7 +69,7 @@ public final class KeyIndex {
                 for undone in block.transactions[..<applied].reversed() { remove(undone) }
                 throw .badTransaction(transaction.id, error)
             }
-            let key = Array(transaction.key.utf8)
+            let key = KeyBytes(transaction.key)
             let version = KeyVersion(value: transaction.value, height: height, blockHash: hash, txid: transaction.id, author: transaction.author)
             if versionsByKey[key] == nil {
                 versionsByKey[key] = [version]
@@ -92,7 +92,7 @@ public final class KeyIndex {
     }
 
     private func remove(_ transaction: Transaction) {
-        let key = Array(transaction.key.utf8)
+        let key = KeyBytes(transaction.key)
         guard var versions = versionsByKey[key], versions.last?.txid == transaction.id else { return }
         versions.removeLast()
         if versions.isEmpty {
@@ -108,10 +108,10 @@ public final class KeyIndex {
     /// when given (the last key of the previous page).
     public func keys(prefix: String, after: String? = nil, limit: Int) -> [String] {
         sortIfNeeded()
-        let prefixBytes = Array(prefix.utf8)
-        let afterBytes = after.map { Array($0.utf8) }
+        let prefixBytes = KeyBytes(prefix)
+        let afterBytes = after.map(KeyBytes.init)
         var start = lowerBound(prefixBytes)
-        if let afterBytes, !afterBytes.lexicographicallyPrecedes(prefixBytes) {
+        if let afterBytes, !afterBytes.precedes(prefixBytes) {
             start = lowerBound(afterBytes)
             if start < sortedKeys.count && sortedKeys[start] == afterBytes { start += 1 }
         }
@@ -119,18 +119,18 @@ public final class KeyIndex {
         var index = start
         while index < sortedKeys.count && out.count < max(limit, 0) {
             let key = sortedKeys[index]
-            guard key.starts(with: prefixBytes) else { break }
-            out.append(String(decoding: key, as: UTF8.self))
+            guard key.hasPrefix(prefixBytes) else { break }
+            out.append(key.string)
             index += 1
         }
         return out
     }
 
-    private func lowerBound(_ key: [UInt8]) -> Int {
+    private func lowerBound(_ key: KeyBytes) -> Int {
         var low = 0, high = sortedKeys.count
         while low < high {
             let mid = (low + high) / 2
-            if sortedKeys[mid].lexicographicallyPrecedes(key) { low = mid + 1 } else { high = mid }
+            if sortedKeys[mid].precedes(key) { low = mid + 1 } else { high = mid }
         }
         return low
     }
@@ -140,12 +140,12 @@ public final class KeyIndex {
     private func sortIfNeeded() {
         guard !keysAddedSinceSort.isEmpty || keysRemovedSinceSort else { return }
         if keysRemovedSinceSort { sortedKeys.removeAll { versionsByKey[$0] == nil } }
-        let added = keysAddedSinceSort.filter { versionsByKey[$0] != nil }.sorted { $0.lexicographicallyPrecedes($1) }
-        var merged: [[UInt8]] = []
+        let added = keysAddedSinceSort.filter { versionsByKey[$0] != nil }.sorted { $0.precedes($1) }
+        var merged: [KeyBytes] = []
         merged.reserveCapacity(sortedKeys.count + added.count)
         var i = 0, j = 0
         while i < sortedKeys.count || j < added.count {
-            if j == added.count || (i < sortedKeys.count && sortedKeys[i].lexicographicallyPrecedes(added[j])) {
+            if j == added.count || (i < sortedKeys.count && sortedKeys[i].precedes(added[j])) {
                 merged.append(sortedKeys[i]); i += 1
             } else {
                 if merged.last != added[j] { merged.append(added[j]) }
@@ -169,8 +169,8 @@ public final class KeyIndex {
         writer.write(height)
         writer.write(UInt32(versionsByKey.count))
         for (key, versions) in versionsByKey {
-            writer.write(UInt8(key.count))
-            writer.write(bytes: key)
+            writer.write(UInt8(truncatingIfNeeded: key.string.utf8.count))
+            writer.write(bytes: key.string.utf8)
             writer.write(UInt32(versions.count))
             for version in versions {
                 writer.write(version.height)
@@ -197,7 +197,10 @@ public final class KeyIndex {
         versionsByKey.reserveCapacity(keyCount)
         for _ in 0..<keyCount {
             let length = Int(try reader.readUInt8("key length"))
-            let key = try reader.readBytes(length, maximum: Transaction.maxKeyLength, "key")
+            guard let text = String(validating: try reader.readBytes(length, maximum: Transaction.maxKeyLength, "key"), as: UTF8.self) else {
+                throw .invalidValue(field: "key", reason: "not valid UTF-8")
+            }
+            let key = KeyBytes(text)
             let count = Int(try reader.readUInt32("version count"))
             guard count > 0, count <= reader.remaining / 104 else {
                 throw .invalidValue(field: "version count", reason: "\(count) versions cannot fit")

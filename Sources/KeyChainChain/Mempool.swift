@@ -24,7 +24,7 @@ public final class Mempool {
     private var order: [Hash256] = []
     private var orderStart = 0
     private var live: [Hash256: Transaction] = [:]
-    private var pendingByKey: [[UInt8]: [Hash256]] = [:]
+    private var pendingByKey: [KeyBytes: [Hash256]] = [:]
     /// Encoded bytes waiting.
     public private(set) var bytes = 0
     /// The limits in force.
@@ -51,7 +51,7 @@ public final class Mempool {
         guard transaction.value.count <= parameters.maxValueLength else {
             throw .valueTooLarge(size: transaction.value.count, maximum: parameters.maxValueLength)
         }
-        let key = Array(transaction.key.utf8)
+        let key = KeyBytes(transaction.key)
         let waiting = pendingByKey[key] ?? []
         try index.check(transaction, pending: (waiting.count, waiting.first.flatMap { live[$0]?.author }))
         guard live.count < limits.maxTransactions, bytes + transaction.encodedSize <= limits.maxBytes else {
@@ -83,7 +83,7 @@ public final class Mempool {
         for id in ids {
             guard let transaction = live.removeValue(forKey: id) else { continue }
             bytes -= transaction.encodedSize
-            let key = Array(transaction.key.utf8)
+            let key = KeyBytes(transaction.key)
             pendingByKey[key]?.removeAll { $0 == id }
             if pendingByKey[key]?.isEmpty == true { pendingByKey[key] = nil }
         }

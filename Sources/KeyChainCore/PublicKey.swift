@@ -21,7 +21,24 @@ public struct PublicKey: Hashable, Sendable, CustomStringConvertible {
 
     /// Whether `signature` is this key's Ed25519 signature of `message`.
     public func isValidSignature(_ signature: Signature, for message: [UInt8]) -> Bool {
-        guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw.bytes) else { return false }
-        return key.isValidSignature(signature.bytes, for: message)
+        message.withUnsafeBytes { verify(signature, $0) }
+    }
+
+    /// Whether `signature` is this key's Ed25519 signature of the 32 bytes of `digest`
+    /// (a txid). Works from stack copies: verification runs in parallel, and allocations
+    /// would contend.
+    public func isValidSignature(_ signature: Signature, forDigest digest: Hash256) -> Bool {
+        var words = (digest.raw.w0.bigEndian, digest.raw.w1.bigEndian, digest.raw.w2.bigEndian, digest.raw.w3.bigEndian)
+        return withUnsafeBytes(of: &words) { verify(signature, $0) }
+    }
+
+    private func verify(_ signature: Signature, _ message: UnsafeRawBufferPointer) -> Bool {
+        var keyWords = (raw.w0.bigEndian, raw.w1.bigEndian, raw.w2.bigEndian, raw.w3.bigEndian)
+        var signatureWords = (signature.r.w0.bigEndian, signature.r.w1.bigEndian, signature.r.w2.bigEndian, signature.r.w3.bigEndian,
+                              signature.s.w0.bigEndian, signature.s.w1.bigEndian, signature.s.w2.bigEndian, signature.s.w3.bigEndian)
+        return withUnsafeBytes(of: &keyWords) { keyBytes in
+            guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes) else { return false }
+            return withUnsafeBytes(of: &signatureWords) { key.isValidSignature($0, for: message) }
+        }
     }
 }

@@ -71,7 +71,7 @@ public struct Transaction: Hashable, Sendable {
     /// Whether the signature is the author's signature of the txid. Costs one Ed25519 verify;
     /// the chain caches the answer by txid.
     public var hasValidSignature: Bool {
-        author.isValidSignature(signature, for: id.bytes)
+        author.isValidSignature(signature, forDigest: id)
     }
 
     public static func == (lhs: Transaction, rhs: Transaction) -> Bool {

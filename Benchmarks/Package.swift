@@ -1,0 +1,35 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// The engine's benchmarks, kept out of the main package so its default build stays fast.
+// Run from this directory: swift package --disable-sandbox benchmark
+let package = Package(
+    name: "KeyChainBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "KeyChain", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // The baseline the proof-of-work loop is measured against: OpenSSL's SHA256_Transform.
+        .target(
+            name: "COpenSSLBaseline",
+            cSettings: [.unsafeFlags(["-O2", "-Wno-deprecated-declarations"])],
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
+        .executableTarget(
+            name: "EngineBenchmarks",
+            dependencies: [
+                "COpenSSLBaseline",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "KeyChainCore", package: "KeyChain"),
+                .product(name: "KeyChainStore", package: "KeyChain"),
+                .product(name: "KeyChainChain", package: "KeyChain"),
+                .product(name: "KeyChainMining", package: "KeyChain"),
+            ],
+            path: "Benchmarks/EngineBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
