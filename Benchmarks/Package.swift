@@ -9,6 +9,7 @@ let package = Package(
     dependencies: [
         .package(name: "KeyChain", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // The baseline the proof-of-work loop is measured against: OpenSSL's SHA256_Transform.
@@ -29,6 +30,15 @@ let package = Package(
             ],
             path: "Benchmarks/EngineBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // The validation target measured outside the harness (see README.md).
+        .executableTarget(
+            name: "ValidationRatio",
+            dependencies: [
+                .product(name: "KeyChainChain", package: "KeyChain"),
+                .product(name: "KeyChainMining", package: "KeyChain"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Reads `swift package benchmark` text output on stdin and prints, for each subject, the ratio
-of its median throughput to its baseline's median throughput from the same run.
+of its median speed to its baseline's from the same run. Speeds come from the median wall-clock
+time per (scaled) iteration, which the tool prints with more digits than throughput.
 
 A benchmark named "GROUP: baseline ..." is the baseline of every other benchmark "GROUP: ...".
 """
 import re
 import sys
 
-UNITS = {"#": 1, "K": 1e3, "M": 1e6, "G": 1e9}
+UNITS = {"ns": 1e-9, "μs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 medians = {}
 name = None
 for line in sys.stdin:
@@ -15,9 +16,10 @@ for line in sys.stdin:
     if re.match(r"^[a-z]+: ", line):
         name = line
         continue
-    match = re.match(r"^│ Throughput \(# / s\) \((\S+)\)\s*│([^│]+)│([^│]+)│([^│]+)│", line)
-    if name and match:
-        medians[name] = float(match.group(4)) * UNITS.get(match.group(1), 1)
+    match = re.match(r"^│ Time \(wall clock\) \((\S+)\)[ *]*│([^│]+)│([^│]+)│([^│]+)│", line)
+    if name and match and match.group(1) in UNITS:
+        seconds = float(match.group(4).replace(",", "")) * UNITS[match.group(1)]
+        medians[name] = 1.0 / seconds if seconds > 0 else 0.0
         name = None
 
 groups = {}
@@ -30,7 +32,7 @@ for group, items in sorted(groups.items()):
     if not baselines:
         continue
     base_name, base_value = baselines[0]
-    print(f"{group}: baseline {base_name.split(': ', 1)[1]} = {base_value:,.0f}/s")
+    print(f"{group}: {base_name.split(': ', 1)[1]} = {base_value:,.0f}/s")
     for bench, value in items:
         if bench == base_name:
             continue

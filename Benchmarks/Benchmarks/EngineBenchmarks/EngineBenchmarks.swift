@@ -66,7 +66,7 @@ func storeBenchmarks() {
     // Each iteration moves 16 blocks of about 64 KB; throughput counts iterations, so
     // MB/s = iterations/s x Fixtures.storeBatchBytes / 1e6.
     let configuration = Benchmark.Configuration(maxDuration: .seconds(4))
-    Benchmark("store: append 16 blocks, fsync each (iterations)", configuration: configuration) { benchmark in
+    Benchmark("store-append: 16 blocks, fsync each (iterations)", configuration: configuration) { benchmark in
         let directory = Fixtures.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try SegmentBlockStore(dataDirectory: directory)
@@ -78,7 +78,7 @@ func storeBenchmarks() {
         }
         benchmark.stopMeasurement()
     }
-    Benchmark("store: baseline raw write of the same bytes, fsync each (iterations)", configuration: configuration) { benchmark in
+    Benchmark("store-append: baseline raw write of the same bytes, fsync each (iterations)", configuration: configuration) { benchmark in
         let directory = Fixtures.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/raw"
@@ -94,7 +94,7 @@ func storeBenchmarks() {
         }
         benchmark.stopMeasurement()
     }
-    Benchmark("store: read 16 blocks back (iterations)", configuration: configuration) { benchmark in
+    Benchmark("store-read: 16 blocks back (iterations)", configuration: configuration) { benchmark in
         let directory = Fixtures.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = try SegmentBlockStore(dataDirectory: directory)
@@ -108,7 +108,7 @@ func storeBenchmarks() {
         }
         benchmark.stopMeasurement()
     }
-    Benchmark("store: baseline raw pread of the same bytes (iterations)", configuration: configuration) { benchmark in
+    Benchmark("store-read: baseline raw pread of the same bytes (iterations)", configuration: configuration) { benchmark in
         let directory = Fixtures.scratch()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/raw"
