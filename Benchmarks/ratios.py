@@ -13,7 +13,7 @@ medians = {}
 name = None
 for line in sys.stdin:
     line = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", line).rstrip()
-    if re.match(r"^[a-z]+: ", line):
+    if re.match(r"^[a-z-]+: ", line):
         name = line
         continue
     match = re.match(r"^│ Time \(wall clock\) \((\S+)\)[ *]*│([^│]+)│([^│]+)│([^│]+)│", line)

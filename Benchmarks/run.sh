@@ -6,6 +6,6 @@ cd "$(dirname "$0")"
 output=$(mktemp)
 swift package --disable-sandbox benchmark "$@" | tee "$output"
 echo
-echo "== ratios to same-run baselines (median throughput) =="
+echo "== ratios to same-run baselines (median wall-clock time) =="
 python3 ratios.py < "$output"
 rm -f "$output"
