@@ -3,6 +3,8 @@ import PackageDescription
 
 // Layering (DESIGN.md §9), no cycles:
 //   CKeyChainNative, CZlib  <- KeyChainCore <- KeyChainStore <- KeyChainChain <- KeyChainMining
+//   KeyChainCore <- KeyChainAPI <- KeyChainNode (with Chain, Store, Mining) <- keychain-node
+//   KeyChainCore, KeyChainAPI <- KeyChainClient <- keychain-cli
 // KeyChainTestSupport is shipped for tests only.
 let package = Package(
     name: "KeyChain",
@@ -13,10 +15,18 @@ let package = Package(
         .library(name: "KeyChainChain", targets: ["KeyChainChain"]),
         .library(name: "KeyChainMining", targets: ["KeyChainMining"]),
         .library(name: "KeyChainTestSupport", targets: ["KeyChainTestSupport"]),
+        .library(name: "KeyChainAPI", targets: ["KeyChainAPI"]),
+        .library(name: "KeyChainNode", targets: ["KeyChainNode"]),
+        .library(name: "KeyChainClient", targets: ["KeyChainClient"]),
+        .executable(name: "keychain-node", targets: ["keychain-node"]),
+        .executable(name: "keychain-cli", targets: ["keychain-cli"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // SHA-256 (SHA-NI with a portable fallback), the proof-of-work nonce loop, CRC-32C.
@@ -49,12 +59,54 @@ let package = Package(
             dependencies: ["KeyChainCore", "KeyChainChain", "CKeyChainNative"]
         ),
         .target(
+            name: "KeyChainAPI",
+            dependencies: ["KeyChainCore", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "KeyChainNode",
+            dependencies: [
+                "KeyChainCore", "KeyChainStore", "KeyChainChain", "KeyChainMining", "KeyChainAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "KeyChainClient",
+            dependencies: [
+                "KeyChainCore", "KeyChainAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "keychain-node",
+            dependencies: [
+                "KeyChainNode",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "keychain-cli",
+            dependencies: [
+                "KeyChainClient", "KeyChainAPI", "KeyChainCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
             name: "KeyChainTestSupport",
             dependencies: ["KeyChainCore", "KeyChainStore", "KeyChainChain", "KeyChainMining"]
         ),
         .testTarget(name: "KeyChainCoreTests", dependencies: ["KeyChainCore", "KeyChainTestSupport", "CKeyChainNative"]),
         .testTarget(name: "KeyChainStoreTests", dependencies: ["KeyChainStore", "KeyChainTestSupport", "CKeyChainNative"]),
         .testTarget(name: "KeyChainChainTests", dependencies: ["KeyChainChain", "KeyChainTestSupport"]),
+        .testTarget(
+            name: "KeyChainNodeTests",
+            dependencies: ["KeyChainNode", "KeyChainClient", "KeyChainAPI", "KeyChainTestSupport"]
+        ),
         .testTarget(name: "KeyChainMiningTests", dependencies: ["KeyChainMining", "KeyChainTestSupport", "CKeyChainNative"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,27 @@
+/// Why a node could not start. Each message says what to change.
+public enum NodeError: Error, CustomStringConvertible, Sendable {
+    case dataDirectoryNotWritable(path: String, reason: String)
+    case dataDirectoryInUse(path: String)
+    case socketInUse(path: String)
+    case socketUnusable(path: String, reason: String)
+    case networkMismatch(path: String, reason: String)
+    case wallet(String)
+    case chain(String)
+
+    public var description: String {
+        switch self {
+        case let .dataDirectoryNotWritable(path, reason):
+            "data directory \(path) is not writable (\(reason)); choose another with --data-dir"
+        case let .dataDirectoryInUse(path):
+            "data directory \(path) is in use by another running node; stop it or choose another --data-dir"
+        case let .socketInUse(path):
+            "socket \(path) is served by a live node; stop it or pass another --socket"
+        case let .socketUnusable(path, reason):
+            "cannot listen on socket \(path): \(reason)"
+        case let .networkMismatch(path, reason):
+            "data directory \(path) belongs to another network: \(reason)"
+        case let .wallet(reason): "wallet: \(reason)"
+        case let .chain(reason): "chain: \(reason)"
+        }
+    }
+}

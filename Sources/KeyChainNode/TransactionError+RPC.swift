@@ -1,0 +1,20 @@
+import KeyChainAPI
+import KeyChainChain
+
+extension TransactionError {
+    /// The JSON-RPC error a client sees for this refusal.
+    var rpcError: RPCError {
+        switch self {
+        case let .notOwner(key, owner):
+            RPCError(.notOwner, description, data: ["key": key, "owner": owner.hex])
+        case let .conflict(key, expected, actual):
+            RPCError(.conflict, description, data: ["key": key, "expected": String(expected), "actual": String(actual)])
+        case .mempoolFull:
+            RPCError(.mempoolFull, description)
+        case let .alreadyConfirmed(txid), let .duplicate(txid):
+            RPCError(.rejected, description, data: ["txid": txid.hex])
+        case .valueTooLarge, .badSignature:
+            RPCError(.rejected, description)
+        }
+    }
+}
