@@ -16,6 +16,9 @@ public enum PutOutcome: Sendable, Equatable {
     /// The connection or the node failed.
     case failed(String)
 
+    /// The outcome a client error stands for.
+    public static func from(_ error: KeyChainClientError) -> PutOutcome { PutOutcome(error) }
+
     init(_ error: KeyChainClientError) {
         switch error {
         case let .rpc(rpc):

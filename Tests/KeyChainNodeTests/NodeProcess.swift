@@ -1,0 +1,171 @@
+import Foundation
+import KeyChainClient
+import KeyChainTestSupport
+
+/// Where `swift build` put the executables: beside the test bundle.
+enum Binaries {
+    static let directory: URL = {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        while url.pathComponents.count > 1 && !FileManager.default.fileExists(atPath: url.appendingPathComponent("keychain-node").path) {
+            url.deleteLastPathComponent()
+        }
+        return url
+    }()
+    static var node: String { directory.appendingPathComponent("keychain-node").path }
+    static var cli: String { directory.appendingPathComponent("keychain-cli").path }
+}
+
+/// Errors from the process helpers, with what a person needs to debug a failed test.
+struct ProcessFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Waits until `condition` holds, polling, or throws after `seconds`.
+func eventually(_ what: String, seconds: Double = 30, _ condition: () async throws -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if (try? await condition()) == true { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    throw ProcessFailure(description: "timed out after \(seconds) s waiting for \(what)")
+}
+
+/// A `keychain-node` child process, stopped (by its PID) when the value is released.
+final class NodeProcess: @unchecked Sendable {
+    let dataDirectory: String
+    let socketPath: String
+    let logPath: String
+    private let process = Process()
+
+    /// Starts `keychain-node --dev` on `dataDirectory` and waits until its socket answers.
+    init(dataDirectory: String, arguments: [String] = ["--dev"], waitUntilReady: Bool = true) async throws {
+        self.dataDirectory = dataDirectory
+        socketPath = (dataDirectory as NSString).appendingPathComponent("keychain.sock")
+        logPath = dataDirectory + ".log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: Binaries.node)
+        process.arguments = arguments + ["--data-dir", dataDirectory, "--log-level", "notice"]
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        if waitUntilReady {
+            try await eventually("the node's socket at \(socketPath)") {
+                guard process.isRunning else { throw ProcessFailure(description: "node exited: \(self.log)") }
+                let client = try await KeyChainClient.connect(socketPath: socketPath)
+                defer { Task { await client.close() } }
+                _ = try await client.status()
+                return true
+            }
+        }
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var isRunning: Bool { process.isRunning }
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Sends a signal and waits (bounded) for the process to exit; returns its status.
+    @discardableResult
+    func stop(signal: Int32 = SIGTERM, seconds: Double = 30) async throws -> Int32 {
+        guard process.isRunning else { return process.terminationStatus }
+        kill(process.processIdentifier, signal)
+        try await eventually("node \(pid) to exit after signal \(signal)", seconds: seconds) { !process.isRunning }
+        return process.terminationStatus
+    }
+
+    /// Waits (bounded) for the process to exit on its own; returns its status.
+    func exitStatus(seconds: Double = 30) async throws -> Int32 {
+        try await eventually("node \(pid) to exit", seconds: seconds) { !process.isRunning }
+        return process.terminationStatus
+    }
+
+    func client() async throws -> KeyChainClient { try await KeyChainClient.connect(socketPath: socketPath) }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}
+
+/// Runs `keychain-cli` to completion (bounded) and returns its exit code and output.
+func runCLI(_ arguments: [String], socket: String, identity: String, seconds: Double = 120) async throws -> (status: Int32, out: String, err: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: Binaries.cli)
+    process.arguments = arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["KEYCHAIN_SOCKET"] = socket
+    environment["KEYCHAIN_IDENTITY"] = identity
+    process.environment = environment
+    let directory = try TemporaryDirectory(prefix: "keychain-cli-output")
+    let outPath = directory.file("out"), errPath = directory.file("err")
+    FileManager.default.createFile(atPath: outPath, contents: nil)
+    FileManager.default.createFile(atPath: errPath, contents: nil)
+    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+    process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+    try process.run()
+    do {
+        try await eventually("keychain-cli \(arguments.joined(separator: " "))", seconds: seconds) { !process.isRunning }
+    } catch {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        throw error
+    }
+    let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+    let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+    return (process.terminationStatus, out.trimmingCharacters(in: .whitespacesAndNewlines), err)
+}
+
+/// A raw connection to the socket for sending arbitrary bytes, as a misbehaving client would.
+final class RawConnection {
+    private let descriptor: Int32
+    private var pending: [UInt8] = []
+
+    init(path: String) throws {
+        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.utf8.enumerated() where index < raw.count - 1 { raw[index] = byte }
+        }
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard result == 0 else { throw ProcessFailure(description: "connect to \(path) failed: errno \(errno)") }
+    }
+
+    deinit { close(descriptor) }
+
+    func send(_ bytes: [UInt8]) throws {
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes[sent...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            guard count > 0 else { throw ProcessFailure(description: "write failed: errno \(errno)") }
+            sent += count
+        }
+    }
+
+    func send(_ line: String) throws { try send(Array((line + "\n").utf8)) }
+
+    /// The next reply line as a JSON object.
+    func readReply() throws -> [String: Any] {
+        while true {
+            if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = Array(pending[..<newline])
+                pending.removeFirst(newline + 1)
+                guard let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+                    throw ProcessFailure(description: "reply is not an object: \(String(decoding: line, as: UTF8.self))")
+                }
+                return object
+            }
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            guard count > 0 else { throw ProcessFailure(description: "connection closed or timed out (errno \(errno))") }
+            pending += buffer[..<count]
+        }
+    }
+}
