@@ -31,6 +31,8 @@ let package = Package(
             path: "Benchmarks/EngineBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // A `get` load generator for the node's socket (node-bench.sh).
+        .executableTarget(name: "NodeLoad"),
         // The validation target measured outside the harness (see README.md).
         .executableTarget(
             name: "ValidationRatio",
