@@ -5,8 +5,8 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// The client API on a Unix socket (mode 0600): one task per connection reading lines and
-/// answering each in order; notifications share the connection's single writer.
+/// The client API on a Unix socket (mode 0600). Reads are answered on the connection's event
+/// loop; slower calls run in tasks; replies always leave in request order.
 public final class APIServer: Sendable {
     private let node: Node
     /// The socket's path.
@@ -43,7 +43,9 @@ public final class APIServer: Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         if connected == 0 { throw .socketInUse(path: path) }
-        guard unlink(path) == 0 else { throw .socketUnusable(path: path, reason: "cannot remove the stale socket file: \(String(cString: strerror(errno)))") }
+        guard unlink(path) == 0 else {
+            throw .socketUnusable(path: path, reason: "cannot remove the stale socket file: \(String(cString: strerror(errno)))")
+        }
     }
 
     /// Listens and serves until `stop()`.
@@ -51,26 +53,40 @@ public final class APIServer: Sendable {
         let maxLength = maxRequestBytes
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
-            .bind(unixDomainSocketPath: path) { channel in
+            .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let id = connectionCounter.add(1, ordering: .relaxed).newValue
+                    let sink: @Sendable (String) -> Void = { [weak channel] line in
+                        guard let channel else { return }
+                        var buffer = channel.allocator.buffer(capacity: line.utf8.count + 1)
+                        buffer.writeString(line)
+                        buffer.writeInteger(UInt8(ascii: "\n"))
+                        channel.writeAndFlush(buffer, promise: nil)
+                    }
+                    let dispatcher = RPCDispatcher(node: node, connection: id, notifications: sink)
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: maxLength)))
-                    return try NIOAsyncChannel<LineFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    try channel.pipeline.syncOperations.addHandler(RPCConnectionHandler(dispatcher: dispatcher, maxLength: maxLength))
+                    let key = ObjectIdentifier(channel)
+                    let stopped = channels.withLock { state -> Bool in
+                        state.clients[key] = channel
+                        return state.stopped
+                    }
+                    if stopped { channel.close(promise: nil) }
+                    channel.closeFuture.whenComplete { [self] _ in
+                        _ = channels.withLock { $0.clients.removeValue(forKey: key) }
+                        node.unsubscribe(connection: id)
+                    }
                 }
             }
+            .bind(unixDomainSocketPath: path).get()
         chmod(path, 0o600)
         let alreadyStopped = channels.withLock { state -> Bool in
-            state.server = server.channel
+            state.server = server
             return state.stopped
         }
-        if alreadyStopped { server.channel.close(promise: nil) }
+        if alreadyStopped { server.close(promise: nil) }
         logger.info("client API listening", metadata: ["socket": "\(path)"])
-        try await withThrowingDiscardingTaskGroup { group in
-            try await server.executeThenClose { inbound in
-                for try await connection in inbound {
-                    group.addTask { await self.serve(connection) }
-                }
-            }
-        }
+        try await server.closeFuture.get()
         unlink(path)
     }
 
@@ -82,43 +98,66 @@ public final class APIServer: Sendable {
         }
         for channel in open { channel.close(promise: nil) }
     }
+}
 
-    private func serve(_ connection: NIOAsyncChannel<LineFrame, ByteBuffer>) async {
-        let id = connectionCounter.add(1, ordering: .relaxed).newValue
-        let key = ObjectIdentifier(connection.channel)
-        let stopped = channels.withLock { state -> Bool in
-            state.clients[key] = connection.channel
-            return state.stopped
-        }
-        if stopped { connection.channel.close(promise: nil) }
-        let (lines, sink) = AsyncStream<String>.makeStream()
-        let dispatcher = RPCDispatcher(node: node, connection: id, notifications: sink)
-        let maxLength = maxRequestBytes
-        do {
-            try await connection.executeThenClose { inbound, outbound in
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    // The only writer: replies (in request order) and notifications.
-                    group.addTask {
-                        for await line in lines {
-                            var buffer = ByteBuffer()
-                            buffer.reserveCapacity(line.utf8.count + 1)
-                            buffer.writeString(line)
-                            buffer.writeInteger(UInt8(ascii: "\n"))
-                            try await outbound.write(buffer)
-                        }
-                    }
-                    for try await frame in inbound {
-                        if let reply = await dispatcher.reply(to: frame, maxLength: maxLength) { sink.yield(reply) }
-                    }
-                    sink.finish()
-                    try await group.waitForAll()
+/// One connection: each frame gets a sequence number; replies are written strictly in that
+/// order, whether they were ready at once or came back from a task.
+final class RPCConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = LineFrame
+    typealias OutboundOut = ByteBuffer
+
+    private let dispatcher: RPCDispatcher
+    private let maxLength: Int
+    private var nextSequence = 0
+    private var nextToWrite = 0
+    private var finished: [Int: String?] = [:]
+    private var removed = false
+
+    init(dispatcher: RPCDispatcher, maxLength: Int) {
+        self.dispatcher = dispatcher
+        self.maxLength = maxLength
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let sequence = nextSequence
+        nextSequence += 1
+        switch dispatcher.reply(to: unwrapInboundIn(data), maxLength: maxLength) {
+        case let .now(reply):
+            complete(sequence, reply, context: context)
+        case let .later(work):
+            let loop = context.eventLoop
+            let bound = NIOLoopBound((self, context), eventLoop: loop)
+            Task {
+                let reply = await work()
+                loop.execute {
+                    let (handler, context) = bound.value
+                    handler.complete(sequence, reply, context: context)
                 }
             }
-        } catch {
-            logger.debug("connection closed", metadata: ["error": "\(error)"])
         }
-        sink.finish()
-        _ = channels.withLock { $0.clients.removeValue(forKey: key) }
-        await node.unsubscribe(connection: id)
+    }
+
+    private func complete(_ sequence: Int, _ reply: String?, context: ChannelHandlerContext) {
+        guard !removed else { return }  // a task finished after the client left
+        finished[sequence] = .some(reply)
+        var wrote = false
+        while let ready = finished.removeValue(forKey: nextToWrite) {
+            nextToWrite += 1
+            guard let line = ready else { continue }
+            var buffer = context.channel.allocator.buffer(capacity: line.utf8.count + 1)
+            buffer.writeString(line)
+            buffer.writeInteger(UInt8(ascii: "\n"))
+            context.write(wrapOutboundOut(buffer), promise: nil)
+            wrote = true
+        }
+        if wrote { context.flush() }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        removed = true
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
     }
 }

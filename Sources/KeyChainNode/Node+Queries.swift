@@ -5,6 +5,10 @@ import KeyChainCore
 extension Node {
     /// A put signed by the node's wallet.
     public func put(_ params: PutParams) -> Result<TxStatusResult, RPCError> {
+        lock.withLock { putLocked(params) }
+    }
+
+    private func putLocked(_ params: PutParams) -> Result<TxStatusResult, RPCError> {
         let encoding = params.encoding ?? .utf8
         guard let value = encoding.bytes(params.value) else {
             return .failure(RPCError(.invalidParams, "value is not valid base64"))
@@ -14,7 +18,7 @@ extension Node {
         }
         do {
             let transaction = try Transaction.signed(key: params.key, value: value, expectedVersion: params.expectedVersion, by: wallet)
-            return submit(transaction)
+            return submitLocked(transaction)
         } catch {
             return .failure(RPCError(.invalidParams, error.description))
         }
@@ -22,6 +26,10 @@ extension Node {
 
     /// A key's latest version.
     public func get(_ key: String) -> Result<VersionResult, RPCError> {
+        lock.withLock { getLocked(key) }
+    }
+
+    private func getLocked(_ key: String) -> Result<VersionResult, RPCError> {
         let versions = chain.keyIndex.versions(of: key)
         guard let last = versions.last else { return .failure(Self.keyNotFound(key)) }
         return .success(versionResult(key, versions.count - 1, last))
@@ -29,6 +37,10 @@ extension Node {
 
     /// A key's versions, oldest first.
     public func history(_ key: String) -> Result<HistoryResult, RPCError> {
+        lock.withLock { historyLocked(key) }
+    }
+
+    private func historyLocked(_ key: String) -> Result<HistoryResult, RPCError> {
         let versions = chain.keyIndex.versions(of: key)
         guard !versions.isEmpty else { return .failure(Self.keyNotFound(key)) }
         return .success(HistoryResult(key: key, versions: versions.enumerated().map { versionResult(key, $0.offset, $0.element) }))
@@ -36,6 +48,10 @@ extension Node {
 
     /// A transaction's status.
     public func transactionStatus(_ txid: Hash256) -> Result<TxStatusResult, RPCError> {
+        lock.withLock { transactionStatusLocked(txid) }
+    }
+
+    private func transactionStatusLocked(_ txid: Hash256) -> Result<TxStatusResult, RPCError> {
         guard let status = status(of: txid) else {
             return .failure(RPCError(.transactionNotFound, "transaction \(txid.hex) is not known to this node", data: ["txid": txid.hex]))
         }
@@ -44,6 +60,10 @@ extension Node {
 
     /// The node's state.
     public func status() -> StatusResult {
+        lock.withLock { statusLocked() }
+    }
+
+    private func statusLocked() -> StatusResult {
         StatusResult(network: parameters.name, genesis: parameters.genesisHash.hex, difficultyBits: parameters.difficultyBits,
                      height: chain.height, tip: chain.tip.hash.hex, tipTimestamp: chain.tip.header.timestamp,
                      mempool: chain.mempool.count, keys: chain.keyIndex.keyCount, mining: isMining, hashRate: hashRate,
@@ -52,6 +72,10 @@ extension Node {
 
     /// A block by height (on the best chain) or by hash.
     public func block(_ params: BlockParams) -> Result<BlockResult, RPCError> {
+        lock.withLock { blockLocked(params) }
+    }
+
+    private func blockLocked(_ params: BlockParams) -> Result<BlockResult, RPCError> {
         let node: BlockNode?
         if let hex = params.hash {
             guard let hash = Hash256(hex: hex) else { return .failure(RPCError(.invalidParams, "hash must be 64 hex digits")) }
@@ -76,6 +100,10 @@ extension Node {
 
     /// A page of keys by prefix.
     public func keys(_ params: KeysParams) -> Result<KeysResult, RPCError> {
+        lock.withLock { keysLocked(params) }
+    }
+
+    private func keysLocked(_ params: KeysParams) -> Result<KeysResult, RPCError> {
         let limit = params.limit ?? 100
         guard (1...1_000).contains(limit) else { return .failure(RPCError(.invalidParams, "limit must be 1-1000, not \(limit)")) }
         let page = chain.keyIndex.keys(prefix: params.prefix ?? "", after: params.after, limit: limit + 1)

@@ -7,19 +7,22 @@ import KeyChainStore
 import Logging
 
 /// One KeyChain node: owns the chain, seals blocks with its miner, admits puts, and tracks
-/// transactions for `tx`, `wait` and subscriptions. Every chain access goes through this
-/// actor; CPU-heavy work that needs no chain state (JSON, signature checks) happens in the
-/// callers, off the actor.
-public actor Node {
+/// transactions for `tx`, `wait` and subscriptions. Every chain access holds the node's lock
+/// for a short, synchronous critical section, so the socket handler can answer reads on its
+/// event loop without a thread hop; CPU-heavy work that needs no chain state (JSON, signature
+/// checks) happens in the callers, outside the lock.
+public final class Node: @unchecked Sendable {
     /// The network's genesis parameters.
-    public nonisolated let parameters: NetworkParameters
+    public let parameters: NetworkParameters
     /// The key the node signs `put`s with.
-    public nonisolated let wallet: Identity
+    public let wallet: Identity
     /// Verified signatures; callers pre-verify batches in parallel through it.
-    public nonisolated let signatures: SignatureCache
+    public let signatures: SignatureCache
     /// What the node was started with.
-    public nonisolated let configuration: NodeConfiguration
+    public let configuration: NodeConfiguration
 
+    // Everything below is guarded by `lock`.
+    let lock = NSLock()
     let chain: Blockchain
     let logger: Logger
     private let dataDirectory: NodeDataDirectory
@@ -29,6 +32,7 @@ public actor Node {
     private var refreshScheduled = false
     private var stopped = false
     private let startedAt = Date()
+    private let timers = DispatchQueue(label: "keychain.node.timers")
 
     /// Opens the data directory's chain (creating the network on first start).
     public init(configuration: NodeConfiguration, logger: Logger = Logger(label: "keychain.node")) throws(NodeError) {
@@ -61,10 +65,11 @@ public actor Node {
 
     /// Starts the miner (if configured).
     public func start() {
+        lock.lock()
+        defer { lock.unlock() }
         guard configuration.mine, miner == nil else { return }
         let miner = Miner(configuration: .init(threads: configuration.miningThreads, hashRateLimit: configuration.hashRateLimit)) { [weak self] block in
-            guard let self else { return }
-            Task { await self.blockFound(block) }
+            self?.blockFound(block)
         }
         miner.start()
         self.miner = miner
@@ -77,14 +82,18 @@ public actor Node {
 
     /// Stops mining, fails every waiting client, writes the key-index checkpoint.
     public func shutdown() {
-        guard !stopped else { return }
+        lock.lock()
+        guard !stopped else { lock.unlock(); return }
         stopped = true
-        miner?.stop()
-        miner = nil
+        let miner = self.miner
+        self.miner = nil
+        lock.unlock()
+        miner?.stop()  // joins the threads, which may be waiting for the lock in blockFound
+        lock.lock()
+        defer { lock.unlock() }
         for waiter in tracker.removeAllWaiters() {
             waiter.finish(.failure(RPCError(.unavailable, "the node is shutting down")))
         }
-        for subscription in subscriptions.values { subscription.sink.finish() }
         subscriptions = [:]
         do { try chain.close() } catch {
             logger.error("could not write the key-index checkpoint at shutdown", metadata: ["error": "\(error)"])
@@ -97,6 +106,10 @@ public actor Node {
     /// Admits a put; returns its status. Submitting a put already pending or confirmed returns its
     /// status again, so a client may retry safely.
     public func submit(_ transaction: Transaction) -> Result<TxStatusResult, RPCError> {
+        lock.withLock { submitLocked(transaction) }
+    }
+
+    func submitLocked(_ transaction: Transaction) -> Result<TxStatusResult, RPCError> {
         guard !stopped else { return .failure(RPCError(.unavailable, "the node is shutting down")) }
         do {
             try chain.submit(transaction)
@@ -116,12 +129,14 @@ public actor Node {
 
     /// Admits many puts in order; each succeeds or fails on its own.
     public func submit(batch: [Transaction]) -> [Result<TxStatusResult, RPCError>] {
-        batch.map { submit($0) }
+        lock.withLock { batch.map { submitLocked($0) } }
     }
 
     // MARK: - Mining
 
     private func blockFound(_ block: Block) {
+        lock.lock()
+        defer { lock.unlock() }
         guard !stopped else { return }
         do {
             let update = try chain.acceptBlock(block)
@@ -136,16 +151,14 @@ public actor Node {
     private func scheduleRefresh() {
         guard !refreshScheduled, miner != nil else { return }
         refreshScheduled = true
-        let delay: UInt64 = configuration.dev ? 2_000_000 : 100_000_000
-        Task {
-            try? await Task.sleep(nanoseconds: delay)
-            self.runScheduledRefresh()
+        let delay: DispatchTimeInterval = configuration.dev ? .milliseconds(2) : .milliseconds(100)
+        timers.asyncAfter(deadline: .now() + delay) { [weak self] in
+            guard let self else { return }
+            self.lock.withLock {
+                self.refreshScheduled = false
+                self.refreshMining()
+            }
         }
-    }
-
-    private func runScheduledRefresh() {
-        refreshScheduled = false
-        refreshMining()
     }
 
     /// Points the miner at a fresh template, or (in --dev) idles it when nothing waits.
@@ -185,24 +198,27 @@ public actor Node {
 
     /// Waits until every txid is `depth` deep or has failed, or until the timeout.
     public func wait(for txids: [Hash256], depth: UInt32, timeout: Duration) async -> Result<[TxStatusResult], RPCError> {
-        for txid in txids where status(of: txid) == nil {
-            return .failure(RPCError(.transactionNotFound, "transaction \(txid.hex) is not known to this node", data: ["txid": txid.hex]))
-        }
         let waiter = Waiter(txids: txids, depth: max(depth, 1))
-        if let result = TransactionTracker.evaluate(waiter, status: { status(of: $0) }) { return result }
-        tracker.add(waiter)
-        refreshMining()
-        let id = waiter.id
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
-            self.expire(id)
+        let early: Result<[TxStatusResult], RPCError>? = lock.withLock {
+            for txid in txids where status(of: txid) == nil {
+                return .failure(RPCError(.transactionNotFound, "transaction \(txid.hex) is not known to this node", data: ["txid": txid.hex]))
+            }
+            if let result = TransactionTracker.evaluate(waiter, status: { status(of: $0) }) { return result }
+            guard !stopped else { return .failure(RPCError(.unavailable, "the node is shutting down")) }
+            tracker.add(waiter)
+            refreshMining()
+            return nil
         }
-        let result = await waiter.result()
-        timer.cancel()
-        return result
+        if let early { return early }
+        let id = waiter.id
+        let milliseconds = Int(min(timeout.components.seconds * 1_000, 3_600_000))
+        timers.asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { [weak self] in self?.expire(id) }
+        return await waiter.result()
     }
 
     private func expire(_ id: UInt64) {
+        lock.lock()
+        defer { lock.unlock() }
         guard let waiter = tracker.remove(id) else { return }
         let pending = waiter.txids.map(\.hex).joined(separator: ", ")
         waiter.finish(.failure(RPCError(.timeout, "timed out waiting for \(pending) to reach depth \(waiter.depth)",
@@ -213,7 +229,9 @@ public actor Node {
     // MARK: - Subscriptions
 
     /// Registers a connection for notifications (replacing its earlier subscription).
-    public func subscribe(connection: UInt64, txids: [Hash256], tips: Bool, sink: AsyncStream<String>.Continuation) {
+    public func subscribe(connection: UInt64, txids: [Hash256], tips: Bool, sink: @escaping @Sendable (String) -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
         var subscription = subscriptions[connection] ?? Subscription(sink: sink)
         subscription.tips = subscription.tips || tips
         for txid in txids { subscription.txids[txid] = status(of: txid)?.status }
@@ -222,18 +240,18 @@ public actor Node {
 
     /// Forgets a closed connection.
     public func unsubscribe(connection: UInt64) {
-        subscriptions[connection] = nil
+        lock.withLock { subscriptions[connection] = nil }
     }
 
     private func notifySubscribers(newTip: Bool) {
         guard !subscriptions.isEmpty else { return }
         let tip = TipNotification(height: chain.height, hash: chain.tip.hash.hex)
         for (connection, var subscription) in subscriptions {
-            if newTip && subscription.tips { subscription.sink.yield(Subscription.line(method: "tip", tip)) }
+            if newTip && subscription.tips { subscription.sink(Subscription.line(method: "tip", tip)) }
             for (txid, last) in subscription.txids {
                 guard let now = status(of: txid) else { continue }
                 if now.status != last || now.status == .confirmed {
-                    subscription.sink.yield(Subscription.line(method: "tx", now))
+                    subscription.sink(Subscription.line(method: "tx", now))
                     subscription.txids[txid] = now.status
                 }
             }

@@ -17,12 +17,12 @@ public struct NodeService: Service {
     }
 
     public func run() async throws {
-        await node.start()
+        node.start()
         try await withGracefulShutdownHandler {
             try await server.run()
         } onGracefulShutdown: {
             server.stop()
         }
-        await node.shutdown()
+        node.shutdown()
     }
 }

@@ -3,13 +3,20 @@ import KeyChainAPI
 import KeyChainCore
 import NIOCore
 
+/// A reply: ready now (reads, answered on the socket's event loop), or later (work that checks
+/// signatures or waits, done off the event loop). Nil text means no reply (a notification).
+enum RPCReply {
+    case now(String?)
+    case later(@Sendable () async -> String?)
+}
+
 /// Turns one request line into one reply line. Every failure (bad JSON, unknown method, wrong
 /// or missing params, a refused put) becomes a JSON-RPC error; nothing here throws or traps.
 /// One dispatcher serves one connection.
-struct RPCDispatcher {
+struct RPCDispatcher: Sendable {
     let node: Node
     let connection: UInt64
-    let notifications: AsyncStream<String>.Continuation
+    let notifications: @Sendable (String) -> Void
     private let decoder = JSONDecoder()
     private let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -17,73 +24,109 @@ struct RPCDispatcher {
         return encoder
     }()
 
-    init(node: Node, connection: UInt64, notifications: AsyncStream<String>.Continuation) {
+    init(node: Node, connection: UInt64, notifications: @escaping @Sendable (String) -> Void) {
         self.node = node
         self.connection = connection
         self.notifications = notifications
     }
 
-    /// The reply to a frame, or nil for a JSON-RPC notification (a request without an id).
-    func reply(to frame: LineFrame, maxLength: Int) async -> String? {
+    /// The reply to a frame.
+    func reply(to frame: LineFrame, maxLength: Int) -> RPCReply {
         switch frame {
         case let .tooLong(length):
-            return encodeError(.null, RPCError(.invalidRequest, "request of \(length) bytes exceeds the limit of \(maxLength) bytes"))
+            return .now(encodeError(.null, RPCError(.invalidRequest, "request of \(length) bytes exceeds the limit of \(maxLength) bytes")))
         case let .line(buffer):
             let data = Data(buffer.readableBytesView)
-            if data.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return nil }
-            return await reply(to: data)
+            if data.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return .now(nil) }
+            return reply(to: data)
         }
     }
 
-    func reply(to data: Data) async -> String? {
+    func reply(to data: Data) -> RPCReply {
         let head: RPCRequestHead
         do {
             head = try decoder.decode(RPCRequestHead.self, from: data)
         } catch {
             guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
-                return encodeError(.null, RPCError(.parseError, "the line is not valid JSON"))
+                return .now(encodeError(.null, RPCError(.parseError, "the line is not valid JSON")))
             }
             guard object is [String: Any] else {
-                return encodeError(.null, RPCError(.invalidRequest, "a request is one JSON object per line (batch arrays are not supported)"))
+                return .now(encodeError(.null, RPCError(.invalidRequest, "a request is one JSON object per line (batch arrays are not supported)")))
             }
-            return encodeError(.null, RPCError(.invalidRequest, "not a JSON-RPC 2.0 request: \(Self.explain(error))"))
+            return .now(encodeError(.null, RPCError(.invalidRequest, "not a JSON-RPC 2.0 request: \(Self.explain(error))")))
         }
         let id = head.id ?? .null
         guard head.jsonrpc == "2.0" else {
-            return encodeError(id, RPCError(.invalidRequest, "\"jsonrpc\" must be \"2.0\""))
+            return .now(encodeError(id, RPCError(.invalidRequest, "\"jsonrpc\" must be \"2.0\"")))
         }
         guard let method = APIMethod(rawValue: head.method) else {
             let known = APIMethod.allCases.map(\.rawValue).joined(separator: ", ")
-            return encodeError(id, RPCError(.methodNotFound, "unknown method '\(head.method)'; the methods are: \(known)"))
+            return .now(encodeError(id, RPCError(.methodNotFound, "unknown method '\(head.method)'; the methods are: \(known)")))
         }
-        let reply = await dispatch(method, id: id, data: data)
-        return head.id == nil ? nil : reply
+        let silent = head.id == nil
+        switch method {
+        case .put, .submit, .submitBatch, .wait, .waitAll:
+            // Signature checks and waits: off the event loop.
+            let dispatcher = self
+            return .later {
+                let reply = await dispatcher.dispatch(method, id: id, data: data)
+                return silent ? nil : reply
+            }
+        default:
+            let reply = dispatchNow(method, id: id, data: data)
+            return .now(silent ? nil : reply)
+        }
     }
 
+    /// The methods answered on the event loop: short reads under the node's lock.
+    private func dispatchNow(_ method: APIMethod, id: RPCID, data: Data) -> String {
+        switch method {
+        case .get:
+            return callNow(id, data, KeyParams.self) { node.get($0.key) }
+        case .history:
+            return callNow(id, data, KeyParams.self) { node.history($0.key) }
+        case .tx:
+            return callNow(id, data, TxParams.self) { (params: TxParams) -> Result<TxStatusResult, RPCError> in
+                guard let txid = Hash256(hex: params.txid) else { return .failure(Self.badTxid) }
+                return node.transactionStatus(txid)
+            }
+        case .subscribe:
+            return callNow(id, data, SubscribeParams.self) { (params: SubscribeParams) -> Result<SubscribeResult, RPCError> in
+                var txids: [Hash256] = []
+                for text in params.txids ?? [] {
+                    guard let txid = Hash256(hex: text) else { return .failure(Self.badTxid) }
+                    txids.append(txid)
+                }
+                node.subscribe(connection: connection, txids: txids, tips: params.tips ?? false, sink: notifications)
+                return .success(SubscribeResult(txids: txids.count, tips: params.tips ?? false))
+            }
+        case .status:
+            return callNow(id, data, NoParams.self, optional: true) { _ in .success(node.status()) }
+        case .block:
+            return callNow(id, data, BlockParams.self, optional: true) { node.block($0) }
+        case .keys:
+            return callNow(id, data, KeysParams.self, optional: true) { node.keys($0) }
+        default:
+            return encodeError(id, RPCError(.internalError, "method \(method.rawValue) is not a read"))
+        }
+    }
+
+    /// The methods that check signatures or wait.
     private func dispatch(_ method: APIMethod, id: RPCID, data: Data) async -> String {
         switch method {
         case .put:
-            return await call(id, data, PutParams.self) { await node.put($0) }
+            return await call(id, data, PutParams.self) { node.put($0) }
         case .submit:
             return await call(id, data, SubmitParams.self) { (params: SubmitParams) -> Result<TxStatusResult, RPCError> in
                 guard let transaction = Self.transaction(fromHex: params.tx) else {
                     return .failure(RPCError(.invalidParams, "tx must be the hex of a canonically encoded transaction (docs/PROTOCOL.md §2)"))
                 }
                 _ = node.signatures.isValid(transaction)  // verify here, off the node's actor
-                return await node.submit(transaction)
+                return node.submit(transaction)
             }
         case .submitBatch:
             return await call(id, data, SubmitBatchParams.self) { (params: SubmitBatchParams) -> Result<SubmitBatchResult, RPCError> in
                 await submitBatch(params)
-            }
-        case .get:
-            return await call(id, data, KeyParams.self) { await node.get($0.key) }
-        case .history:
-            return await call(id, data, KeyParams.self) { await node.history($0.key) }
-        case .tx:
-            return await call(id, data, TxParams.self) { (params: TxParams) -> Result<TxStatusResult, RPCError> in
-                guard let txid = Hash256(hex: params.txid) else { return .failure(Self.badTxid) }
-                return await node.transactionStatus(txid)
             }
         case .wait:
             return await call(id, data, WaitParams.self) { (params: WaitParams) -> Result<TxStatusResult, RPCError> in
@@ -107,22 +150,8 @@ struct RPCDispatcher {
                     WaitAllResult(statuses: Array($0.prefix(txids.count)))
                 }
             }
-        case .subscribe:
-            return await call(id, data, SubscribeParams.self) { (params: SubscribeParams) -> Result<SubscribeResult, RPCError> in
-                var txids: [Hash256] = []
-                for text in params.txids ?? [] {
-                    guard let txid = Hash256(hex: text) else { return .failure(Self.badTxid) }
-                    txids.append(txid)
-                }
-                await node.subscribe(connection: connection, txids: txids, tips: params.tips ?? false, sink: notifications)
-                return .success(SubscribeResult(txids: txids.count, tips: params.tips ?? false))
-            }
-        case .status:
-            return await call(id, data, NoParams.self, optional: true) { _ in .success(await node.status()) }
-        case .block:
-            return await call(id, data, BlockParams.self, optional: true) { await node.block($0) }
-        case .keys:
-            return await call(id, data, KeysParams.self, optional: true) { await node.keys($0) }
+        default:
+            return dispatchNow(method, id: id, data: data)
         }
     }
 
@@ -134,7 +163,7 @@ struct RPCDispatcher {
         // Verify every signature in parallel before taking the node's actor.
         _ = node.signatures.firstInvalid(in: decoded.compactMap { $0 })
         let valid = decoded.compactMap { $0 }
-        let results = await node.submit(batch: valid)
+        let results = node.submit(batch: valid)
         var entries: [SubmitBatchResult.Entry] = []
         var next = results.makeIterator()
         for index in decoded.indices {
@@ -152,30 +181,49 @@ struct RPCDispatcher {
         return .success(SubmitBatchResult(results: entries))
     }
 
-    /// Decodes params (absent params allowed when `optional`), runs `body`, encodes the reply.
-    private func call<Params: Codable & Sendable, Output: Codable & Sendable>(
+    /// `call` for synchronous bodies.
+    private func callNow<Params: Codable & Sendable, Output: Codable & Sendable>(
         _ id: RPCID, _ data: Data, _ type: Params.Type, optional: Bool = false,
-        _ body: (Params) async -> Result<Output, RPCError>
-    ) async -> String {
-        let params: Params
+        _ body: (Params) -> Result<Output, RPCError>
+    ) -> String {
+        switch decodeParams(id, data, type, optional: optional) {
+        case let .failure(error): return encodeError(id, error)
+        case let .success(params): return encode(id, body(params))
+        }
+    }
+
+    private func decodeParams<Params: Codable & Sendable>(_ id: RPCID, _ data: Data, _ type: Params.Type, optional: Bool) -> Result<Params, RPCError> {
         do {
             if optional, let request = try? decoder.decode(OptionalParams<Params>.self, from: data), request.params == nil,
                let empty = try? decoder.decode(Params.self, from: Data("{}".utf8)) {
-                params = empty
-            } else {
-                params = try decoder.decode(ParamsOnly<Params>.self, from: data).params
+                return .success(empty)
             }
+            return .success(try decoder.decode(ParamsOnly<Params>.self, from: data).params)
         } catch {
-            return encodeError(id, RPCError(.invalidParams, "invalid params: \(Self.explain(error))"))
+            return .failure(RPCError(.invalidParams, "invalid params: \(Self.explain(error))"))
         }
-        switch await body(params) {
-        case let .success(result):
-            guard let encoded = try? encoder.encode(RPCResponse(id: id, result: result)) else {
+    }
+
+    private func encode<Output: Codable & Sendable>(_ id: RPCID, _ result: Result<Output, RPCError>) -> String {
+        switch result {
+        case let .success(value):
+            guard let encoded = try? encoder.encode(RPCResponse(id: id, result: value)) else {
                 return encodeError(id, RPCError(.internalError, "could not encode the result"))
             }
             return String(decoding: encoded, as: UTF8.self)
         case let .failure(error):
             return encodeError(id, error)
+        }
+    }
+
+    /// Decodes params (absent params allowed when `optional`), runs `body`, encodes the reply.
+    private func call<Params: Codable & Sendable, Output: Codable & Sendable>(
+        _ id: RPCID, _ data: Data, _ type: Params.Type, optional: Bool = false,
+        _ body: (Params) async -> Result<Output, RPCError>
+    ) async -> String {
+        switch decodeParams(id, data, type, optional: optional) {
+        case let .failure(error): return encodeError(id, error)
+        case let .success(params): return encode(id, await body(params))
         }
     }
 

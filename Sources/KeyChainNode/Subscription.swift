@@ -5,11 +5,11 @@ import KeyChainCore
 /// One connection's notifications: the txids it follows (with the last state sent) and whether
 /// it wants new tips.
 struct Subscription {
-    let sink: AsyncStream<String>.Continuation
+    let sink: @Sendable (String) -> Void
     var tips = false
     var txids: [Hash256: TxState?] = [:]
 
-    init(sink: AsyncStream<String>.Continuation) { self.sink = sink }
+    init(sink: @escaping @Sendable (String) -> Void) { self.sink = sink }
 
     /// A notification line.
     static func line<Params: Codable & Sendable>(method: String, _ params: Params) -> String {
