@@ -82,7 +82,14 @@ struct RPCDispatcher: Sendable {
     private func dispatchNow(_ method: APIMethod, id: RPCID, data: Data) -> String {
         switch method {
         case .get:
-            return callNow(id, data, KeyParams.self) { node.get($0.key) }
+            switch decodeParams(id, data, KeyParams.self, optional: false) {
+            case let .failure(error): return encodeError(id, error)
+            case let .success(params):
+                switch node.get(params.key) {
+                case let .success(version): return JSONText.reply(id: id, version: version)
+                case let .failure(error): return encodeError(id, error)
+                }
+            }
         case .history:
             return callNow(id, data, KeyParams.self) { node.history($0.key) }
         case .tx:

@@ -107,3 +107,21 @@ import Testing
         #expect(Hash256(sha256d: []).hex == "5df6e0e2761359d30a8275058e299fcc0381534545f55cf43e41983f5d4c9456")
     }
 }
+
+import Foundation
+import KeyChainAPI
+
+/// The hand-written `get` reply is the JSON Foundation's encoder would write.
+@Suite struct JSONTextTests {
+    @Test(arguments: ["plain", "quote \" and \\ backslash", "line\nbreak\ttab\u{1}", "unicode é 🔑", ""])
+    func getReplyRoundTrips(_ value: String) throws {
+        let version = VersionResult(key: "k/\(value)", version: 3, value: value, encoding: .utf8, height: 7, block: String(repeating: "a", count: 64),
+                                    txid: String(repeating: "b", count: 64), author: String(repeating: "c", count: 64), confirmations: 2)
+        for id in [RPCID.number(42), .string("x\"y"), .null] {
+            let text = JSONText.reply(id: id, version: version)
+            let decoded = try JSONDecoder().decode(RPCResponse<VersionResult>.self, from: Data(text.utf8))
+            #expect(decoded.result == version)
+            #expect(decoded.id == id)
+        }
+    }
+}
