@@ -33,6 +33,7 @@ public final class Node: @unchecked Sendable {
     private var stopped = false
     private let startedAt = Date()
     private let timers = DispatchQueue(label: "keychain.node.timers")
+    let metrics = NodeMetrics()
 
     /// Opens the data directory's chain (creating the network on first start).
     public init(configuration: NodeConfiguration, logger: Logger = Logger(label: "keychain.node")) throws(NodeError) {
@@ -120,9 +121,12 @@ public final class Node: @unchecked Sendable {
             default:
                 let rpc = error.rpcError
                 tracker.record(transaction.id, state: .rejected, error: rpc)
+                metrics.putsRejected.increment()
                 return .failure(rpc)
             }
         }
+        metrics.putsAccepted.increment()
+        metrics.mempool.record(chain.mempool.count)
         scheduleRefresh()
         return .success(TxStatusResult(txid: transaction.id.hex, status: .pending))
     }
@@ -173,6 +177,13 @@ public final class Node: @unchecked Sendable {
 
     /// Records evictions, answers waiters and notifies subscribers after the chain moved.
     private func apply(_ update: ChainUpdate) {
+        metrics.blocksConnected.increment(by: update.connected.count)
+        if update.isReorganisation { metrics.reorganisations.increment() }
+        metrics.putsEvicted.increment(by: update.evicted.count)
+        metrics.height.record(chain.height)
+        metrics.mempool.record(chain.mempool.count)
+        metrics.keys.record(chain.keyIndex.keyCount)
+        metrics.hashRate.record(hashRate)
         for evicted in update.evicted {
             var error = evicted.reason.rpcError
             error.code = RPCErrorCode.evicted.rawValue

@@ -64,16 +64,19 @@ struct RPCDispatcher: Sendable {
             return .now(encodeError(id, RPCError(.methodNotFound, "unknown method '\(head.method)'; the methods are: \(known)")))
         }
         let silent = head.id == nil
+        let started = DispatchTime.now().uptimeNanoseconds
         switch method {
         case .put, .submit, .submitBatch, .wait, .waitAll:
             // Signature checks and waits: off the event loop.
             let dispatcher = self
             return .later {
                 let reply = await dispatcher.dispatch(method, id: id, data: data)
+                NodeMetrics.rpcTimer(method.rawValue).recordNanoseconds(DispatchTime.now().uptimeNanoseconds - started)
                 return silent ? nil : reply
             }
         default:
             let reply = dispatchNow(method, id: id, data: data)
+            NodeMetrics.rpcTimer(method.rawValue).recordNanoseconds(DispatchTime.now().uptimeNanoseconds - started)
             return .now(silent ? nil : reply)
         }
     }

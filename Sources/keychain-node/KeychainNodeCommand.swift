@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import KeyChainNode
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 /// `keychain-node`: runs one KeyChain node.
@@ -37,12 +39,18 @@ struct KeychainNodeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Difficulty in bits (expected 2^BITS hashes a block) for a new standalone network; default 12 with --dev, 24 otherwise.")
     var difficulty: Int?
 
+    @Option(name: .long, help: "Serve Prometheus metrics at http://HOST:PORT/metrics.")
+    var metrics: String?
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
     func validate() throws {
         if let difficulty, !(1...120).contains(difficulty) {
             throw ValidationError("--difficulty must be 1-120 bits, not \(difficulty)")
+        }
+        if let metrics, Self.hostAndPort(metrics) == nil {
+            throw ValidationError("--metrics takes HOST:PORT, for example 127.0.0.1:9101")
         }
         if miningThreads < 1 { throw ValidationError("--mining-threads must be at least 1") }
         if let hashRateLimit, hashRateLimit <= 0 { throw ValidationError("--hash-rate-limit must be positive") }
@@ -60,6 +68,19 @@ struct KeychainNodeCommand: AsyncParsableCommand {
             dataDirectory: dataDir, socketPath: socket, mine: mine, miningThreads: miningThreads,
             hashRateLimit: hashRateLimit, dev: dev, difficultyBits: difficulty
         )
+        // Before the node exists, so that its counters bind to this backend.
+        var metricsServer: MetricsServer?
+        if let metrics, let (host, port) = Self.hostAndPort(metrics) {
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            let server = MetricsServer(registry: registry, host: host, port: port, logger: logger)
+            do { try await server.start() } catch {
+                logger.critical("cannot serve metrics on \(metrics): \(error)")
+                throw ExitCode(1)
+            }
+            metricsServer = server
+        }
+        defer { metricsServer?.stop() }
         let service: NodeService
         do {
             service = try NodeService(configuration: configuration, logger: logger)
@@ -71,6 +92,16 @@ struct KeychainNodeCommand: AsyncParsableCommand {
             configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         try await group.run()
+    }
+}
+
+extension KeychainNodeCommand {
+    static func hostAndPort(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else {
+            return nil
+        }
+        let host = String(text[..<colon])
+        return (host.isEmpty ? "127.0.0.1" : host, port)
     }
 }
 

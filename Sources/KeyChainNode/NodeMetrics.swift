@@ -1,0 +1,20 @@
+import Metrics
+
+/// The node's metrics, through swift-metrics: free until a backend is bootstrapped
+/// (`keychain-node --metrics HOST:PORT` bootstraps Prometheus).
+struct NodeMetrics: Sendable {
+    let blocksConnected = Counter(label: "keychain_blocks_connected_total")
+    let reorganisations = Counter(label: "keychain_reorganisations_total")
+    let height = Gauge(label: "keychain_height")
+    let mempool = Gauge(label: "keychain_mempool_transactions")
+    let keys = Gauge(label: "keychain_keys")
+    let hashRate = Gauge(label: "keychain_hash_rate")
+    let putsAccepted = Counter(label: "keychain_puts_accepted_total")
+    let putsRejected = Counter(label: "keychain_puts_rejected_total")
+    let putsEvicted = Counter(label: "keychain_puts_evicted_total")
+
+    /// Time to answer one RPC, by method.
+    static func rpcTimer(_ method: String) -> Timer {
+        Timer(label: "keychain_rpc_duration_seconds", dimensions: [("method", method)])
+    }
+}
