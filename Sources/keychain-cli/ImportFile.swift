@@ -17,17 +17,27 @@ struct ImportFile {
     let rows: [Row]
     let problems: [Problem]
 
+    /// Reads the file as bytes and splits it into lines and fields without going through
+    /// Swift's grapheme-aware `Character`s, which made parsing cost as much as signing.
     init(path: String) throws {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
-        let isJSON = path.hasSuffix(".jsonl") || path.hasSuffix(".ndjson") || lines.first?.first == "{"
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let bytes = [UInt8](data)
+        let isJSON = path.hasSuffix(".jsonl") || path.hasSuffix(".ndjson") || bytes.first == UInt8(ascii: "{")
         var rows: [Row] = []
         var problems: [Problem] = []
-        for (index, line) in lines.enumerated() {
-            let number = index + 1
-            if line.allSatisfy(\.isWhitespace) { continue }
+        var start = 0
+        var number = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+            number += 1
+            var lineEnd = end
+            if lineEnd > start && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+            let line = bytes[start..<lineEnd]
+            start = end + 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
             if isJSON {
-                guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
                     problems.append(Problem(line: number, reason: "not a JSON object"))
                     continue
                 }
@@ -42,11 +52,15 @@ struct ImportFile {
                 rows.append(Row(line: number, key: key, value: value))
             } else {
                 if number == 1 { continue }  // the header row
-                guard let fields = Self.csvFields(String(line)), fields.count == 2 else {
+                guard let fields = Self.csvFields(line), fields.count == 2 else {
                     problems.append(Problem(line: number, reason: "expected two CSV fields, key and value"))
                     continue
                 }
-                rows.append(Row(line: number, key: fields[0], value: fields[1]))
+                guard let key = String(validating: fields[0], as: UTF8.self), let value = String(validating: fields[1], as: UTF8.self) else {
+                    problems.append(Problem(line: number, reason: "not valid UTF-8"))
+                    continue
+                }
+                rows.append(Row(line: number, key: key, value: value))
             }
         }
         self.rows = rows
@@ -63,39 +77,40 @@ struct ImportFile {
     }
 
     /// RFC 4180 fields of one line: quoted fields may hold commas and doubled quotes.
-    static func csvFields(_ line: String) -> [String]? {
-        var fields: [String] = []
-        var field = ""
+    /// Nil when a quote is left open.
+    static func csvFields(_ line: ArraySlice<UInt8>) -> [[UInt8]]? {
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+        var fields: [[UInt8]] = []
+        var field: [UInt8] = []
         var quoted = false
-        var index = line.startIndex
         var atFieldStart = true
+        var index = line.startIndex
         while index < line.endIndex {
-            let character = line[index]
+            let byte = line[index]
             if quoted {
-                if character == "\"" {
-                    let next = line.index(after: index)
-                    if next < line.endIndex && line[next] == "\"" {
-                        field.append("\"")
-                        index = next
+                if byte == quote {
+                    if index + 1 < line.endIndex && line[index + 1] == quote {
+                        field.append(quote)
+                        index += 1
                     } else {
                         quoted = false
                     }
                 } else {
-                    field.append(character)
+                    field.append(byte)
                 }
-            } else if character == "," {
+                atFieldStart = false
+            } else if byte == comma {
                 fields.append(field)
-                field = ""
+                field = []
                 atFieldStart = true
-                index = line.index(after: index)
-                continue
-            } else if character == "\"" && atFieldStart {
+            } else if byte == quote && atFieldStart {
                 quoted = true
+                atFieldStart = false
             } else {
-                field.append(character)
+                field.append(byte)
+                atFieldStart = false
             }
-            atFieldStart = false
-            index = line.index(after: index)
+            index += 1
         }
         if quoted { return nil }
         fields.append(field)
