@@ -36,6 +36,7 @@ struct RPCDispatcher: Sendable {
         case let .tooLong(length):
             return .now(encodeError(.null, RPCError(.invalidRequest, "request of \(length) bytes exceeds the limit of \(maxLength) bytes")))
         case let .line(buffer):
+            if let fast = buffer.withUnsafeReadableBytes({ fastGet($0) }) { return .now(fast) }
             let data = Data(buffer.readableBytesView)
             if data.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return .now(nil) }
             return reply(to: data)
@@ -43,7 +44,7 @@ struct RPCDispatcher: Sendable {
     }
 
     func reply(to data: Data) -> RPCReply {
-        if let fast = fastGet(data) { return .now(fast) }
+        if let fast = data.withUnsafeBytes({ fastGet($0) }) { return .now(fast) }
         let head: RPCRequestHead
         do {
             head = try decoder.decode(RPCRequestHead.self, from: data)
@@ -84,8 +85,8 @@ struct RPCDispatcher: Sendable {
 
     /// `get` without JSONDecoder: the hottest request, in its plain form. Nil sends the line
     /// down the full path (which also words any error).
-    private func fastGet(_ data: Data) -> String? {
-        guard let request = data.withUnsafeBytes(FlatRequest.parse), request.jsonrpc == "2.0", request.method == "get",
+    private func fastGet(_ bytes: UnsafeRawBufferPointer) -> String? {
+        guard let request = FlatRequest.parse(bytes), request.jsonrpc == "2.0", request.method == "get",
               let id = request.id, request.params.count == 1, case let .string(key)? = request.params["key"] else { return nil }
         let started = DispatchTime.now().uptimeNanoseconds
         defer { NodeMetrics.rpcTimer("get").recordNanoseconds(DispatchTime.now().uptimeNanoseconds - started) }

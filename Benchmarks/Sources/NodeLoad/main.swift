@@ -58,13 +58,24 @@ final class Worker: @unchecked Sendable {
         latencies.reserveCapacity(count)
     }
 
-    func run() {
+    /// Request lines built before the clock starts, as redis-benchmark builds its commands:
+    /// the generator must measure the server, not its own string handling.
+    static let lines: [[UInt8]] = {
         var generator = SystemRandomNumberGenerator()
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        for request in 0..<count {
+        return (0..<4096).map { request in
             let index = Int.random(in: 0..<options.keys, using: &generator)
-            let key = String("load/" + String(repeating: "0", count: max(0, options.keyBytes - 5 - String(index).count)) + String(index)).prefix(options.keyBytes)
-            let line = Array(#"{"jsonrpc":"2.0","id":\#(request),"method":"get","params":{"key":"\#(key)"}}"#.utf8) + [10]
+            let digits = String(index)
+            let key = ("load/" + String(repeating: "0", count: max(0, options.keyBytes - 5 - digits.count)) + digits).prefix(options.keyBytes)
+            return Array(#"{"jsonrpc":"2.0","id":\#(request),"method":"get","params":{"key":"\#(key)"}}"#.utf8) + [10]
+        }
+    }()
+    static let resultMarker = Array(#""result""#.utf8)
+
+    func run() {
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        let lines = Self.lines
+        for request in 0..<count {
+            let line = lines[(request &+ seed &* 977) % lines.count]
             let start = DispatchTime.now().uptimeNanoseconds
             _ = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
             var received = 0
@@ -77,11 +88,14 @@ final class Worker: @unchecked Sendable {
                 if received == buffer.count { received = 0 }
             }
             latencies.append(DispatchTime.now().uptimeNanoseconds - start)
-            if String(decoding: buffer[0..<received], as: UTF8.self).contains("\"error\":") { errors += 1 }
+            // A success reply names "result" in its first bytes; anything else is an error.
+            let head = buffer[0..<min(received, 64)]
+            if !head.indices.contains(where: { head[$0...].starts(with: Self.resultMarker) }) { errors += 1 }
         }
     }
 }
 
+_ = Worker.lines
 let perWorker = options.requests / options.connections
 let workers = (0..<options.connections).map { Worker(count: perWorker, seed: $0) }
 let group = DispatchGroup()
