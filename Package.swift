@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layering (DESIGN.md §9), no cycles:
-//   CKeyChainNative, CZlib  <- KeyChainCore <- KeyChainStore <- KeyChainChain <- KeyChainMining
+//   CKeyChainNative, CZlib, CSodium  <- KeyChainCore <- KeyChainStore <- KeyChainChain <- KeyChainMining
 //   KeyChainCore <- KeyChainAPI <- KeyChainNode (with Chain, Store, Mining) <- keychain-node
 //   KeyChainCore, KeyChainAPI <- KeyChainClient <- keychain-cli
 // KeyChainTestSupport is shipped for tests only.
@@ -35,10 +35,12 @@ let package = Package(
         .target(name: "CKeyChainNative"),
         // The system zlib (Debian: zlib1g-dev).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // libsodium's Ed25519 verification (Debian: libsodium-dev), 1.6x BoringSSL's here.
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .target(
             name: "KeyChainCore",
             dependencies: [
-                "CKeyChainNative",
+                "CKeyChainNative", "CSodium",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -1,4 +1,4 @@
-import Crypto
+import CSodium
 
 /// An Ed25519 public key: the author of a transaction and, after the first confirmed version,
 /// the owner of a key.
@@ -32,13 +32,24 @@ public struct PublicKey: Hashable, Sendable, CustomStringConvertible {
         return withUnsafeBytes(of: &words) { verify(signature, $0) }
     }
 
+    /// Ed25519 verification by libsodium's `crypto_sign_verify_detached` (RFC 8032, cofactorless),
+    /// which also refuses a non-canonical S or key and a key or R of small order. This is the
+    /// consensus rule (docs/PROTOCOL.md §2); honest signers never produce what it refuses.
     private func verify(_ signature: Signature, _ message: UnsafeRawBufferPointer) -> Bool {
+        guard Self.sodiumReady else { return false }
         var keyWords = (raw.w0.bigEndian, raw.w1.bigEndian, raw.w2.bigEndian, raw.w3.bigEndian)
         var signatureWords = (signature.r.w0.bigEndian, signature.r.w1.bigEndian, signature.r.w2.bigEndian, signature.r.w3.bigEndian,
                               signature.s.w0.bigEndian, signature.s.w1.bigEndian, signature.s.w2.bigEndian, signature.s.w3.bigEndian)
         return withUnsafeBytes(of: &keyWords) { keyBytes in
-            guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes) else { return false }
-            return withUnsafeBytes(of: &signatureWords) { key.isValidSignature($0, for: message) }
+            withUnsafeBytes(of: &signatureWords) { signatureBytes in
+                guard let signaturePointer = signatureBytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                      let keyPointer = keyBytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
+                return crypto_sign_verify_detached(
+                    signaturePointer, message.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(message.count), keyPointer) == 0
+            }
         }
     }
+
+    /// libsodium must be initialised once before use; `sodium_init` is thread-safe.
+    private static let sodiumReady: Bool = sodium_init() >= 0
 }
