@@ -27,13 +27,14 @@ public enum MerkleTree {
 
     /// The hash of two sibling nodes.
     public static func parent(_ left: Hash256, _ right: Hash256) -> Hash256 {
-        var buffer = [UInt8](repeating: 0, count: 65)
-        buffer[0] = innerPrefix
-        buffer.withUnsafeMutableBytes { raw in
-            left.raw.write(to: raw.baseAddress! + 1)
-            right.raw.write(to: raw.baseAddress! + 33)
+        // On the stack: a block's root hashes one of these per transaction.
+        withUnsafeTemporaryAllocation(byteCount: 65, alignment: 8) { buffer in
+            buffer[0] = innerPrefix
+            guard let base = buffer.baseAddress else { return .zero }
+            left.raw.write(to: base + 1)
+            right.raw.write(to: base + 33)
+            return Hash256(sha256d: UnsafeRawBufferPointer(buffer))
         }
-        return Hash256(sha256d: buffer)
     }
 
     /// One step of an inclusion proof: a sibling hash and which side it is on.
