@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layering (DESIGN.md §9), no cycles:
 //   CKeyChainNative, CZlib, CSodium  <- KeyChainCore <- KeyChainStore <- KeyChainChain <- KeyChainMining
+//   KeyChainCore <- KeyChainWire (peer messages) and KeyChainAPI (client messages)
 //   KeyChainCore <- KeyChainAPI <- KeyChainNode (with Chain, Store, Mining) <- keychain-node
 //   KeyChainCore, KeyChainAPI <- KeyChainClient <- keychain-cli
 // KeyChainTestSupport is shipped for tests only.
@@ -16,6 +17,7 @@ let package = Package(
         .library(name: "KeyChainMining", targets: ["KeyChainMining"]),
         .library(name: "KeyChainTestSupport", targets: ["KeyChainTestSupport"]),
         .library(name: "KeyChainAPI", targets: ["KeyChainAPI"]),
+        .library(name: "KeyChainWire", targets: ["KeyChainWire"]),
         .library(name: "KeyChainNode", targets: ["KeyChainNode"]),
         .library(name: "KeyChainClient", targets: ["KeyChainClient"]),
         .executable(name: "keychain-node", targets: ["keychain-node"]),
@@ -62,6 +64,7 @@ let package = Package(
             name: "KeyChainMining",
             dependencies: ["KeyChainCore", "KeyChainChain", "CKeyChainNative"]
         ),
+        .target(name: "KeyChainWire", dependencies: ["KeyChainCore"]),
         .target(
             name: "KeyChainAPI",
             dependencies: ["KeyChainCore", .product(name: "NIOCore", package: "swift-nio")]
@@ -117,6 +120,7 @@ let package = Package(
             name: "KeyChainNodeTests",
             dependencies: ["KeyChainNode", "KeyChainClient", "KeyChainAPI", "KeyChainTestSupport"]
         ),
+        .testTarget(name: "KeyChainWireTests", dependencies: ["KeyChainWire", "KeyChainTestSupport"]),
         .testTarget(name: "KeyChainMiningTests", dependencies: ["KeyChainMining", "KeyChainTestSupport", "CKeyChainNative"]),
     ],
     swiftLanguageModes: [.v6]

@@ -29,6 +29,11 @@ public struct ByteReader: Sendable {
         return bytes[offset]
     }
 
+    /// Reads a 16-bit little-endian integer.
+    public mutating func readUInt16(_ field: String) throws(DecodingError) -> UInt16 {
+        try readLittleEndian(field)
+    }
+
     /// Reads a 32-bit little-endian integer.
     public mutating func readUInt32(_ field: String) throws(DecodingError) -> UInt32 {
         try readLittleEndian(field)

@@ -1,0 +1,88 @@
+import KeyChainCore
+
+/// The frame around every message:
+/// `magic 4 | command 12 (ASCII, NUL-padded) | length u32 | checksum 4 | payload`, where the
+/// magic is the genesis hash's first 4 bytes and the checksum SHA-256d(payload)'s first 4.
+public enum Frame {
+    /// Bytes before the payload.
+    public static let headerSize = 24
+    /// No payload is larger, whatever the command.
+    public static let maxPayloadLength = 4_000_000
+
+    /// The frame magic of the network named by `genesis`.
+    public static func magic(for genesis: Hash256) -> UInt32 {
+        UInt32(truncatingIfNeeded: genesis.raw.w0 >> 32).byteSwapped
+    }
+
+    /// The framed message.
+    public static func encode(_ message: Message, magic: UInt32) -> [UInt8] {
+        let payload = message.payload
+        var writer = ByteWriter(capacity: headerSize + payload.count)
+        writer.write(magic)
+        var command = Array(message.command.utf8.prefix(12))
+        command += repeatElement(0, count: 12 - command.count)
+        writer.write(bytes: command)
+        writer.write(UInt32(payload.count))
+        writer.write(bytes: checksum(payload))
+        writer.write(bytes: payload)
+        return writer.bytes
+    }
+
+    static func checksum(_ payload: [UInt8]) -> [UInt8] {
+        Array(Hash256(sha256d: payload).bytes.prefix(4))
+    }
+}
+
+/// Cuts frames from a byte stream and decodes their messages. Checks the magic, the command and
+/// the length as soon as a header is complete, before waiting for (or buffering) the payload.
+public struct FrameDecoder: Sendable {
+    /// The network's magic.
+    public let magic: UInt32
+    private var buffer: [UInt8] = []
+    private var start = 0
+
+    /// A decoder for one network.
+    public init(magic: UInt32) { self.magic = magic }
+
+    /// Bytes held that do not yet make a frame.
+    public var buffered: Int { buffer.count - start }
+
+    /// Adds bytes read from the connection.
+    public mutating func append(_ bytes: some Sequence<UInt8>) {
+        if start > 0 && start * 2 > buffer.count {
+            buffer.removeFirst(start)
+            start = 0
+        }
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// The next complete message, or nil until more bytes arrive. After a throw the stream is
+    /// unusable: close the connection.
+    public mutating func next() throws(WireError) -> Message? {
+        guard buffered >= Frame.headerSize else { return nil }
+        var reader = ByteReader(buffer, range: start..<buffer.count)
+        let frameMagic = (try? reader.readUInt32("magic")) ?? 0
+        guard frameMagic == magic else { throw .wrongNetwork(expected: magic, actual: frameMagic) }
+        guard let commandBytes = try? reader.readBytes(12, maximum: 12, "command") else { return nil }
+        let command = try Self.command(commandBytes)
+        guard let maximum = Message.maxPayloadLength(for: command) else { throw .unknownCommand(command) }
+        let length = Int((try? reader.readUInt32("length")) ?? 0)
+        guard length <= min(maximum, Frame.maxPayloadLength) else {
+            throw .oversized(command: command, length: length, maximum: min(maximum, Frame.maxPayloadLength))
+        }
+        guard let checksum = try? reader.readBytes(4, maximum: 4, "checksum") else { return nil }
+        guard reader.remaining >= length, let payload = try? reader.readBytes(length, maximum: length, "payload") else { return nil }
+        guard Frame.checksum(payload) == checksum else { throw .badChecksum(command: command) }
+        start += Frame.headerSize + length
+        return try Message.decode(command: command, payload: payload)
+    }
+
+    /// The command: printable ASCII, then only NULs.
+    static func command(_ bytes: [UInt8]) throws(WireError) -> String {
+        let end = bytes.firstIndex(of: 0) ?? bytes.count
+        guard end > 0, bytes[..<end].allSatisfy({ (0x21...0x7E).contains($0) }), bytes[end...].allSatisfy({ $0 == 0 }) else {
+            throw .malformedCommand
+        }
+        return String(decoding: bytes[..<end], as: UTF8.self)
+    }
+}

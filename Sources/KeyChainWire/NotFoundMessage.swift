@@ -1,0 +1,11 @@
+import KeyChainCore
+
+/// The items of a `getdata` the peer does not have.
+public struct NotFoundMessage: WireMessage {
+    public static let command = "notfound"
+    public static let maxPayloadLength = InventoryList.maxPayloadLength
+    public var inventory: InventoryList
+    public init(_ items: [InventoryItem]) { inventory = InventoryList(items) }
+    public func encode(to writer: inout ByteWriter) { inventory.encode(to: &writer) }
+    public init(from reader: inout ByteReader) throws(DecodingError) { inventory = try InventoryList(from: &reader) }
+}

@@ -1,0 +1,21 @@
+import KeyChainCore
+
+/// A liveness check: `nonce u64`, echoed by `pong`.
+public struct PingMessage: WireMessage {
+    public static let command = "ping"
+    public static let maxPayloadLength = 8
+    public var nonce: UInt64
+    public init(nonce: UInt64) { self.nonce = nonce }
+    public func encode(to writer: inout ByteWriter) { writer.write(nonce) }
+    public init(from reader: inout ByteReader) throws(DecodingError) { nonce = try reader.readUInt64("nonce") }
+}
+
+/// The answer to a `ping`: the same nonce.
+public struct PongMessage: WireMessage {
+    public static let command = "pong"
+    public static let maxPayloadLength = 8
+    public var nonce: UInt64
+    public init(nonce: UInt64) { self.nonce = nonce }
+    public func encode(to writer: inout ByteWriter) { writer.write(nonce) }
+    public init(from reader: inout ByteReader) throws(DecodingError) { nonce = try reader.readUInt64("nonce") }
+}
