@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "KeyChainTestSupport", targets: ["KeyChainTestSupport"]),
         .library(name: "KeyChainAPI", targets: ["KeyChainAPI"]),
         .library(name: "KeyChainWire", targets: ["KeyChainWire"]),
+        .library(name: "KeyChainP2P", targets: ["KeyChainP2P"]),
+        .library(name: "KeyChainSimulator", targets: ["KeyChainSimulator"]),
         .library(name: "KeyChainNode", targets: ["KeyChainNode"]),
         .library(name: "KeyChainClient", targets: ["KeyChainClient"]),
         .executable(name: "keychain-node", targets: ["keychain-node"]),
@@ -65,6 +67,14 @@ let package = Package(
             dependencies: ["KeyChainCore", "KeyChainChain", "CKeyChainNative"]
         ),
         .target(name: "KeyChainWire", dependencies: ["KeyChainCore"]),
+        .target(name: "KeyChainP2P", dependencies: ["KeyChainCore", "KeyChainChain", "KeyChainWire"]),
+        .target(
+            name: "KeyChainSimulator",
+            dependencies: [
+                "KeyChainCore", "KeyChainStore", "KeyChainChain", "KeyChainMining", "KeyChainWire", "KeyChainP2P",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "KeyChainAPI",
             dependencies: ["KeyChainCore", .product(name: "NIOCore", package: "swift-nio")]
@@ -121,6 +131,7 @@ let package = Package(
             dependencies: ["KeyChainNode", "KeyChainClient", "KeyChainAPI", "KeyChainTestSupport"]
         ),
         .testTarget(name: "KeyChainWireTests", dependencies: ["KeyChainWire", "KeyChainTestSupport"]),
+        .testTarget(name: "KeyChainSimulatorTests", dependencies: ["KeyChainSimulator", "KeyChainP2P", "KeyChainTestSupport"]),
         .testTarget(name: "KeyChainMiningTests", dependencies: ["KeyChainMining", "KeyChainTestSupport", "CKeyChainNative"]),
     ],
     swiftLanguageModes: [.v6]

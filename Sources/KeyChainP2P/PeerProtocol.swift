@@ -1,0 +1,373 @@
+import KeyChainChain
+import KeyChainCore
+import KeyChainWire
+
+/// One node's side of the peer protocol over its `Blockchain`: events in, actions out. Owns no
+/// sockets and reads time only from the clock it is given, so a simulator can drive hundreds of
+/// nodes on virtual time and a TCP transport can drive one for real.
+public final class PeerProtocol {
+    /// The protocol's numbers (DESIGN.md §6).
+    public struct Configuration: Sendable {
+        public var maxBlocksInFlightPerPeer = 16
+        public var downloadWindow: UInt32 = 1_024
+        public var transactionBatchInterval: UInt64 = 100
+        public var antiEntropyInterval: UInt64 = 5_000
+        public var initialStallTimeout: UInt64 = 2_000
+        public var maxStallTimeout: UInt64 = 64_000
+        public init() {}
+    }
+
+    /// The chain this node follows.
+    public let chain: Blockchain
+    /// This process's random id (detects connections to oneself).
+    public let nodeID: UInt64
+    let listenPort: UInt16
+    let configuration: Configuration
+    let clock: @Sendable () -> UInt64
+    var peers: [PeerID: PeerState] = [:]
+    /// Header-only blocks to fetch, and who has been asked for which.
+    var wanted: Set<Hash256> = []
+    var blockRequests: [Hash256: PeerID] = [:]
+    var transactionRequests: [Hash256: PeerID] = [:]
+    private var lastTransactionBatch: UInt64 = 0
+
+    /// A protocol instance for `chain`.
+    public init(chain: Blockchain, nodeID: UInt64, listenPort: UInt16 = 0, configuration: Configuration = .init(),
+                clock: @escaping @Sendable () -> UInt64) {
+        self.chain = chain
+        self.nodeID = nodeID
+        self.listenPort = listenPort
+        self.configuration = configuration
+        self.clock = clock
+    }
+
+    /// Peers that completed the handshake.
+    public var readyPeers: [PeerID] { peers.filter { $0.value.isReady }.map(\.key).sorted() }
+
+    /// Handles one event and returns what to do.
+    public func handle(_ event: ProtocolEvent) -> [ProtocolAction] {
+        var actions: [ProtocolAction] = []
+        switch event {
+        case let .connected(peer, outbound):
+            peers[peer] = PeerState(outbound: outbound)
+            if outbound { sendVersion(to: peer, &actions) }
+        case let .disconnected(peer):
+            drop(peer)
+        case let .received(peer, message):
+            guard peers[peer] != nil else { break }
+            receive(message, from: peer, &actions)
+        case .tick:
+            tick(&actions)
+        case let .mined(block):
+            do { relay(try chain.acceptBlock(block), except: nil, &actions) } catch {}
+        case let .submitted(transaction):
+            if !chain.mempool.contains(transaction.id) {
+                do { try chain.submit(transaction) } catch { break }
+            }
+            announce(transaction.id, except: nil)
+        }
+        scheduleDownloads(&actions)
+        return actions
+    }
+
+    // MARK: - Messages
+
+    private func receive(_ message: Message, from peer: PeerID, _ actions: inout [ProtocolAction]) {
+        switch message {
+        case let .version(version):
+            guard version.genesis == chain.parameters.genesisHash else {
+                actions.append(.send(peer, .reject(RejectMessage(rejectedCommand: VersionMessage.command, code: .wrongNetwork,
+                                                                 reason: "this node follows network \(chain.parameters.genesisHash.short)"))))
+                ban(peer, "peer follows another network", &actions)
+                return
+            }
+            guard version.nodeID != nodeID else {
+                disconnect(peer, "connected to itself", ban: false, &actions)
+                return
+            }
+            peers[peer]?.receivedVersion = true
+            peers[peer]?.bestHeight = version.bestHeight
+            if peers[peer]?.sentVersion == false { sendVersion(to: peer, &actions) }
+            actions.append(.send(peer, .verack))
+            becameReady(peer, &actions)
+        case .verack:
+            peers[peer]?.receivedVerack = true
+            becameReady(peer, &actions)
+        default:
+            guard peers[peer]?.isReady == true else {
+                disconnect(peer, "\(message.command) before the handshake", ban: false, &actions)
+                return
+            }
+            receiveReady(message, from: peer, &actions)
+        }
+    }
+
+    private func receiveReady(_ message: Message, from peer: PeerID, _ actions: inout [ProtocolAction]) {
+        switch message {
+        case let .ping(ping):
+            actions.append(.send(peer, .pong(PongMessage(nonce: ping.nonce))))
+        case let .getHeaders(request):
+            let headers = headersAfter(request.locator, stop: request.stop)
+            peers[peer]?.knownBlocks.formUnion(headers.map(\.hash))
+            actions.append(.send(peer, .headers(HeadersMessage(headers: headers))))
+        case let .headers(message):
+            receiveHeaders(message.headers, from: peer, &actions)
+        case let .getData(request):
+            serve(request.inventory.items, to: peer, &actions)
+        case let .block(message):
+            receiveBlock(message.block, from: peer, &actions)
+        case let .tx(message):
+            let transaction = message.transaction
+            peers[peer]?.knownTransactions.insert(transaction.id)
+            peers[peer]?.transactionsInFlight[transaction.id] = nil
+            transactionRequests[transaction.id] = nil
+            do {
+                try chain.submit(transaction)
+                announce(transaction.id, except: peer)
+            } catch {
+                if error == .badSignature { ban(peer, "relayed a transaction with a bad signature", &actions) }
+            }
+        case let .inv(message):
+            var wantedTransactions: [InventoryItem] = []
+            for item in message.inventory.items {
+                switch item.kind {
+                case .transaction:
+                    peers[peer]?.knownTransactions.insert(item.hash)
+                    if !chain.mempool.contains(item.hash) && !chain.keyIndex.contains(item.hash) && transactionRequests[item.hash] == nil {
+                        transactionRequests[item.hash] = peer
+                        peers[peer]?.transactionsInFlight[item.hash] = clock()
+                        wantedTransactions.append(item)
+                    }
+                case .block:
+                    peers[peer]?.knownBlocks.insert(item.hash)
+                    if chain.tree.node(item.hash) == nil { requestHeaders(from: peer, &actions) }
+                }
+            }
+            if !wantedTransactions.isEmpty { actions.append(.send(peer, .getData(GetDataMessage(wantedTransactions)))) }
+        case let .notFound(message):
+            for item in message.inventory.items {
+                if blockRequests[item.hash] == peer { blockRequests[item.hash] = nil }
+                if transactionRequests[item.hash] == peer { transactionRequests[item.hash] = nil }
+                peers[peer]?.blocksInFlight[item.hash] = nil
+                peers[peer]?.transactionsInFlight[item.hash] = nil
+            }
+        case .getAddr:
+            actions.append(.send(peer, .addr(AddrMessage([]))))
+        case .pong, .addr, .reject, .version, .verack:
+            break
+        }
+    }
+
+    private func receiveHeaders(_ headers: [BlockHeader], from peer: PeerID, _ actions: inout [ProtocolAction]) {
+        for header in headers {
+            let hash = header.hash
+            peers[peer]?.knownBlocks.insert(hash)
+            do {
+                let node = try chain.acceptHeader(header)
+                if node.status == .headerOnly { wanted.insert(hash) }
+                if node.height > (peers[peer]?.bestHeight ?? 0) { peers[peer]?.bestHeight = node.height }
+            } catch {
+                switch error {
+                case .unknownParent:
+                    requestHeaders(from: peer, &actions)
+                    return
+                case .timestampTooFarAhead:
+                    return
+                default:
+                    ban(peer, "sent an invalid header: \(error)", &actions)
+                    return
+                }
+            }
+        }
+        if headers.count == HeadersMessage.maxHeaders, let last = headers.last {
+            actions.append(.send(peer, .getHeaders(GetHeadersMessage(locator: [last.hash] + chain.tree.locator()))))
+        }
+    }
+
+    private func receiveBlock(_ block: Block, from peer: PeerID, _ actions: inout [ProtocolAction]) {
+        let hash = block.hash
+        peers[peer]?.knownBlocks.insert(hash)
+        peers[peer]?.blocksInFlight[hash] = nil
+        if blockRequests[hash] == peer { blockRequests[hash] = nil }
+        do {
+            let update = try chain.acceptBlock(block)
+            wanted.remove(hash)
+            relay(update, except: peer, &actions)
+        } catch {
+            if error.provesBlockInvalid {
+                wanted.remove(hash)
+                ban(peer, "sent an invalid block: \(error)", &actions)
+            } else if case .unknownParent = error {
+                requestHeaders(from: peer, &actions)
+            }
+        }
+    }
+
+    private func serve(_ items: [InventoryItem], to peer: PeerID, _ actions: inout [ProtocolAction]) {
+        var missing: [InventoryItem] = []
+        for item in items {
+            switch item.kind {
+            case .block:
+                if chain.tree.node(item.hash)?.hasData == true, let block = try? chain.block(item.hash) {
+                    peers[peer]?.knownBlocks.insert(item.hash)
+                    actions.append(.send(peer, .block(BlockMessage(block))))
+                } else {
+                    missing.append(item)
+                }
+            case .transaction:
+                if let transaction = chain.mempool.transaction(item.hash) {
+                    peers[peer]?.knownTransactions.insert(item.hash)
+                    actions.append(.send(peer, .tx(TransactionMessage(transaction))))
+                } else {
+                    missing.append(item)
+                }
+            }
+        }
+        if !missing.isEmpty { actions.append(.send(peer, .notFound(NotFoundMessage(missing)))) }
+    }
+
+    // MARK: - Relay
+
+    /// Announces newly connected blocks by header (at most the last 8) to every ready peer that
+    /// does not know them.
+    private func relay(_ update: ChainUpdate, except source: PeerID?, _ actions: inout [ProtocolAction]) {
+        guard !update.connected.isEmpty else { return }
+        if update.isReorganisation {
+            // Puts the losing branch held are back in the mempool: spread them so they are mined.
+            for transaction in chain.mempool.transactions { announce(transaction.id, except: nil) }
+        }
+        let headers = update.connected.suffix(HeadersMessage.maxAnnounced).compactMap { chain.tree.node($0)?.header }
+        for peer in readyPeers where peer != source {
+            let unknown = headers.filter { peers[peer]?.knownBlocks.contains($0.hash) == false }
+            guard !unknown.isEmpty else { continue }
+            peers[peer]?.knownBlocks.formUnion(unknown.map(\.hash))
+            actions.append(.send(peer, .headers(HeadersMessage(headers: unknown))))
+        }
+    }
+
+    /// Queues a txid for the next inv batch to every ready peer that does not know it.
+    private func announce(_ txid: Hash256, except source: PeerID?) {
+        for peer in readyPeers where peer != source && peers[peer]?.knownTransactions.contains(txid) == false {
+            peers[peer]?.knownTransactions.insert(txid)
+            peers[peer]?.pendingAnnouncements.append(txid)
+        }
+    }
+
+    // MARK: - Timers and downloads
+
+    private func tick(_ actions: inout [ProtocolAction]) {
+        let now = clock()
+        if now >= lastTransactionBatch + configuration.transactionBatchInterval {
+            lastTransactionBatch = now
+            for peer in readyPeers {
+                guard let pending = peers[peer]?.pendingAnnouncements, !pending.isEmpty else { continue }
+                peers[peer]?.pendingAnnouncements = []
+                for start in stride(from: 0, to: pending.count, by: InventoryList.maxItems) {
+                    let slice = pending[start..<min(start + InventoryList.maxItems, pending.count)]
+                    actions.append(.send(peer, .inv(InvMessage(slice.map { InventoryItem(.transaction, $0) }))))
+                }
+            }
+        }
+        // Sorted: dictionary order is seeded per process, and the simulator must replay exactly.
+        for peer in peers.keys.sorted() {
+            guard let state = peers[peer] else { continue }
+            for (hash, asked) in state.blocksInFlight where now > asked + state.stallTimeout {
+                // Stalled: ask someone else, and give this peer longer next time.
+                peers[peer]?.blocksInFlight[hash] = nil
+                blockRequests[hash] = nil
+                peers[peer]?.stallTimeout = min(state.stallTimeout * 2, configuration.maxStallTimeout)
+            }
+            for (hash, asked) in state.transactionsInFlight where now > asked + configuration.initialStallTimeout {
+                peers[peer]?.transactionsInFlight[hash] = nil
+                transactionRequests[hash] = nil
+            }
+            if state.isReady && now >= state.lastAntiEntropy + configuration.antiEntropyInterval {
+                requestHeaders(from: peer, &actions)
+            }
+        }
+    }
+
+    /// Asks peers for the bodies of header-only blocks, oldest first, within the window above
+    /// the tip, at most 16 in flight per peer, each from a peer that has it.
+    private func scheduleDownloads(_ actions: inout [ProtocolAction]) {
+        guard !wanted.isEmpty else { return }
+        let limit = chain.height + configuration.downloadWindow
+        var pending: [(height: UInt32, hash: Hash256)] = []
+        for hash in wanted {
+            guard let node = chain.tree.node(hash), node.status == .headerOnly else {
+                wanted.remove(hash)
+                continue
+            }
+            if blockRequests[hash] == nil && node.height <= limit { pending.append((node.height, hash)) }
+        }
+        guard !pending.isEmpty else { return }
+        pending.sort { ($0.height, $0.hash) < ($1.height, $1.hash) }
+        var batches: [PeerID: [InventoryItem]] = [:]
+        let ready = readyPeers
+        let now = clock()
+        for item in pending {
+            let candidates = ready.filter { peer in
+                guard let state = peers[peer], state.blocksInFlight.count < configuration.maxBlocksInFlightPerPeer else { return false }
+                // Only a peer that announced or sent this block has it: a higher best height may
+                // be on another branch.
+                return state.knownBlocks.contains(item.hash)
+            }
+            guard let peer = candidates.min(by: { (peers[$0]?.blocksInFlight.count ?? 0) < (peers[$1]?.blocksInFlight.count ?? 0) }) else { continue }
+            peers[peer]?.blocksInFlight[item.hash] = now
+            blockRequests[item.hash] = peer
+            batches[peer, default: []].append(InventoryItem(.block, item.hash))
+        }
+        for (peer, items) in batches.sorted(by: { $0.key < $1.key }) {
+            actions.append(.send(peer, .getData(GetDataMessage(items))))
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func sendVersion(to peer: PeerID, _ actions: inout [ProtocolAction]) {
+        peers[peer]?.sentVersion = true
+        actions.append(.send(peer, .version(VersionMessage(genesis: chain.parameters.genesisHash, bestHeight: chain.height,
+                                                            listenPort: listenPort, nodeID: nodeID, timestamp: clock()))))
+    }
+
+    private func becameReady(_ peer: PeerID, _ actions: inout [ProtocolAction]) {
+        guard peers[peer]?.isReady == true else { return }
+        requestHeaders(from: peer, &actions)
+        // Tell the new peer about waiting transactions.
+        for transaction in chain.mempool.transactions { announce(transaction.id, except: nil) }
+    }
+
+    private func requestHeaders(from peer: PeerID, _ actions: inout [ProtocolAction]) {
+        peers[peer]?.lastAntiEntropy = clock()
+        actions.append(.send(peer, .getHeaders(GetHeadersMessage(locator: chain.tree.locator()))))
+    }
+
+    /// Active-chain headers after the first locator hash this node has on its best chain.
+    func headersAfter(_ locator: [Hash256], stop: Hash256) -> [BlockHeader] {
+        let fork = locator.lazy.compactMap { self.chain.tree.isActive($0) ? self.chain.tree.node($0) : nil }.first
+        var height = (fork?.height ?? 0) + 1
+        var headers: [BlockHeader] = []
+        while height <= chain.height && headers.count < HeadersMessage.maxHeaders {
+            guard let node = chain.tree.activeNode(at: height) else { break }
+            headers.append(node.header)
+            if node.hash == stop { break }
+            height += 1
+        }
+        return headers
+    }
+
+    private func ban(_ peer: PeerID, _ reason: String, _ actions: inout [ProtocolAction]) {
+        disconnect(peer, reason, ban: true, &actions)
+    }
+
+    private func disconnect(_ peer: PeerID, _ reason: String, ban: Bool, _ actions: inout [ProtocolAction]) {
+        actions.append(.disconnect(peer, reason: reason, ban: ban))
+        drop(peer)
+    }
+
+    private func drop(_ peer: PeerID) {
+        guard let state = peers.removeValue(forKey: peer) else { return }
+        for hash in state.blocksInFlight.keys where blockRequests[hash] == peer { blockRequests[hash] = nil }
+        for hash in state.transactionsInFlight.keys where transactionRequests[hash] == peer { transactionRequests[hash] = nil }
+    }
+}

@@ -1,0 +1,26 @@
+import KeyChainCore
+
+/// What a node knows about one peer.
+struct PeerState {
+    let outbound: Bool
+    var sentVersion = false
+    var receivedVersion = false
+    var receivedVerack = false
+    var bestHeight: UInt32 = 0
+    /// Blocks and transactions the peer has (sent or announced to us, or sent by us), so that
+    /// nothing crosses this link twice in the same direction.
+    var knownBlocks: Set<Hash256> = []
+    var knownTransactions: Set<Hash256> = []
+    /// Txids to announce at the next batch.
+    var pendingAnnouncements: [Hash256] = []
+    /// Bodies asked of this peer, and when.
+    var blocksInFlight: [Hash256: UInt64] = [:]
+    var transactionsInFlight: [Hash256: UInt64] = [:]
+    /// The stall timeout for this peer: 2 s, doubling on each stall up to 64 s.
+    var stallTimeout: UInt64 = 2_000
+    var lastAntiEntropy: UInt64 = 0
+
+    init(outbound: Bool) { self.outbound = outbound }
+
+    var isReady: Bool { receivedVersion && receivedVerack }
+}

@@ -1,0 +1,60 @@
+import KeyChainChain
+import KeyChainCore
+import KeyChainP2P
+import KeyChainStore
+import Logging
+
+/// One node of a simulation: the real chain and protocol over an in-memory store that outlives
+/// a crash.
+public final class SimulatedNode {
+    /// The node's index in the simulation.
+    public let index: Int
+    /// Its share of the network's hash power (all shares sum to 1).
+    public var hashShare: Double
+    /// Its blocks, kept across crashes.
+    public let store: MemoryBlockStore
+    /// Its chain (replaced on restart).
+    public private(set) var chain: Blockchain
+    /// Its protocol state (replaced on restart).
+    public private(set) var peerProtocol: PeerProtocol
+    /// Whether it is running.
+    public internal(set) var isUp = true
+    /// Peers it is connected to.
+    public internal(set) var peers: Set<Int> = []
+
+    let parameters: NetworkParameters
+    let clock: VirtualClock
+    let signatures: SignatureCache
+
+    init(index: Int, hashShare: Double, parameters: NetworkParameters, clock: VirtualClock, signatures: SignatureCache) throws {
+        self.index = index
+        self.hashShare = hashShare
+        self.parameters = parameters
+        self.clock = clock
+        self.signatures = signatures
+        store = MemoryBlockStore()
+        (chain, peerProtocol) = try Self.boot(index, parameters, store, clock, signatures)
+    }
+
+    private static func boot(_ index: Int, _ parameters: NetworkParameters, _ store: MemoryBlockStore, _ clock: VirtualClock,
+                             _ signatures: SignatureCache) throws -> (Blockchain, PeerProtocol) {
+        let time: @Sendable () -> UInt64 = { clock.milliseconds }
+        var logger = Logger(label: "keychain.sim.node\(index)")
+        logger.logLevel = .critical
+        let chain = try Blockchain(parameters: parameters, storage: store, clock: time, signatures: signatures,
+                                   checkpointInterval: 1_000_000, logger: logger)
+        return (chain, PeerProtocol(chain: chain, nodeID: UInt64(index) &+ 1, clock: time))
+    }
+
+    /// Drops the in-memory state, as a crash would; the store survives.
+    func crash() {
+        isUp = false
+        peers = []
+    }
+
+    /// Boots again from the store.
+    func restart() throws {
+        (chain, peerProtocol) = try Self.boot(index, parameters, store, clock, signatures)
+        isUp = true
+    }
+}

@@ -1,0 +1,222 @@
+import KeyChainChain
+import KeyChainCore
+import KeyChainMining
+import KeyChainP2P
+import KeyChainWire
+
+/// Runs many nodes on virtual time, deterministically from a seed.
+public final class Simulator {
+    /// The network and the links.
+    public struct Configuration: Sendable {
+        public var nodes = 10
+        public var outboundPeers = 8
+        public var latency: UInt64 = 50
+        public var jitter: UInt64 = 20
+        public var loss = 0.0
+        /// Mean time between blocks across the whole network, in ms.
+        public var blockInterval: UInt64 = 1_000
+        public var seed: UInt64 = 1
+        public var tickInterval: UInt64 = 100
+        public init() {}
+    }
+
+    /// What was sent, counted by command.
+    public private(set) var messagesSent: [String: Int] = [:]
+    /// When each block was mined, and when each node first had it connected.
+    public private(set) var minedAt: [Hash256: UInt64] = [:]
+    public private(set) var arrivals: [Hash256: [Int: UInt64]] = [:]
+    /// Events processed.
+    public private(set) var eventsProcessed = 0
+
+    public let configuration: Configuration
+    public let parameters: NetworkParameters
+    public let clock: VirtualClock
+    public private(set) var nodes: [SimulatedNode] = []
+    /// Whether nodes mine.
+    public var mining = true
+    /// Mean time between blocks across the network, in ms (starts at the configuration's).
+    public var blockInterval: UInt64
+
+    private enum Event {
+        case deliver(from: Int, to: Int, message: Message)
+        case tick(Int)
+        case mine(Int)
+    }
+
+    private var queue = EventQueue<Event>()
+    private var random: SeededGenerator
+    private var partition: [Int: Int]?
+
+    /// A network of `configuration.nodes` nodes with equal hash power, each dialling up to
+    /// `outboundPeers` random others.
+    public init(configuration: Configuration, parameters: NetworkParameters) throws {
+        self.configuration = configuration
+        self.parameters = parameters
+        blockInterval = configuration.blockInterval
+        clock = VirtualClock(start: parameters.createdAt + 1_000)
+        random = SeededGenerator(seed: configuration.seed)
+        let signatures = SignatureCache()
+        for index in 0..<configuration.nodes {
+            nodes.append(try SimulatedNode(index: index, hashShare: 1 / Double(configuration.nodes),
+                                           parameters: parameters, clock: clock, signatures: signatures))
+        }
+        for index in nodes.indices {
+            var tries = 0
+            while nodes[index].peers.count < configuration.outboundPeers && tries < configuration.outboundPeers * 4 {
+                tries += 1
+                let other = Int(random.next() % UInt64(nodes.count))
+                guard other != index, !nodes[index].peers.contains(other) else { continue }
+                connect(index, other)
+            }
+            queue.push(.tick(index), at: clock.milliseconds + UInt64(index) % configuration.tickInterval)
+            scheduleMining(index)
+        }
+    }
+
+    // MARK: - Control
+
+    /// The current virtual time.
+    public var now: UInt64 { clock.milliseconds }
+
+    /// Runs events until virtual time `end` (or until none are left).
+    public func run(until end: UInt64) {
+        while let time = queue.nextTime, time <= end, let event = queue.pop() {
+            clock.set(event.time)
+            eventsProcessed += 1
+            process(event.payload)
+        }
+        clock.set(max(clock.milliseconds, end))
+    }
+
+    /// Runs for `duration` ms of virtual time.
+    public func run(for duration: UInt64) { run(until: now + duration) }
+
+    /// Connects two nodes (the first dials).
+    public func connect(_ a: Int, _ b: Int) {
+        guard a != b, nodes[a].isUp, nodes[b].isUp, !nodes[a].peers.contains(b) else { return }
+        nodes[a].peers.insert(b)
+        nodes[b].peers.insert(a)
+        perform(nodes[a].peerProtocol.handle(.connected(PeerID(UInt64(b)), outbound: true)), at: a)
+        perform(nodes[b].peerProtocol.handle(.connected(PeerID(UInt64(a)), outbound: false)), at: b)
+    }
+
+    /// Splits the network: messages cross only between nodes of the same group.
+    public func partition(_ groups: [[Int]]) {
+        var map: [Int: Int] = [:]
+        for (group, members) in groups.enumerated() { for node in members { map[node] = group } }
+        partition = map
+    }
+
+    /// Heals any partition.
+    public func heal() { partition = nil }
+
+    /// Crashes a node: it loses its memory (not its store) and its connections.
+    public func crash(_ index: Int) {
+        for peer in nodes[index].peers.sorted() {
+            nodes[peer].peers.remove(index)
+            perform(nodes[peer].peerProtocol.handle(.disconnected(PeerID(UInt64(index)))), at: peer)
+        }
+        nodes[index].crash()
+    }
+
+    /// Restarts a crashed node from its store and reconnects it to `peers`.
+    public func restart(_ index: Int, connectingTo peers: [Int]) throws {
+        try nodes[index].restart()
+        for peer in peers { connect(index, peer) }
+        queue.push(.tick(index), at: now + 1)
+        scheduleMining(index)
+    }
+
+    /// Submits a put to a node as a client would.
+    public func submit(_ transaction: Transaction, at index: Int) {
+        perform(nodes[index].peerProtocol.handle(.submitted(transaction)), at: index)
+    }
+
+    /// Has one node mine a block now, whatever the schedule: ends an equal-work tie, which the
+    /// first-seen rule otherwise keeps.
+    public func mine(at index: Int) {
+        guard nodes[index].isUp else { return }
+        let template = nodes[index].chain.makeTemplate(now: now)
+        let block = template.block(nonce: Self.solve(template.header, target: parameters.target))
+        minedAt[block.hash] = now
+        perform(nodes[index].peerProtocol.handle(.mined(block)), at: index)
+    }
+
+    /// Sets hash-power shares (they should sum to 1).
+    public func setHashShares(_ shares: [Double]) {
+        for (index, share) in shares.enumerated() where index < nodes.count { nodes[index].hashShare = share }
+    }
+
+    /// The distinct tips of running nodes.
+    public var tips: Set<Hash256> { Set(nodes.filter(\.isUp).map { $0.chain.tip.hash }) }
+
+    // MARK: - Events
+
+    private func process(_ event: Event) {
+        switch event {
+        case let .deliver(from, to, message):
+            guard nodes[to].isUp, nodes[to].peers.contains(from) else { return }
+            perform(nodes[to].peerProtocol.handle(.received(PeerID(UInt64(from)), message)), at: to)
+        case let .tick(index):
+            guard nodes[index].isUp else { return }
+            perform(nodes[index].peerProtocol.handle(.tick), at: index)
+            queue.push(.tick(index), at: now + configuration.tickInterval)
+        case let .mine(index):
+            guard nodes[index].isUp else { return }
+            if mining {
+                let template = nodes[index].chain.makeTemplate(now: now)
+                let block = template.block(nonce: Self.solve(template.header, target: parameters.target))
+                minedAt[block.hash] = now
+                perform(nodes[index].peerProtocol.handle(.mined(block)), at: index)
+            }
+            scheduleMining(index)
+        }
+    }
+
+    private func scheduleMining(_ index: Int) {
+        let share = nodes[index].hashShare
+        guard share > 0 else { return }
+        let delay = random.exponential(mean: Double(blockInterval) / share)
+        queue.push(.mine(index), at: now + delay)
+    }
+
+    private func perform(_ actions: [ProtocolAction], at index: Int) {
+        recordArrivals(at: index)
+        for action in actions {
+            switch action {
+            case let .send(peer, message):
+                let to = Int(peer.value)
+                messagesSent[message.command, default: 0] += 1
+                if let partition, partition[index] != partition[to] { continue }
+                if configuration.loss > 0 && random.unit() < configuration.loss { continue }
+                // latency ± jitter, uniformly, at least 1 ms.
+                let spread = configuration.jitter > 0 ? Int64(random.next() % (2 * configuration.jitter + 1)) - Int64(configuration.jitter) : 0
+                let delay = UInt64(max(1, Int64(configuration.latency) + spread))
+                queue.push(.deliver(from: index, to: to, message: message), at: now + delay)
+            case let .disconnect(peer, _, _):
+                let other = Int(peer.value)
+                nodes[index].peers.remove(other)
+                if nodes[other].peers.remove(index) != nil {
+                    perform(nodes[other].peerProtocol.handle(.disconnected(PeerID(UInt64(index)))), at: other)
+                }
+            }
+        }
+    }
+
+    private func recordArrivals(at index: Int) {
+        let tip = nodes[index].chain.tip.hash
+        if arrivals[tip]?[index] == nil { arrivals[tip, default: [:]][index] = now }
+    }
+
+    /// Mining time is modelled by the event schedule; the nonce itself is found at once (the
+    /// simulated network runs at a tiny difficulty).
+    static func solve(_ header: BlockHeader, target: Target) -> UInt64 {
+        let search = ProofOfWork(header: header, target: target)
+        var start: UInt64 = 0
+        while true {
+            let outcome = search.search(from: start, count: 1 << 16)
+            if let found = outcome.found { return found.nonce }
+            start &+= outcome.hashes
+        }
+    }
+}
