@@ -17,6 +17,8 @@ public final class Simulator {
         public var blockInterval: UInt64 = 1_000
         public var seed: UInt64 = 1
         public var tickInterval: UInt64 = 100
+        /// Keep every message in `messageLog` (costs memory on big runs).
+        public var recordMessages = false
         public init() {}
     }
 
@@ -27,6 +29,18 @@ public final class Simulator {
     public private(set) var arrivals: [Hash256: [Int: UInt64]] = [:]
     /// Events processed.
     public private(set) var eventsProcessed = 0
+    /// Every message sent, when `recordMessages` is on.
+    public private(set) var messageLog: [SentMessage] = []
+    /// Connections closed with a ban: (by, banned peer, reason).
+    public private(set) var bans: [(by: Int, peer: Int, reason: String)] = []
+
+    /// One message on the wire.
+    public struct SentMessage: Sendable {
+        public let time: UInt64
+        public let from: Int
+        public let to: Int
+        public let command: String
+    }
 
     public let configuration: Configuration
     public let parameters: NetworkParameters
@@ -142,6 +156,16 @@ public final class Simulator {
         perform(nodes[index].peerProtocol.handle(.mined(block)), at: index)
     }
 
+    /// Delivers `message` to `to` as if `from` had sent it (a misbehaving peer).
+    public func inject(_ message: Message, from: Int, to: Int) {
+        queue.push(.deliver(from: from, to: to, message: message), at: now + configuration.latency)
+    }
+
+    /// Connects blocks straight into a node's chain (to set up a long chain quickly).
+    public func preload(_ blocks: [Block], into index: Int) throws {
+        for block in blocks { try nodes[index].chain.acceptBlock(block) }
+    }
+
     /// Sets hash-power shares (they should sum to 1).
     public func setHashShares(_ shares: [Double]) {
         for (index, share) in shares.enumerated() where index < nodes.count { nodes[index].hashShare = share }
@@ -187,14 +211,16 @@ public final class Simulator {
             case let .send(peer, message):
                 let to = Int(peer.value)
                 messagesSent[message.command, default: 0] += 1
+                if configuration.recordMessages { messageLog.append(SentMessage(time: now, from: index, to: to, command: message.command)) }
                 if let partition, partition[index] != partition[to] { continue }
                 if configuration.loss > 0 && random.unit() < configuration.loss { continue }
                 // latency ± jitter, uniformly, at least 1 ms.
                 let spread = configuration.jitter > 0 ? Int64(random.next() % (2 * configuration.jitter + 1)) - Int64(configuration.jitter) : 0
                 let delay = UInt64(max(1, Int64(configuration.latency) + spread))
                 queue.push(.deliver(from: index, to: to, message: message), at: now + delay)
-            case let .disconnect(peer, _, _):
+            case let .disconnect(peer, reason, ban):
                 let other = Int(peer.value)
+                if ban { bans.append((index, other, reason)) }
                 nodes[index].peers.remove(other)
                 if nodes[other].peers.remove(index) != nil {
                     perform(nodes[other].peerProtocol.handle(.disconnected(PeerID(UInt64(index)))), at: other)
