@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "KeyChainClient", targets: ["KeyChainClient"]),
         .executable(name: "keychain-node", targets: ["keychain-node"]),
         .executable(name: "keychain-cli", targets: ["keychain-cli"]),
+        .executable(name: "keychain-sim", targets: ["keychain-sim"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
@@ -118,6 +119,10 @@ let package = Package(
                 "KeyChainClient", "KeyChainAPI", "KeyChainCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .executableTarget(
+            name: "keychain-sim",
+            dependencies: ["KeyChainSimulator", "KeyChainCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(
             name: "KeyChainTestSupport",

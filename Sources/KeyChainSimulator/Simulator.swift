@@ -75,12 +75,14 @@ public final class Simulator {
                                            parameters: parameters, clock: clock, signatures: signatures))
         }
         for index in nodes.indices {
-            var tries = 0
-            while nodes[index].peers.count < configuration.outboundPeers && tries < configuration.outboundPeers * 4 {
+            // Each node dials `outboundPeers` others; inbound connections come on top.
+            var dialed = 0, tries = 0
+            while dialed < min(configuration.outboundPeers, nodes.count - 1) && tries < configuration.outboundPeers * 8 {
                 tries += 1
                 let other = Int(random.next() % UInt64(nodes.count))
                 guard other != index, !nodes[index].peers.contains(other) else { continue }
                 connect(index, other)
+                dialed += 1
             }
             queue.push(.tick(index), at: clock.milliseconds + UInt64(index) % configuration.tickInterval)
             scheduleMining(index)
@@ -210,7 +212,7 @@ public final class Simulator {
             switch action {
             case let .send(peer, message):
                 let to = Int(peer.value)
-                messagesSent[message.command, default: 0] += 1
+                messagesSent[Self.category(message), default: 0] += 1
                 if configuration.recordMessages { messageLog.append(SentMessage(time: now, from: index, to: to, command: message.command)) }
                 if let partition, partition[index] != partition[to] { continue }
                 if configuration.loss > 0 && random.unit() < configuration.loss { continue }
@@ -232,6 +234,17 @@ public final class Simulator {
     private func recordArrivals(at index: Int) {
         let tip = nodes[index].chain.tip.hash
         if arrivals[tip]?[index] == nil { arrivals[tip, default: [:]][index] = now }
+    }
+
+    /// The command, with inventory messages split by what they carry ("getdata.block",
+    /// "getdata.tx", "inv.tx", ...), so costs can be charged to blocks or to puts.
+    static func category(_ message: Message) -> String {
+        switch message {
+        case let .getData(m): "getdata." + (m.inventory.items.first?.kind == .block ? "block" : "tx")
+        case let .notFound(m): "notfound." + (m.inventory.items.first?.kind == .block ? "block" : "tx")
+        case let .inv(m): "inv." + (m.inventory.items.first?.kind == .block ? "block" : "tx")
+        default: message.command
+        }
     }
 
     /// Mining time is modelled by the event schedule; the nonce itself is found at once (the
