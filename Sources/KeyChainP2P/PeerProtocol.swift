@@ -14,6 +14,10 @@ public final class PeerProtocol {
         public var antiEntropyInterval: UInt64 = 5_000
         public var initialStallTimeout: UInt64 = 2_000
         public var maxStallTimeout: UInt64 = 64_000
+        /// How long a handshake may hang before `version` is sent again.
+        public var handshakeRetry: UInt64 = 3_000
+        /// Waiting puts re-offered to each peer at each anti-entropy round.
+        public var mempoolReannouncement = 1_000
         public init() {}
     }
 
@@ -85,14 +89,17 @@ public final class PeerProtocol {
                 disconnect(peer, "connected to itself", ban: false, &actions)
                 return
             }
+            let wasReady = peers[peer]?.isReady == true
             peers[peer]?.receivedVersion = true
-            peers[peer]?.bestHeight = version.bestHeight
+            let known = peers[peer]?.bestHeight ?? 0
+            peers[peer]?.bestHeight = max(known, version.bestHeight)
             if peers[peer]?.sentVersion == false { sendVersion(to: peer, &actions) }
-            actions.append(.send(peer, .verack))
-            becameReady(peer, &actions)
+            actions.append(.send(peer, .verack))  // again for a resent version: ours may be lost
+            if !wasReady { becameReady(peer, &actions) }
         case .verack:
+            let wasReady = peers[peer]?.isReady == true
             peers[peer]?.receivedVerack = true
-            becameReady(peer, &actions)
+            if !wasReady { becameReady(peer, &actions) }
         default:
             guard peers[peer]?.isReady == true else {
                 disconnect(peer, "\(message.command) before the handshake", ban: false, &actions)
@@ -283,6 +290,14 @@ public final class PeerProtocol {
             }
             if state.isReady && now >= state.lastAntiEntropy + configuration.antiEntropyInterval {
                 requestHeaders(from: peer, &actions)
+                // Re-offer the oldest waiting puts: an announcement or a fetch may have been
+                // lost, and the txid was already marked as known on this link.
+                let waiting = chain.mempool.transactions.prefix(configuration.mempoolReannouncement).map { InventoryItem(.transaction, $0.id) }
+                if !waiting.isEmpty { actions.append(.send(peer, .inv(InvMessage(Array(waiting))))) }
+            }
+            if !state.isReady && now >= state.lastVersionSent + configuration.handshakeRetry {
+                // A lost version or verack would leave the link half open for good.
+                sendVersion(to: peer, &actions)
             }
         }
     }
@@ -326,6 +341,7 @@ public final class PeerProtocol {
 
     private func sendVersion(to peer: PeerID, _ actions: inout [ProtocolAction]) {
         peers[peer]?.sentVersion = true
+        peers[peer]?.lastVersionSent = clock()
         actions.append(.send(peer, .version(VersionMessage(genesis: chain.parameters.genesisHash, bestHeight: chain.height,
                                                             listenPort: listenPort, nodeID: nodeID, timestamp: clock()))))
     }

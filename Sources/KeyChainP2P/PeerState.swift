@@ -19,6 +19,8 @@ struct PeerState {
     /// The stall timeout for this peer: 2 s, doubling on each stall up to 64 s.
     var stallTimeout: UInt64 = 2_000
     var lastAntiEntropy: UInt64 = 0
+    /// When this side last sent `version` (resent while the handshake is incomplete).
+    var lastVersionSent: UInt64 = 0
 
     init(outbound: Bool) { self.outbound = outbound }
 

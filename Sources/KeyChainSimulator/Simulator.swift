@@ -58,6 +58,8 @@ public final class Simulator {
     }
 
     private var queue = EventQueue<Event>()
+    /// When the last message on each directed link arrives: links are FIFO, as TCP is.
+    private var linkClear: [Int: UInt64] = [:]
     private var random: SeededGenerator
     private var partition: [Int: Int]?
 
@@ -219,7 +221,10 @@ public final class Simulator {
                 // latency ± jitter, uniformly, at least 1 ms.
                 let spread = configuration.jitter > 0 ? Int64(random.next() % (2 * configuration.jitter + 1)) - Int64(configuration.jitter) : 0
                 let delay = UInt64(max(1, Int64(configuration.latency) + spread))
-                queue.push(.deliver(from: index, to: to, message: message), at: now + delay)
+                let link = index &* nodes.count &+ to
+                let arrival = max(now + delay, linkClear[link, default: 0])
+                linkClear[link] = arrival
+                queue.push(.deliver(from: index, to: to, message: message), at: arrival)
             case let .disconnect(peer, reason, ban):
                 let other = Int(peer.value)
                 if ban { bans.append((index, other, reason)) }
