@@ -45,8 +45,9 @@ public final class PeerProtocol {
         self.clock = clock
     }
 
-    /// Peers that completed the handshake.
-    public var readyPeers: [PeerID] { peers.filter { $0.value.isReady }.map(\.key).sorted() }
+    /// Peers that completed the handshake, in order (kept, not recomputed: it is read on
+    /// every relay).
+    public private(set) var readyPeers: [PeerID] = []
 
     /// Handles one event and returns what to do.
     public func handle(_ event: ProtocolEvent) -> [ProtocolAction] {
@@ -278,6 +279,8 @@ public final class PeerProtocol {
         // Sorted: dictionary order is seeded per process, and the simulator must replay exactly.
         for peer in peers.keys.sorted() {
             guard let state = peers[peer] else { continue }
+            if state.blocksInFlight.isEmpty && state.transactionsInFlight.isEmpty && state.isReady
+                && now < state.lastAntiEntropy + configuration.antiEntropyInterval { continue }
             for (hash, asked) in state.blocksInFlight where now > asked + state.stallTimeout {
                 // Stalled: ask someone else, and give this peer longer next time.
                 peers[peer]?.blocksInFlight[hash] = nil
@@ -348,6 +351,8 @@ public final class PeerProtocol {
 
     private func becameReady(_ peer: PeerID, _ actions: inout [ProtocolAction]) {
         guard peers[peer]?.isReady == true else { return }
+        let position = readyPeers.firstIndex { $0 > peer } ?? readyPeers.count
+        if !readyPeers.contains(peer) { readyPeers.insert(peer, at: position) }
         requestHeaders(from: peer, &actions)
         // Tell the new peer about waiting transactions.
         for transaction in chain.mempool.transactions { announce(transaction.id, except: nil) }
@@ -382,6 +387,7 @@ public final class PeerProtocol {
     }
 
     private func drop(_ peer: PeerID) {
+        readyPeers.removeAll { $0 == peer }
         guard let state = peers.removeValue(forKey: peer) else { return }
         for hash in state.blocksInFlight.keys where blockRequests[hash] == peer { blockRequests[hash] = nil }
         for hash in state.transactionsInFlight.keys where transactionRequests[hash] == peer { transactionRequests[hash] = nil }

@@ -1,7 +1,16 @@
 /// A min-heap of timed events; ties leave in the order they were added, so a run is a pure
-/// function of its seed.
+/// function of its seed. The heap moves only small (time, sequence, slot) entries; payloads
+/// stay put in slots, since swapping large message values dominated the simulator's time.
 struct EventQueue<Payload> {
-    private var heap: [(time: UInt64, sequence: UInt64, payload: Payload)] = []
+    private struct Entry {
+        var time: UInt64
+        var sequence: UInt64
+        var slot: Int
+    }
+
+    private var heap: [Entry] = []
+    private var payloads: [Payload?] = []
+    private var freeSlots: [Int] = []
     private var nextSequence: UInt64 = 0
 
     var isEmpty: Bool { heap.isEmpty }
@@ -9,7 +18,15 @@ struct EventQueue<Payload> {
     var nextTime: UInt64? { heap.first?.time }
 
     mutating func push(_ payload: Payload, at time: UInt64) {
-        heap.append((time, nextSequence, payload))
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            payloads[slot] = payload
+        } else {
+            slot = payloads.count
+            payloads.append(payload)
+        }
+        heap.append(Entry(time: time, sequence: nextSequence, slot: slot))
         nextSequence += 1
         var child = heap.count - 1
         while child > 0 {
@@ -34,10 +51,13 @@ struct EventQueue<Payload> {
             heap.swapAt(parent, smallest)
             parent = smallest
         }
-        return (top.time, top.payload)
+        guard let payload = payloads[top.slot] else { return nil }
+        payloads[top.slot] = nil
+        freeSlots.append(top.slot)
+        return (top.time, payload)
     }
 
-    private static func before(_ a: (time: UInt64, sequence: UInt64, payload: Payload), _ b: (time: UInt64, sequence: UInt64, payload: Payload)) -> Bool {
-        (a.time, a.sequence) < (b.time, b.sequence)
+    private static func before(_ a: Entry, _ b: Entry) -> Bool {
+        a.time < b.time || (a.time == b.time && a.sequence < b.sequence)
     }
 }
