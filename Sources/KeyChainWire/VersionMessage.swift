@@ -42,12 +42,3 @@ public struct VersionMessage: WireMessage {
         timestamp = try reader.readUInt64("timestamp")
     }
 }
-
-/// Acknowledges a `version`; empty.
-public struct VerackMessage: WireMessage {
-    public static let command = "verack"
-    public static let maxPayloadLength = 0
-    public init() {}
-    public func encode(to writer: inout ByteWriter) {}
-    public init(from reader: inout ByteReader) throws(DecodingError) {}
-}
