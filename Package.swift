@@ -122,7 +122,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "keychain-sim",
-            dependencies: ["KeyChainSimulator", "KeyChainCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["KeyChainSimulator", "KeyChainP2P", "KeyChainCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .target(
             name: "KeyChainTestSupport",

@@ -18,6 +18,14 @@ public final class PeerProtocol {
         public var handshakeRetry: UInt64 = 3_000
         /// Waiting puts re-offered to each peer at each anti-entropy round.
         public var mempoolReannouncement = 1_000
+        /// Outbound connections kept open.
+        public var outboundPeers = 8
+        /// Inbound connections accepted; more are closed at once.
+        public var maxInbound = 117
+        /// A dial the transport has not answered by then counts as failed.
+        public var dialTimeout: UInt64 = 10_000
+        /// Address book size, dial backoff (1 s doubling to 64 s) and ban duration (24 h).
+        public var addresses = AddressBook.Policy()
         public init() {}
     }
 
@@ -34,16 +42,29 @@ public final class PeerProtocol {
     var blockRequests: [Hash256: PeerID] = [:]
     var transactionRequests: [Hash256: PeerID] = [:]
     private var lastTransactionBatch: UInt64 = 0
+    /// The addresses this node knows, their dial schedule and the bans.
+    public private(set) var addresses: AddressBook
+    /// Dials not yet answered, and when they were made.
+    private var pendingDials: [PeerAddress: UInt64] = [:]
 
-    /// A protocol instance for `chain`.
+    /// A protocol instance for `chain`. `seed` drives its random choices (which addresses to
+    /// dial): a simulation passes its own to replay exactly.
     public init(chain: Blockchain, nodeID: UInt64, listenPort: UInt16 = 0, configuration: Configuration = .init(),
-                clock: @escaping @Sendable () -> UInt64) {
+                seed: UInt64 = .random(in: .min ... .max), clock: @escaping @Sendable () -> UInt64) {
         self.chain = chain
         self.nodeID = nodeID
         self.listenPort = listenPort
         self.configuration = configuration
         self.clock = clock
+        addresses = AddressBook(policy: configuration.addresses, seed: seed)
     }
+
+    /// Open outbound connections, and dials under way.
+    public var outboundCount: Int { peers.values.reduce(pendingDials.count) { $0 + ($1.outbound ? 1 : 0) } }
+    /// Open inbound connections.
+    public var inboundCount: Int { peers.values.reduce(0) { $0 + ($1.outbound ? 0 : 1) } }
+    /// The address each connected peer was dialled at or came from.
+    public func address(of peer: PeerID) -> PeerAddress? { peers[peer]?.address }
 
     /// Peers that completed the handshake, in order (kept, not recomputed: it is read on
     /// every relay).
@@ -53,11 +74,16 @@ public final class PeerProtocol {
     public func handle(_ event: ProtocolEvent) -> [ProtocolAction] {
         var actions: [ProtocolAction] = []
         switch event {
-        case let .connected(peer, outbound):
-            peers[peer] = PeerState(outbound: outbound)
-            if outbound { sendVersion(to: peer, &actions) }
+        case let .connected(peer, outbound, address):
+            accept(peer, outbound: outbound, address: address, &actions)
         case let .disconnected(peer):
             drop(peer)
+        case let .dialFailed(address):
+            if pendingDials.removeValue(forKey: address) != nil { addresses.failed(address, now: clock()) }
+        case let .discovered(list):
+            let now = clock()
+            for address in list { addresses.add(address, lastSeen: now) }
+            maintainConnections(&actions)
         case let .received(peer, message):
             guard peers[peer] != nil else { break }
             receive(message, from: peer, &actions)
@@ -86,15 +112,22 @@ public final class PeerProtocol {
                 ban(peer, "peer follows another network", &actions)
                 return
             }
+            guard let state = peers[peer] else { return }
             guard version.nodeID != nodeID else {
+                // Never dial this address again, nor learn it from others.
+                addresses.markOwn(state.outbound ? state.address : state.address.with(port: version.listenPort))
                 disconnect(peer, "connected to itself", ban: false, &actions)
                 return
             }
-            let wasReady = peers[peer]?.isReady == true
-            peers[peer]?.receivedVersion = true
-            let known = peers[peer]?.bestHeight ?? 0
-            peers[peer]?.bestHeight = max(known, version.bestHeight)
-            if peers[peer]?.sentVersion == false { sendVersion(to: peer, &actions) }
+            if !state.outbound && version.listenPort != 0 {
+                let listening = state.address.with(port: version.listenPort)
+                state.listenAddress = listening
+                addresses.add(listening, lastSeen: clock())
+            }
+            let wasReady = state.isReady
+            state.receivedVersion = true
+            state.bestHeight = max(state.bestHeight, version.bestHeight)
+            if !state.sentVersion { sendVersion(to: peer, &actions) }
             actions.append(.send(peer, .verack))  // again for a resent version: ours may be lost
             if !wasReady { becameReady(peer, &actions) }
         case .verack:
@@ -160,8 +193,16 @@ public final class PeerProtocol {
                 peers[peer]?.transactionsInFlight[item.hash] = nil
             }
         case .getAddr:
-            actions.append(.send(peer, .addr(AddrMessage([]))))
-        case .pong, .addr, .reject, .version, .verack:
+            guard let state = peers[peer], !state.answeredGetAddr else { break }
+            state.answeredGetAddr = true
+            let now = clock()
+            let known = addresses.sample(AddrMessage.maxAddresses, now: now, excluding: state.listenAddress)
+            actions.append(.send(peer, .addr(AddrMessage(known.map { $0.address.networkAddress(lastSeen: $0.lastSeen) }))))
+        case let .addr(message):
+            // A peer's clock may run ahead: nothing it says is fresher than now.
+            let now = clock()
+            for address in message.addresses { addresses.add(PeerAddress(address), lastSeen: min(address.lastSeen, now)) }
+        case .pong, .reject, .version, .verack:
             break
         }
     }
@@ -264,6 +305,7 @@ public final class PeerProtocol {
     // MARK: - Timers and downloads
 
     private func tick(_ actions: inout [ProtocolAction]) {
+        maintainConnections(&actions)
         let now = clock()
         if now >= lastTransactionBatch + configuration.transactionBatchInterval {
             lastTransactionBatch = now
@@ -340,6 +382,46 @@ public final class PeerProtocol {
         }
     }
 
+    // MARK: - Connections
+
+    /// Takes a new connection, unless its host is banned or, for an inbound one, the inbound
+    /// slots are full.
+    private func accept(_ peer: PeerID, outbound: Bool, address: PeerAddress, _ actions: inout [ProtocolAction]) {
+        let now = clock()
+        if outbound { pendingDials[address] = nil }
+        if let until = addresses.bannedUntil(address, now: now) {
+            actions.append(.disconnect(peer, reason: "\(address.host) is banned for another \((until - now) / 1_000) s", ban: false))
+            return
+        }
+        if !outbound && inboundCount >= configuration.maxInbound {
+            actions.append(.disconnect(peer, reason: "all \(configuration.maxInbound) inbound slots are taken", ban: false))
+            return
+        }
+        peers[peer] = PeerState(outbound: outbound, address: address)
+        if outbound { sendVersion(to: peer, &actions) }
+    }
+
+    /// Dials addresses from the book until `outboundPeers` connections are open or under way,
+    /// and gives up on dials the transport never answered.
+    private func maintainConnections(_ actions: inout [ProtocolAction]) {
+        let now = clock()
+        for (address, dialled) in pendingDials where now >= dialled + configuration.dialTimeout {
+            pendingDials[address] = nil
+            addresses.failed(address, now: now)
+        }
+        let open = outboundCount
+        guard open < configuration.outboundPeers else { return }
+        var busy = Set(pendingDials.keys)
+        for state in peers.values {
+            busy.insert(state.address)
+            if let listening = state.listenAddress { busy.insert(listening) }
+        }
+        for address in addresses.candidates(configuration.outboundPeers - open, now: now, excluding: busy) {
+            pendingDials[address] = now
+            actions.append(.dial(address))
+        }
+    }
+
     // MARK: - Helpers
 
     private func sendVersion(to peer: PeerID, _ actions: inout [ProtocolAction]) {
@@ -350,7 +432,13 @@ public final class PeerProtocol {
     }
 
     private func becameReady(_ peer: PeerID, _ actions: inout [ProtocolAction]) {
-        guard peers[peer]?.isReady == true else { return }
+        guard let state = peers[peer], state.isReady else { return }
+        if state.outbound {
+            addresses.succeeded(state.address, now: clock())
+            // Learn more peers than the tracker named (asked of outbound peers only, whose
+            // addresses this node chose).
+            actions.append(.send(peer, .getAddr))
+        }
         let position = readyPeers.firstIndex { $0 > peer } ?? readyPeers.count
         if !readyPeers.contains(peer) { readyPeers.insert(peer, at: position) }
         requestHeaders(from: peer, &actions)
@@ -378,6 +466,7 @@ public final class PeerProtocol {
     }
 
     private func ban(_ peer: PeerID, _ reason: String, _ actions: inout [ProtocolAction]) {
+        if let state = peers[peer] { addresses.ban(state.address, now: clock()) }
         disconnect(peer, reason, ban: true, &actions)
     }
 
@@ -389,6 +478,10 @@ public final class PeerProtocol {
     private func drop(_ peer: PeerID) {
         readyPeers.removeAll { $0 == peer }
         guard let state = peers.removeValue(forKey: peer) else { return }
+        if state.outbound {
+            // A link that never finished its handshake counts as a failed dial.
+            if state.isReady { addresses.closed(state.address, now: clock()) } else { addresses.failed(state.address, now: clock()) }
+        }
         for hash in state.blocksInFlight.keys where blockRequests[hash] == peer { blockRequests[hash] = nil }
         for hash in state.transactionsInFlight.keys where transactionRequests[hash] == peer { transactionRequests[hash] = nil }
     }

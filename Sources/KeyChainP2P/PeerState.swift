@@ -4,6 +4,13 @@ import KeyChainCore
 /// copying a struct of six collections out of the dictionary each time dominated its cost.
 final class PeerState {
     let outbound: Bool
+    /// The address dialled, or for an inbound peer the one it came from.
+    let address: PeerAddress
+    /// Where the peer accepts connections (from its `version`), if it does.
+    var listenAddress: PeerAddress?
+    /// Whether its `getaddr` was answered: once per connection, so a peer cannot page through
+    /// the whole address book.
+    var answeredGetAddr = false
     var sentVersion = false
     var receivedVersion = false
     var receivedVerack = false
@@ -23,7 +30,11 @@ final class PeerState {
     /// When this side last sent `version` (resent while the handshake is incomplete).
     var lastVersionSent: UInt64 = 0
 
-    init(outbound: Bool) { self.outbound = outbound }
+    init(outbound: Bool, address: PeerAddress) {
+        self.outbound = outbound
+        self.address = address
+        listenAddress = outbound ? address : nil
+    }
 
     var isReady: Bool { receivedVersion && receivedVerack }
 }

@@ -11,8 +11,13 @@ public struct PeerID: Hashable, Sendable, Comparable, CustomStringConvertible {
 
 /// What happens to a node.
 public enum ProtocolEvent: Sendable {
-    /// A connection is up; the side that dialled (`outbound`) speaks first.
-    case connected(PeerID, outbound: Bool)
+    /// A connection is up; the side that dialled (`outbound`) speaks first. `address` is the
+    /// one dialled, or for an inbound connection the one it came from.
+    case connected(PeerID, outbound: Bool, address: PeerAddress)
+    /// A `dial` failed (refused, unreachable or timed out).
+    case dialFailed(PeerAddress)
+    /// Addresses learned outside the protocol (the tracker, the command line).
+    case discovered([PeerAddress])
     /// A connection is gone.
     case disconnected(PeerID)
     /// A message arrived.
@@ -29,6 +34,9 @@ public enum ProtocolEvent: Sendable {
 public enum ProtocolAction: Sendable, Equatable {
     /// Send a message to a peer.
     case send(PeerID, Message)
-    /// Close a connection; `ban` asks the transport to refuse the address for a while.
+    /// Open an outbound connection; answer with `connected` or `dialFailed`.
+    case dial(PeerAddress)
+    /// Close a connection; `ban` says the protocol banned its host (it refuses the host's
+    /// connections itself until the ban ends; a transport may refuse them earlier).
     case disconnect(PeerID, reason: String, ban: Bool)
 }

@@ -23,27 +23,35 @@ public final class SimulatedNode {
     public internal(set) var peers: Set<Int> = []
 
     let parameters: NetworkParameters
+    let configuration: PeerProtocol.Configuration
     let clock: VirtualClock
     let signatures: SignatureCache
+    private let seed: UInt64
+    private var boots: UInt64 = 0
 
-    init(index: Int, hashShare: Double, parameters: NetworkParameters, clock: VirtualClock, signatures: SignatureCache) throws {
+    init(index: Int, hashShare: Double, parameters: NetworkParameters, configuration: PeerProtocol.Configuration, seed: UInt64,
+         clock: VirtualClock, signatures: SignatureCache) throws {
         self.index = index
         self.hashShare = hashShare
         self.parameters = parameters
+        self.configuration = configuration
         self.clock = clock
         self.signatures = signatures
+        self.seed = seed
         store = MemoryBlockStore()
-        (chain, peerProtocol) = try Self.boot(index, parameters, store, clock, signatures)
+        (chain, peerProtocol) = try Self.boot(index, parameters, configuration, seed ^ UInt64(index) << 20, store, clock, signatures)
     }
 
-    private static func boot(_ index: Int, _ parameters: NetworkParameters, _ store: MemoryBlockStore, _ clock: VirtualClock,
-                             _ signatures: SignatureCache) throws -> (Blockchain, PeerProtocol) {
+    private static func boot(_ index: Int, _ parameters: NetworkParameters, _ configuration: PeerProtocol.Configuration, _ seed: UInt64,
+                             _ store: MemoryBlockStore, _ clock: VirtualClock, _ signatures: SignatureCache) throws -> (Blockchain, PeerProtocol) {
+        var mix = SeededGenerator(seed: seed)
         let time: @Sendable () -> UInt64 = { clock.milliseconds }
         var logger = Logger(label: "keychain.sim.node\(index)")
         logger.logLevel = .critical
         let chain = try Blockchain(parameters: parameters, storage: store, clock: time, signatures: signatures,
                                    checkpointInterval: 1_000_000, logger: logger)
-        return (chain, PeerProtocol(chain: chain, nodeID: UInt64(index) &+ 1, clock: time))
+        return (chain, PeerProtocol(chain: chain, nodeID: UInt64(index) &+ 1, listenPort: Simulator.address(of: index).port,
+                                    configuration: configuration, seed: mix.next(), clock: time))
     }
 
     /// Drops the in-memory state, as a crash would; the store survives.
@@ -54,7 +62,8 @@ public final class SimulatedNode {
 
     /// Boots again from the store.
     func restart() throws {
-        (chain, peerProtocol) = try Self.boot(index, parameters, store, clock, signatures)
+        boots += 1
+        (chain, peerProtocol) = try Self.boot(index, parameters, configuration, seed ^ UInt64(index) << 20 ^ boots, store, clock, signatures)
         isUp = true
     }
 }

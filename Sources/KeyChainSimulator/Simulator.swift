@@ -9,7 +9,13 @@ public final class Simulator {
     /// The network and the links.
     public struct Configuration: Sendable {
         public var nodes = 10
+        /// Outbound connections each node keeps (sets `peer.outboundPeers`).
         public var outboundPeers = 8
+        /// Addresses each node is given at start, as a tracker's `GET /peers?n=` would; it
+        /// finds the rest by address exchange.
+        public var trackerPeers = 50
+        /// The protocol's numbers (bans, inbound cap, backoff, timers).
+        public var peer = PeerProtocol.Configuration()
         public var latency: UInt64 = 50
         public var jitter: UInt64 = 20
         public var loss = 0.0
@@ -33,6 +39,8 @@ public final class Simulator {
     public private(set) var messageLog: [SentMessage] = []
     /// Connections closed with a ban: (by, banned peer, reason).
     public private(set) var bans: [(by: Int, peer: Int, reason: String)] = []
+    /// Every dial: when, by which node, to which.
+    public private(set) var dials: [(time: UInt64, from: Int, to: Int)] = []
 
     /// One message on the wire.
     public struct SentMessage: Sendable {
@@ -52,9 +60,13 @@ public final class Simulator {
     public var blockInterval: UInt64
 
     private enum Event {
-        case deliver(from: Int, to: Int, message: Message)
+        case deliver(from: Int, to: Int, link: UInt32, message: Message)
         case tick(Int)
         case mine(Int)
+        /// A dial reaches its target (which may be down, or take the connection).
+        case dial(from: Int, to: Int)
+        /// A dial is refused.
+        case dialFailed(at: Int, address: PeerAddress)
     }
 
     private var queue = EventQueue<Event>()
@@ -62,6 +74,10 @@ public final class Simulator {
     private var linkClear: [Int: UInt64] = [:]
     private var random: SeededGenerator
     private var partition: [Int: Int]?
+    /// Each node pair's connection count: a message from an earlier connection is dropped, as
+    /// it would be with TCP.
+    private var links: [Int: UInt32] = [:]
+    private var ephemeralPort: UInt16 = 49_152
 
     /// A network of `configuration.nodes` nodes with equal hash power, each dialling up to
     /// `outboundPeers` random others.
@@ -72,23 +88,43 @@ public final class Simulator {
         clock = VirtualClock(start: parameters.createdAt + 1_000)
         random = SeededGenerator(seed: configuration.seed)
         let signatures = SignatureCache()
+        var peerConfiguration = configuration.peer
+        peerConfiguration.outboundPeers = configuration.outboundPeers
         for index in 0..<configuration.nodes {
-            nodes.append(try SimulatedNode(index: index, hashShare: 1 / Double(configuration.nodes),
-                                           parameters: parameters, clock: clock, signatures: signatures))
+            nodes.append(try SimulatedNode(index: index, hashShare: 1 / Double(configuration.nodes), parameters: parameters,
+                                           configuration: peerConfiguration, seed: configuration.seed, clock: clock, signatures: signatures))
         }
         for index in nodes.indices {
-            // Each node dials `outboundPeers` others; inbound connections come on top.
-            var dialed = 0, tries = 0
-            while dialed < min(configuration.outboundPeers, nodes.count - 1) && tries < configuration.outboundPeers * 8 {
-                tries += 1
-                let other = Int(random.next() % UInt64(nodes.count))
-                guard other != index, !nodes[index].peers.contains(other) else { continue }
-                connect(index, other)
-                dialed += 1
-            }
+            // Each node hears of a few others, as from the tracker, and dials on its own.
+            perform(nodes[index].peerProtocol.handle(.discovered(trackerAnswer(for: index))), at: index)
             queue.push(.tick(index), at: clock.milliseconds + UInt64(index) % configuration.tickInterval)
             scheduleMining(index)
         }
+    }
+
+    /// Where node `index` listens.
+    public static func address(of index: Int) -> PeerAddress {
+        PeerAddress(ipv4: 10, UInt8(truncatingIfNeeded: index >> 16), UInt8(truncatingIfNeeded: index >> 8), UInt8(truncatingIfNeeded: index), port: 9_333)
+    }
+
+    /// The node at an address's host, if any.
+    func node(at address: PeerAddress) -> Int? {
+        let host = address.networkAddress(lastSeen: 0).address
+        guard host.prefix(13) == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 10] else { return nil }
+        let index = Int(host[13]) << 16 | Int(host[14]) << 8 | Int(host[15])
+        return index < nodes.count ? index : nil
+    }
+
+    /// `trackerPeers` random other nodes' addresses.
+    private func trackerAnswer(for index: Int) -> [PeerAddress] {
+        var others = Array(nodes.indices).filter { $0 != index }
+        var answer: [PeerAddress] = []
+        while answer.count < configuration.trackerPeers && !others.isEmpty {
+            let pick = Int(random.next() % UInt64(others.count))
+            others.swapAt(pick, others.count - 1)
+            answer.append(Self.address(of: others.removeLast()))
+        }
+        return answer
     }
 
     // MARK: - Control
@@ -109,13 +145,27 @@ public final class Simulator {
     /// Runs for `duration` ms of virtual time.
     public func run(for duration: UInt64) { run(until: now + duration) }
 
-    /// Connects two nodes (the first dials).
+    /// Connects two nodes now (the first dials), as if `a`'s protocol had asked to.
     public func connect(_ a: Int, _ b: Int) {
         guard a != b, nodes[a].isUp, nodes[b].isUp, !nodes[a].peers.contains(b) else { return }
         nodes[a].peers.insert(b)
         nodes[b].peers.insert(a)
-        perform(nodes[a].peerProtocol.handle(.connected(PeerID(UInt64(b)), outbound: true)), at: a)
-        perform(nodes[b].peerProtocol.handle(.connected(PeerID(UInt64(a)), outbound: false)), at: b)
+        links[linkKey(a, b), default: 0] &+= 1
+        ephemeralPort = ephemeralPort == .max ? 49_152 : ephemeralPort + 1
+        perform(nodes[a].peerProtocol.handle(.connected(PeerID(UInt64(b)), outbound: true, address: Self.address(of: b))), at: a)
+        // The inbound side sees the dialler's host and an ephemeral port; it may refuse.
+        guard nodes[b].peers.contains(a) else { return }
+        perform(nodes[b].peerProtocol.handle(.connected(PeerID(UInt64(a)), outbound: false, address: Self.address(of: a).with(port: ephemeralPort))), at: b)
+    }
+
+    private func linkKey(_ a: Int, _ b: Int) -> Int { min(a, b) &* nodes.count &+ max(a, b) }
+
+    /// Closes the connection between `a` and `b`, telling `b` (`a` closed it itself).
+    private func close(_ a: Int, _ b: Int) {
+        nodes[a].peers.remove(b)
+        guard nodes[b].peers.remove(a) != nil else { return }
+        links[linkKey(a, b), default: 0] &+= 1
+        perform(nodes[b].peerProtocol.handle(.disconnected(PeerID(UInt64(a)))), at: b)
     }
 
     /// Splits the network: messages cross only between nodes of the same group.
@@ -130,17 +180,16 @@ public final class Simulator {
 
     /// Crashes a node: it loses its memory (not its store) and its connections.
     public func crash(_ index: Int) {
-        for peer in nodes[index].peers.sorted() {
-            nodes[peer].peers.remove(index)
-            perform(nodes[peer].peerProtocol.handle(.disconnected(PeerID(UInt64(index)))), at: peer)
-        }
+        for peer in nodes[index].peers.sorted() { close(index, peer) }
         nodes[index].crash()
     }
 
-    /// Restarts a crashed node from its store and reconnects it to `peers`.
+    /// Restarts a crashed node from its store; it connects to `peers` at once, then dials
+    /// others it hears of from the tracker.
     public func restart(_ index: Int, connectingTo peers: [Int]) throws {
         try nodes[index].restart()
         for peer in peers { connect(index, peer) }
+        perform(nodes[index].peerProtocol.handle(.discovered(trackerAnswer(for: index))), at: index)
         queue.push(.tick(index), at: now + 1)
         scheduleMining(index)
     }
@@ -162,7 +211,7 @@ public final class Simulator {
 
     /// Delivers `message` to `to` as if `from` had sent it (a misbehaving peer).
     public func inject(_ message: Message, from: Int, to: Int) {
-        queue.push(.deliver(from: from, to: to, message: message), at: now + configuration.latency)
+        queue.push(.deliver(from: from, to: to, link: links[linkKey(from, to), default: 0], message: message), at: now + configuration.latency)
     }
 
     /// Connects blocks straight into a node's chain (to set up a long chain quickly).
@@ -182,9 +231,20 @@ public final class Simulator {
 
     private func process(_ event: Event) {
         switch event {
-        case let .deliver(from, to, message):
-            guard nodes[to].isUp, nodes[to].peers.contains(from) else { return }
+        case let .deliver(from, to, link, message):
+            guard nodes[to].isUp, nodes[to].peers.contains(from), links[linkKey(from, to), default: 0] == link else { return }
             perform(nodes[to].peerProtocol.handle(.received(PeerID(UInt64(from)), message)), at: to)
+        case let .dial(from, to):
+            guard nodes[from].isUp else { return }
+            if !nodes[to].isUp || nodes[from].peers.contains(to) {
+                // Refused: the answer takes one more trip.
+                queue.push(.dialFailed(at: from, address: Self.address(of: to)), at: now + configuration.latency)
+            } else {
+                connect(from, to)
+            }
+        case let .dialFailed(index, address):
+            guard nodes[index].isUp else { return }
+            perform(nodes[index].peerProtocol.handle(.dialFailed(address)), at: index)
         case let .tick(index):
             guard nodes[index].isUp else { return }
             perform(nodes[index].peerProtocol.handle(.tick), at: index)
@@ -224,14 +284,17 @@ public final class Simulator {
                 let link = index &* nodes.count &+ to
                 let arrival = max(now + delay, linkClear[link, default: 0])
                 linkClear[link] = arrival
-                queue.push(.deliver(from: index, to: to, message: message), at: arrival)
+                queue.push(.deliver(from: index, to: to, link: links[linkKey(index, to), default: 0], message: message), at: arrival)
+            case let .dial(address):
+                // A partition swallows the dial: the protocol's own dial timeout ends it.
+                guard let to = node(at: address) else { continue }
+                dials.append((now, index, to))
+                if let partition, partition[index] != partition[to] { continue }
+                queue.push(.dial(from: index, to: to), at: now + configuration.latency)
             case let .disconnect(peer, reason, ban):
                 let other = Int(peer.value)
                 if ban { bans.append((index, other, reason)) }
-                nodes[index].peers.remove(other)
-                if nodes[other].peers.remove(index) != nil {
-                    perform(nodes[other].peerProtocol.handle(.disconnected(PeerID(UInt64(index)))), at: other)
-                }
+                close(index, other)
             }
         }
     }

@@ -15,6 +15,14 @@ public struct NetworkAddress: Hashable, Sendable {
         self.lastSeen = lastSeen
     }
 
+    /// Any 16-byte address.
+    public init(bytes: [UInt8], port: UInt16, lastSeen: UInt64) {
+        precondition(bytes.count == 16, "a network address is 16 bytes")
+        address = bytes
+        self.port = port
+        self.lastSeen = lastSeen
+    }
+
     init(from reader: inout ByteReader) throws(DecodingError) {
         address = try reader.readBytes(16, maximum: 16, "address")
         let high = UInt16(try reader.readUInt8("port"))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KeyChainCore
+import KeyChainP2P
 import KeyChainSimulator
 
 /// `keychain-sim`: runs the peer protocol on a simulated network and writes CSV.

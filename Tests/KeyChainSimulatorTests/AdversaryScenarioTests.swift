@@ -31,16 +31,20 @@ import Testing
             simulator.inject(.block(BlockMessage(Block(header: forged, transactions: []))), from: 9, to: victim)
         }
         simulator.run(for: 1_000)
+        let heightAtBan = simulator.nodes[0].chain.height
         #expect(Set(simulator.bans.filter { $0.peer == 9 }.map(\.by)) == Set(victims), "seed \(seed)")
+        // Node 9 dials again, and every node it knows refuses it while the ban lasts.
         #expect(simulator.nodes[9].peers.isEmpty, "seed \(seed)")
         simulator.run(for: 10_000)
+        #expect(simulator.dials.contains { $0.from == 9 && $0.time > simulator.now - 10_000 }, "seed \(seed)")
+        #expect(simulator.nodes[9].peers.isEmpty, "seed \(seed)")
         simulator.mining = false
         simulator.run(for: 6_000)
         simulator.mine(at: 0)
         simulator.run(for: 10_000)
         let honest = Set(simulator.nodes.prefix(9).map { $0.chain.tip.hash })
         #expect(honest.count == 1, "seed \(seed)")
-        #expect(simulator.nodes[0].chain.height > 10, "seed \(seed)")
+        #expect(simulator.nodes[0].chain.height > heightAtBan + 2, "seed \(seed): the honest nodes should go on mining")
     }
 
     /// An attacker with 60% of the hash power mines a private fork from 6 blocks back and

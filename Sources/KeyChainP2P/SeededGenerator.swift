@@ -14,10 +14,10 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform double in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 
     /// An exponentially distributed delay with the given mean.
-    mutating func exponential(mean: Double) -> UInt64 {
+    public mutating func exponential(mean: Double) -> UInt64 {
         UInt64(max(1, -mean * log(1 - unit())))
     }
 }
