@@ -50,16 +50,19 @@ public struct AddressBook: Sendable {
     public func entry(_ address: PeerAddress) -> Entry? { entries[address] }
 
     /// Learns an address (seen at `lastSeen`); an address already known keeps its dial schedule.
-    public mutating func add(_ address: PeerAddress, lastSeen: UInt64) {
-        guard address.isRoutable, !own.contains(address) else { return }
+    /// Returns whether the address was new.
+    @discardableResult
+    public mutating func add(_ address: PeerAddress, lastSeen: UInt64) -> Bool {
+        guard address.isRoutable, !own.contains(address) else { return false }
         if var entry = entries[address] {
             entry.lastSeen = max(entry.lastSeen, lastSeen)
             entries[address] = entry
-            return
+            return false
         }
         if entries.count >= policy.capacity { evictOne() }
         entries[address] = Entry(address: address, lastSeen: lastSeen)
         order.append(address)
+        return true
     }
 
     /// Drops the least recently seen of 8 addresses drawn at random: cheap whatever the size,
@@ -108,15 +111,13 @@ public struct AddressBook: Sendable {
 
     /// Bans `address`'s host (whatever the port) for `policy.banDuration`.
     public mutating func ban(_ address: PeerAddress, now: UInt64) {
+        bans = bans.filter { $0.value > now }
         bans[address.host] = now + policy.banDuration
     }
 
     /// When the ban on `address`'s host ends, if it is banned at `now`.
-    public mutating func bannedUntil(_ address: PeerAddress, now: UInt64) -> UInt64? {
-        guard let until = bans[address.host] else { return nil }
-        if until > now { return until }
-        bans[address.host] = nil
-        return nil
+    public func bannedUntil(_ address: PeerAddress, now: UInt64) -> UInt64? {
+        bans[address.host].flatMap { $0 > now ? $0 : nil }
     }
 
     /// Up to `count` addresses to dial at `now`: due, not banned, not in `excluded`, drawn at

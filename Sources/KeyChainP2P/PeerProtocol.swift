@@ -26,6 +26,10 @@ public final class PeerProtocol {
         public var dialTimeout: UInt64 = 10_000
         /// Address book size, dial backoff (1 s doubling to 64 s) and ban duration (24 h).
         public var addresses = AddressBook.Policy()
+        /// An `addr` of at most this many entries is an announcement: its new addresses are
+        /// passed on to `addressRelayFanout` peers. Larger ones answer a `getaddr` and stop here.
+        public var maxRelayedAddr = 10
+        public var addressRelayFanout = 2
         public init() {}
     }
 
@@ -46,6 +50,7 @@ public final class PeerProtocol {
     public private(set) var addresses: AddressBook
     /// Dials not yet answered, and when they were made.
     private var pendingDials: [PeerAddress: UInt64] = [:]
+    private var random: SeededGenerator
 
     /// A protocol instance for `chain`. `seed` drives its random choices (which addresses to
     /// dial): a simulation passes its own to replay exactly.
@@ -57,6 +62,7 @@ public final class PeerProtocol {
         self.configuration = configuration
         self.clock = clock
         addresses = AddressBook(policy: configuration.addresses, seed: seed)
+        random = SeededGenerator(seed: ~seed)
     }
 
     /// Open outbound connections, and dials under way.
@@ -120,9 +126,11 @@ public final class PeerProtocol {
                 return
             }
             if !state.outbound && version.listenPort != 0 {
+                // The peer accepts connections: tell a few others, so that nodes learn of it
+                // beyond the tracker.
                 let listening = state.address.with(port: version.listenPort)
                 state.listenAddress = listening
-                addresses.add(listening, lastSeen: clock())
+                if addresses.add(listening, lastSeen: clock()) { relay([listening.networkAddress(lastSeen: clock())], except: peer, &actions) }
             }
             let wasReady = state.isReady
             state.receivedVersion = true
@@ -201,7 +209,12 @@ public final class PeerProtocol {
         case let .addr(message):
             // A peer's clock may run ahead: nothing it says is fresher than now.
             let now = clock()
-            for address in message.addresses { addresses.add(PeerAddress(address), lastSeen: min(address.lastSeen, now)) }
+            var fresh: [NetworkAddress] = []
+            for address in message.addresses where addresses.add(PeerAddress(address), lastSeen: min(address.lastSeen, now)) {
+                fresh.append(address)
+            }
+            // Each node passes an address on once, when it first learns it: the spread ends.
+            if message.addresses.count <= configuration.maxRelayedAddr && !fresh.isEmpty { relay(fresh, except: peer, &actions) }
         case .pong, .reject, .version, .verack:
             break
         }
@@ -291,6 +304,16 @@ public final class PeerProtocol {
             guard !unknown.isEmpty else { continue }
             peers[peer]?.knownBlocks.formUnion(unknown.map(\.hash))
             actions.append(.send(peer, .headers(HeadersMessage(headers: unknown))))
+        }
+    }
+
+    /// Passes announced addresses on to `addressRelayFanout` ready peers drawn at random.
+    private func relay(_ addressList: [NetworkAddress], except source: PeerID, _ actions: inout [ProtocolAction]) {
+        var others = readyPeers.filter { $0 != source }
+        for _ in 0..<min(configuration.addressRelayFanout, others.count) {
+            let index = Int(random.next() % UInt64(others.count))
+            others.swapAt(index, others.count - 1)
+            actions.append(.send(others.removeLast(), .addr(AddrMessage(addressList))))
         }
     }
 

@@ -108,11 +108,32 @@ import Testing
         simulator.crash(3)
         simulator.run(for: 20_000)
         let before = simulator.nodes[3].chain.height
-        try simulator.restart(3, connectingTo: [0, 1, 2])
+        // No peers handed to it: it dials the addresses the tracker gives it.
+        try simulator.restart(3, connectingTo: [])
         simulator.run(for: 5_000)
+        #expect(simulator.nodes[3].peerProtocol.readyPeers.count >= 8, "seed \(seed)")
         settle(simulator)
         #expect(simulator.tips.count == 1, "seed \(seed)")
         #expect(simulator.nodes[3].chain.height > before + 5, "seed \(seed)")
+    }
+
+    /// Each node hears of only 2 others from the tracker; by address exchange (getaddr on each
+    /// outbound link, announcements passed on) every node finds 8 outbound peers, and the
+    /// network forms one connected whole that agrees on one tip.
+    @Test(arguments: seeds) func nodesFindPeersBeyondTheTracker(seed: UInt64) throws {
+        var configuration = Simulator.Configuration()
+        configuration.nodes = 40
+        configuration.trackerPeers = 2
+        configuration.seed = seed
+        let simulator = try Simulator(configuration: configuration, parameters: try TestNetwork.parameters(difficultyBits: 1))
+        simulator.run(for: 30_000)
+        for node in simulator.nodes {
+            let outbound = node.peers.filter { peer in simulator.nodes[peer].peerProtocol.address(of: PeerID(UInt64(node.index)))?.port != 9_333 }
+            #expect(outbound.count == 8, "seed \(seed): node \(node.index) has \(outbound.count) outbound peers")
+            #expect(node.peerProtocol.addresses.count >= 20, "seed \(seed): node \(node.index) knows \(node.peerProtocol.addresses.count) addresses")
+        }
+        settle(simulator)
+        #expect(simulator.tips.count == 1, "seed \(seed)")
     }
 
     /// The same seed gives the same run, message for message.
