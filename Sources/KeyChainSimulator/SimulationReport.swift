@@ -1,0 +1,103 @@
+import KeyChainCore
+
+/// What a simulation measured: per-block propagation, message costs against flooding, and
+/// the simulator's own speed.
+public struct SimulationReport: Sendable {
+    /// One mined block that reached at least one node.
+    public struct BlockRow: Sendable {
+        public let hash: Hash256
+        /// Since the network's creation, ms.
+        public let minedAt: UInt64
+        /// Delay until each node that has it connected it, sorted, ms.
+        public let delays: [UInt64]
+    }
+
+    public let nodes: Int
+    public let links: Int
+    public let blocks: [BlockRow]
+    public let messagesSent: [String: Int]
+    public let puts: Int
+    /// Puts present on every running node at the end.
+    public let putsEverywhere: Int
+    /// Distinct tips among running nodes at the end.
+    public let tips: Int
+    public let events: Int
+    public let wallSeconds: Double
+
+    init(simulator: Simulator, puts keys: [String], wallSeconds: Double) {
+        nodes = simulator.nodes.count
+        links = simulator.nodes.reduce(0) { $0 + $1.peers.count } / 2
+        var rows: [BlockRow] = []
+        for (hash, mined) in simulator.minedAt.sorted(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
+            let delays = (simulator.arrivals[hash] ?? [:]).values.map { $0 >= mined ? $0 - mined : 0 }.sorted()
+            if !delays.isEmpty { rows.append(BlockRow(hash: hash, minedAt: mined - simulator.parameters.createdAt, delays: delays)) }
+        }
+        blocks = rows
+        messagesSent = simulator.messagesSent
+        puts = keys.count
+        let running = simulator.nodes.filter(\.isUp)
+        putsEverywhere = keys.filter { key in running.allSatisfy { !$0.chain.keyIndex.versions(of: key).isEmpty } }.count
+        tips = simulator.tips.count
+        events = simulator.eventsProcessed
+        self.wallSeconds = wallSeconds
+    }
+
+    /// Mean links per node.
+    public var degree: Double { Double(2 * links) / Double(max(nodes, 1)) }
+    /// Flooding's cost per item: every node sends it to every neighbour but the one it came from.
+    public var flooding: Double { Double(nodes) * (degree - 1) }
+    /// Anti-entropy's getheaders (each answered by one headers), charged to no block.
+    public var antiEntropyMessages: Int { messagesSent["getheaders"] ?? 0 }
+    /// Messages that move blocks: announcing headers, getdata, block, notfound.
+    public var blockMessages: Int {
+        ["headers", "getdata.block", "block", "notfound.block"].reduce(0) { $0 + (messagesSent[$1] ?? 0) } - antiEntropyMessages
+    }
+    /// Messages that move puts: inv, getdata, tx, notfound.
+    public var putMessages: Int { ["inv.tx", "getdata.tx", "tx", "notfound.tx"].reduce(0) { $0 + (messagesSent[$1] ?? 0) } }
+    public var blockCostRatio: Double { Double(blockMessages) / Double(max(blocks.count, 1)) / max(flooding, 1) }
+    public var putCostRatio: Double { Double(putMessages) / Double(max(puts, 1)) / max(flooding, 1) }
+    /// Delays over every (block, node) arrival, sorted.
+    public var allDelays: [UInt64] { blocks.flatMap(\.delays).sorted() }
+    public var eventsPerSecond: Double { Double(events) / max(wallSeconds, 1e-9) }
+
+    /// One row per block: `block,mined_at_ms,nodes_reached,p50_ms,p95_ms,max_ms`.
+    public var csv: String {
+        var lines = ["block,mined_at_ms,nodes_reached,p50_ms,p95_ms,max_ms"]
+        for row in blocks {
+            lines.append("\(row.hash.hex),\(row.minedAt),\(row.delays.count),\(Self.percentile(row.delays, 0.5)),\(Self.percentile(row.delays, 0.95)),\(row.delays.last ?? 0)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A few lines for a person.
+    public var summary: String {
+        let delays = allDelays
+        var lines = [
+            "nodes \(nodes), links \(links), mean degree \(Self.format(degree, 1)), blocks \(blocks.count), puts \(puts), tips at the end \(tips)",
+            "messages by command: " + messagesSent.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
+            "block messages (announcing headers, getdata, block, notfound) per block: \(Self.format(Double(blockMessages) / Double(max(blocks.count, 1)), 0)); "
+                + "flooding n(k-1) = \(Self.format(flooding, 0)); ratio \(Self.format(blockCostRatio, 2))",
+            "anti-entropy getheaders: \(antiEntropyMessages) (\(Self.format(Double(antiEntropyMessages) / Double(max(blocks.count, 1)), 0)) per block)",
+        ]
+        if puts > 0 {
+            lines.append("put messages (inv, getdata, tx, notfound) per put: \(Self.format(Double(putMessages) / Double(puts), 0)); "
+                + "ratio to flooding \(Self.format(putCostRatio, 2)); puts on every running node: \(putsEverywhere) of \(puts)")
+        }
+        lines.append("block propagation over all (block, node) arrivals: p50 \(Self.percentile(delays, 0.5)) ms, p95 \(Self.percentile(delays, 0.95)) ms")
+        lines.append("events \(events) in \(Self.format(wallSeconds, 1)) s wall = \(Self.format(eventsPerSecond, 0)) events/s")
+        return lines.joined(separator: "\n")
+    }
+
+    /// The value at fraction `p` of a sorted list.
+    public static func percentile(_ sorted: [UInt64], _ p: Double) -> UInt64 {
+        sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+    }
+
+    private static func format(_ value: Double, _ decimals: Int) -> String {
+        let scale = pow10(decimals)
+        let rounded = (value * scale).rounded() / scale
+        return decimals == 0 ? String(Int(rounded)) : String(rounded)
+    }
+
+    private static func pow10(_ n: Int) -> Double { (0..<n).reduce(1.0) { value, _ in value * 10 } }
+}
