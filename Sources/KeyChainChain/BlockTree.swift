@@ -23,6 +23,12 @@ public struct BlockTree: Sendable {
     /// The tip of the active chain.
     public var tip: BlockNode { activeChain.last.flatMap { nodes[$0] } ?? genesis }
 
+    /// The tip's hash, without a lookup.
+    public var tipHash: Hash256 { activeChain.last ?? genesis.hash }
+
+    /// The tip's height, without a lookup.
+    public var height: UInt32 { UInt32(max(activeChain.count, 1) - 1) }
+
     /// How many headers are known.
     public var count: Int { nodes.count }
 

@@ -82,7 +82,7 @@ public final class Blockchain {
     public var tip: BlockNode { tree.tip }
 
     /// The best chain's height.
-    public var height: UInt32 { tree.tip.height }
+    public var height: UInt32 { tree.height }
 
     /// A stored block by hash.
     public func block(_ hash: Hash256) throws(BlockError) -> Block {

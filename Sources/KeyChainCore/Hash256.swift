@@ -12,6 +12,11 @@ public struct Hash256: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// Wraps 32 digest bytes.
     public init(raw: Bytes32) { self.raw = raw }
 
+    /// Feeds the hasher one word: a digest's bits are already uniform, and finding two with
+    /// the same first 8 bytes takes 2^64 work, so this loses nothing against a flood of
+    /// chosen keys while halving the cost of every set and dictionary lookup by hash.
+    public func hash(into hasher: inout Hasher) { hasher.combine(raw.w0) }
+
     /// Parses 64 hex digits.
     public init?(hex: String) {
         guard let raw = Bytes32(hex: hex) else { return nil }

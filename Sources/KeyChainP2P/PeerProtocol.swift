@@ -41,6 +41,13 @@ public final class PeerProtocol {
     let configuration: Configuration
     let clock: @Sendable () -> UInt64
     var peers: [PeerID: PeerState] = [:]
+    /// Every peer, and the ready ones, in id order: loops run over these (no lookups, and an
+    /// order that does not depend on the process's hash seed, so simulations replay).
+    private var ordered: [PeerState] = []
+    private var ready: [PeerState] = []
+    private var outboundOpen = 0
+    /// Whether anything that decides block downloads changed since they were last scheduled.
+    private var downloadsChanged = false
     /// Header-only blocks to fetch, and who has been asked for which.
     var wanted: Set<Hash256> = []
     var blockRequests: [Hash256: PeerID] = [:]
@@ -66,15 +73,14 @@ public final class PeerProtocol {
     }
 
     /// Open outbound connections, and dials under way.
-    public var outboundCount: Int { peers.values.reduce(pendingDials.count) { $0 + ($1.outbound ? 1 : 0) } }
+    public var outboundCount: Int { outboundOpen + pendingDials.count }
     /// Open inbound connections.
-    public var inboundCount: Int { peers.values.reduce(0) { $0 + ($1.outbound ? 0 : 1) } }
+    public var inboundCount: Int { ordered.count - outboundOpen }
     /// The address each connected peer was dialled at or came from.
     public func address(of peer: PeerID) -> PeerAddress? { peers[peer]?.address }
 
-    /// Peers that completed the handshake, in order (kept, not recomputed: it is read on
-    /// every relay).
-    public private(set) var readyPeers: [PeerID] = []
+    /// Peers that completed the handshake, in order.
+    public var readyPeers: [PeerID] { ready.map(\.id) }
 
     /// Handles one event and returns what to do.
     public func handle(_ event: ProtocolEvent) -> [ProtocolAction] {
@@ -91,12 +97,13 @@ public final class PeerProtocol {
             for address in list { addresses.add(address, lastSeen: now) }
             maintainConnections(&actions)
         case let .received(peer, message):
-            guard peers[peer] != nil else { break }
-            receive(message, from: peer, &actions)
+            guard let state = peers[peer] else { break }
+            receive(message, from: state, &actions)
         case .tick:
             tick(&actions)
         case let .mined(block):
             do { relay(try chain.acceptBlock(block), except: nil, &actions) } catch {}
+            downloadsChanged = true
         case let .submitted(transaction):
             if !chain.mempool.contains(transaction.id) {
                 do { try chain.submit(transaction) } catch { break }
@@ -109,7 +116,8 @@ public final class PeerProtocol {
 
     // MARK: - Messages
 
-    private func receive(_ message: Message, from peer: PeerID, _ actions: inout [ProtocolAction]) {
+    private func receive(_ message: Message, from state: PeerState, _ actions: inout [ProtocolAction]) {
+        let peer = state.id
         switch message {
         case let .version(version):
             guard version.genesis == chain.parameters.genesisHash else {
@@ -118,7 +126,6 @@ public final class PeerProtocol {
                 ban(peer, "peer follows another network", &actions)
                 return
             }
-            guard let state = peers[peer] else { return }
             guard version.nodeID != nodeID else {
                 // Never dial this address again, nor learn it from others.
                 addresses.markOwn(state.outbound ? state.address : state.address.with(port: version.listenPort))
@@ -139,36 +146,37 @@ public final class PeerProtocol {
             actions.append(.send(peer, .verack))  // again for a resent version: ours may be lost
             if !wasReady { becameReady(peer, &actions) }
         case .verack:
-            let wasReady = peers[peer]?.isReady == true
-            peers[peer]?.receivedVerack = true
+            let wasReady = state.isReady
+            state.receivedVerack = true
             if !wasReady { becameReady(peer, &actions) }
         default:
-            guard peers[peer]?.isReady == true else {
+            guard state.isReady else {
                 disconnect(peer, "\(message.command) before the handshake", ban: false, &actions)
                 return
             }
-            receiveReady(message, from: peer, &actions)
+            receiveReady(message, from: state, &actions)
         }
     }
 
-    private func receiveReady(_ message: Message, from peer: PeerID, _ actions: inout [ProtocolAction]) {
+    private func receiveReady(_ message: Message, from state: PeerState, _ actions: inout [ProtocolAction]) {
+        let peer = state.id
         switch message {
         case let .ping(ping):
             actions.append(.send(peer, .pong(PongMessage(nonce: ping.nonce))))
         case let .getHeaders(request):
             let headers = headersAfter(request.locator, stop: request.stop)
-            peers[peer]?.knownBlocks.formUnion(headers.map(\.hash))
+            state.knownBlocks.formUnion(headers.map(\.hash))
             actions.append(.send(peer, .headers(HeadersMessage(headers: headers))))
         case let .headers(message):
-            receiveHeaders(message.headers, from: peer, &actions)
+            receiveHeaders(message.headers, from: state, &actions)
         case let .getData(request):
-            serve(request.inventory.items, to: peer, &actions)
+            serve(request.inventory.items, to: state, &actions)
         case let .block(message):
-            receiveBlock(message.block, from: peer, &actions)
+            receiveBlock(message.block, from: state, &actions)
         case let .tx(message):
             let transaction = message.transaction
-            peers[peer]?.knownTransactions.insert(transaction.id)
-            peers[peer]?.transactionsInFlight[transaction.id] = nil
+            state.knownTransactions.insert(transaction.id)
+            state.transactionsInFlight[transaction.id] = nil
             transactionRequests[transaction.id] = nil
             do {
                 try chain.submit(transaction)
@@ -181,27 +189,28 @@ public final class PeerProtocol {
             for item in message.inventory.items {
                 switch item.kind {
                 case .transaction:
-                    peers[peer]?.knownTransactions.insert(item.hash)
+                    state.knownTransactions.insert(item.hash)
                     if !chain.mempool.contains(item.hash) && !chain.keyIndex.contains(item.hash) && transactionRequests[item.hash] == nil {
                         transactionRequests[item.hash] = peer
-                        peers[peer]?.transactionsInFlight[item.hash] = clock()
+                        state.transactionsInFlight[item.hash] = clock()
                         wantedTransactions.append(item)
                     }
                 case .block:
-                    peers[peer]?.knownBlocks.insert(item.hash)
-                    if chain.tree.node(item.hash) == nil { requestHeaders(from: peer, &actions) }
+                    state.knownBlocks.insert(item.hash)
+                    if chain.tree.node(item.hash) == nil { requestHeaders(from: state, &actions) }
                 }
             }
             if !wantedTransactions.isEmpty { actions.append(.send(peer, .getData(GetDataMessage(wantedTransactions)))) }
         case let .notFound(message):
+            downloadsChanged = true
             for item in message.inventory.items {
                 if blockRequests[item.hash] == peer { blockRequests[item.hash] = nil }
                 if transactionRequests[item.hash] == peer { transactionRequests[item.hash] = nil }
-                peers[peer]?.blocksInFlight[item.hash] = nil
-                peers[peer]?.transactionsInFlight[item.hash] = nil
+                state.blocksInFlight[item.hash] = nil
+                state.transactionsInFlight[item.hash] = nil
             }
         case .getAddr:
-            guard let state = peers[peer], !state.answeredGetAddr else { break }
+            guard !state.answeredGetAddr else { break }
             state.answeredGetAddr = true
             let now = clock()
             let known = addresses.sample(AddrMessage.maxAddresses, now: now, excluding: state.listenAddress)
@@ -220,18 +229,20 @@ public final class PeerProtocol {
         }
     }
 
-    private func receiveHeaders(_ headers: [BlockHeader], from peer: PeerID, _ actions: inout [ProtocolAction]) {
+    private func receiveHeaders(_ headers: [BlockHeader], from state: PeerState, _ actions: inout [ProtocolAction]) {
+        let peer = state.id
+        downloadsChanged = true
         for header in headers {
             let hash = header.hash
-            peers[peer]?.knownBlocks.insert(hash)
+            state.knownBlocks.insert(hash)
             do {
                 let node = try chain.acceptHeader(header)
-                if node.status == .headerOnly { wanted.insert(hash) }
-                if node.height > (peers[peer]?.bestHeight ?? 0) { peers[peer]?.bestHeight = node.height }
+                if node.status == .headerOnly { wanted.insert(hash); downloadsChanged = true }
+                if node.height > state.bestHeight { state.bestHeight = node.height }
             } catch {
                 switch error {
                 case .unknownParent:
-                    requestHeaders(from: peer, &actions)
+                    requestHeaders(from: state, &actions)
                     return
                 case .timestampTooFarAhead:
                     return
@@ -246,10 +257,12 @@ public final class PeerProtocol {
         }
     }
 
-    private func receiveBlock(_ block: Block, from peer: PeerID, _ actions: inout [ProtocolAction]) {
+    private func receiveBlock(_ block: Block, from state: PeerState, _ actions: inout [ProtocolAction]) {
+        let peer = state.id
+        downloadsChanged = true
         let hash = block.hash
-        peers[peer]?.knownBlocks.insert(hash)
-        peers[peer]?.blocksInFlight[hash] = nil
+        state.knownBlocks.insert(hash)
+        state.blocksInFlight[hash] = nil
         if blockRequests[hash] == peer { blockRequests[hash] = nil }
         do {
             let update = try chain.acceptBlock(block)
@@ -260,25 +273,26 @@ public final class PeerProtocol {
                 wanted.remove(hash)
                 ban(peer, "sent an invalid block: \(error)", &actions)
             } else if case .unknownParent = error {
-                requestHeaders(from: peer, &actions)
+                requestHeaders(from: state, &actions)
             }
         }
     }
 
-    private func serve(_ items: [InventoryItem], to peer: PeerID, _ actions: inout [ProtocolAction]) {
+    private func serve(_ items: [InventoryItem], to state: PeerState, _ actions: inout [ProtocolAction]) {
+        let peer = state.id
         var missing: [InventoryItem] = []
         for item in items {
             switch item.kind {
             case .block:
                 if chain.tree.node(item.hash)?.hasData == true, let block = try? chain.block(item.hash) {
-                    peers[peer]?.knownBlocks.insert(item.hash)
+                    state.knownBlocks.insert(item.hash)
                     actions.append(.send(peer, .block(BlockMessage(block))))
                 } else {
                     missing.append(item)
                 }
             case .transaction:
                 if let transaction = chain.mempool.transaction(item.hash) {
-                    peers[peer]?.knownTransactions.insert(item.hash)
+                    state.knownTransactions.insert(item.hash)
                     actions.append(.send(peer, .tx(TransactionMessage(transaction))))
                 } else {
                     missing.append(item)
@@ -299,17 +313,17 @@ public final class PeerProtocol {
             for transaction in chain.mempool.transactions { announce(transaction.id, except: nil) }
         }
         let headers = update.connected.suffix(HeadersMessage.maxAnnounced).compactMap { chain.tree.node($0)?.header }
-        for peer in readyPeers where peer != source {
-            let unknown = headers.filter { peers[peer]?.knownBlocks.contains($0.hash) == false }
+        for state in ready where state.id != source {
+            let unknown = headers.filter { !state.knownBlocks.contains($0.hash) }
             guard !unknown.isEmpty else { continue }
-            peers[peer]?.knownBlocks.formUnion(unknown.map(\.hash))
-            actions.append(.send(peer, .headers(HeadersMessage(headers: unknown))))
+            state.knownBlocks.formUnion(unknown.map(\.hash))
+            actions.append(.send(state.id, .headers(HeadersMessage(headers: unknown))))
         }
     }
 
     /// Passes announced addresses on to `addressRelayFanout` ready peers drawn at random.
     private func relay(_ addressList: [NetworkAddress], except source: PeerID, _ actions: inout [ProtocolAction]) {
-        var others = readyPeers.filter { $0 != source }
+        var others = ready.map(\.id).filter { $0 != source }
         for _ in 0..<min(configuration.addressRelayFanout, others.count) {
             let index = Int(random.next() % UInt64(others.count))
             others.swapAt(index, others.count - 1)
@@ -319,9 +333,8 @@ public final class PeerProtocol {
 
     /// Queues a txid for the next inv batch to every ready peer that does not know it.
     private func announce(_ txid: Hash256, except source: PeerID?) {
-        for peer in readyPeers where peer != source && peers[peer]?.knownTransactions.contains(txid) == false {
-            peers[peer]?.knownTransactions.insert(txid)
-            peers[peer]?.pendingAnnouncements.append(txid)
+        for state in ready where state.id != source && state.knownTransactions.insert(txid).inserted {
+            state.pendingAnnouncements.append(txid)
         }
     }
 
@@ -332,32 +345,32 @@ public final class PeerProtocol {
         let now = clock()
         if now >= lastTransactionBatch + configuration.transactionBatchInterval {
             lastTransactionBatch = now
-            for peer in readyPeers {
-                guard let pending = peers[peer]?.pendingAnnouncements, !pending.isEmpty else { continue }
-                peers[peer]?.pendingAnnouncements = []
+            for state in ready where !state.pendingAnnouncements.isEmpty {
+                let pending = state.pendingAnnouncements
+                state.pendingAnnouncements = []
                 for start in stride(from: 0, to: pending.count, by: InventoryList.maxItems) {
                     let slice = pending[start..<min(start + InventoryList.maxItems, pending.count)]
-                    actions.append(.send(peer, .inv(InvMessage(slice.map { InventoryItem(.transaction, $0) }))))
+                    actions.append(.send(state.id, .inv(InvMessage(slice.map { InventoryItem(.transaction, $0) }))))
                 }
             }
         }
-        // Sorted: dictionary order is seeded per process, and the simulator must replay exactly.
-        for peer in peers.keys.sorted() {
-            guard let state = peers[peer] else { continue }
+        for state in ordered {
+            let peer = state.id
             if state.blocksInFlight.isEmpty && state.transactionsInFlight.isEmpty && state.isReady
                 && now < state.lastAntiEntropy + configuration.antiEntropyInterval { continue }
             for (hash, asked) in state.blocksInFlight where now > asked + state.stallTimeout {
                 // Stalled: ask someone else, and give this peer longer next time.
-                peers[peer]?.blocksInFlight[hash] = nil
+                state.blocksInFlight[hash] = nil
                 blockRequests[hash] = nil
-                peers[peer]?.stallTimeout = min(state.stallTimeout * 2, configuration.maxStallTimeout)
+                state.stallTimeout = min(state.stallTimeout * 2, configuration.maxStallTimeout)
+                downloadsChanged = true
             }
             for (hash, asked) in state.transactionsInFlight where now > asked + configuration.initialStallTimeout {
-                peers[peer]?.transactionsInFlight[hash] = nil
+                state.transactionsInFlight[hash] = nil
                 transactionRequests[hash] = nil
             }
             if state.isReady && now >= state.lastAntiEntropy + configuration.antiEntropyInterval {
-                requestHeaders(from: peer, &actions)
+                requestHeaders(from: state, &actions)
                 // Re-offer the oldest waiting puts: an announcement or a fetch may have been
                 // lost, and the txid was already marked as known on this link.
                 let waiting = chain.mempool.transactions.prefix(configuration.mempoolReannouncement).map { InventoryItem(.transaction, $0.id) }
@@ -373,6 +386,8 @@ public final class PeerProtocol {
     /// Asks peers for the bodies of header-only blocks, oldest first, within the window above
     /// the tip, at most 16 in flight per peer, each from a peer that has it.
     private func scheduleDownloads(_ actions: inout [ProtocolAction]) {
+        guard downloadsChanged else { return }
+        downloadsChanged = false
         guard !wanted.isEmpty else { return }
         let limit = chain.height + configuration.downloadWindow
         var pending: [(height: UInt32, hash: Hash256)] = []
@@ -386,19 +401,15 @@ public final class PeerProtocol {
         guard !pending.isEmpty else { return }
         pending.sort { ($0.height, $0.hash) < ($1.height, $1.hash) }
         var batches: [PeerID: [InventoryItem]] = [:]
-        let ready = readyPeers
         let now = clock()
         for item in pending {
-            let candidates = ready.filter { peer in
-                guard let state = peers[peer], state.blocksInFlight.count < configuration.maxBlocksInFlightPerPeer else { return false }
-                // Only a peer that announced or sent this block has it: a higher best height may
-                // be on another branch.
-                return state.knownBlocks.contains(item.hash)
-            }
-            guard let peer = candidates.min(by: { (peers[$0]?.blocksInFlight.count ?? 0) < (peers[$1]?.blocksInFlight.count ?? 0) }) else { continue }
-            peers[peer]?.blocksInFlight[item.hash] = now
-            blockRequests[item.hash] = peer
-            batches[peer, default: []].append(InventoryItem(.block, item.hash))
+            // Only a peer that announced or sent this block has it: a higher best height may
+            // be on another branch.
+            let candidates = ready.filter { $0.blocksInFlight.count < configuration.maxBlocksInFlightPerPeer && $0.knownBlocks.contains(item.hash) }
+            guard let state = candidates.min(by: { $0.blocksInFlight.count < $1.blocksInFlight.count }) else { continue }
+            state.blocksInFlight[item.hash] = now
+            blockRequests[item.hash] = state.id
+            batches[state.id, default: []].append(InventoryItem(.block, item.hash))
         }
         for (peer, items) in batches.sorted(by: { $0.key < $1.key }) {
             actions.append(.send(peer, .getData(GetDataMessage(items))))
@@ -420,8 +431,13 @@ public final class PeerProtocol {
             actions.append(.disconnect(peer, reason: "all \(configuration.maxInbound) inbound slots are taken", ban: false))
             return
         }
-        peers[peer] = PeerState(outbound: outbound, address: address)
-        if outbound { sendVersion(to: peer, &actions) }
+        let state = PeerState(id: peer, outbound: outbound, address: address)
+        if let old = peers.updateValue(state, forKey: peer) { forget(old) }
+        ordered.insert(state, at: ordered.firstIndex { $0.id > peer } ?? ordered.count)
+        if outbound {
+            outboundOpen += 1
+            sendVersion(to: peer, &actions)
+        }
     }
 
     /// Dials addresses from the book until `outboundPeers` connections are open or under way,
@@ -435,7 +451,7 @@ public final class PeerProtocol {
         let open = outboundCount
         guard open < configuration.outboundPeers else { return }
         var busy = Set(pendingDials.keys)
-        for state in peers.values {
+        for state in ordered {
             busy.insert(state.address)
             if let listening = state.listenAddress { busy.insert(listening) }
         }
@@ -462,16 +478,16 @@ public final class PeerProtocol {
             // addresses this node chose).
             actions.append(.send(peer, .getAddr))
         }
-        let position = readyPeers.firstIndex { $0 > peer } ?? readyPeers.count
-        if !readyPeers.contains(peer) { readyPeers.insert(peer, at: position) }
-        requestHeaders(from: peer, &actions)
+        if !ready.contains(where: { $0 === state }) { ready.insert(state, at: ready.firstIndex { $0.id > peer } ?? ready.count) }
+        downloadsChanged = true
+        requestHeaders(from: state, &actions)
         // Tell the new peer about waiting transactions.
         for transaction in chain.mempool.transactions { announce(transaction.id, except: nil) }
     }
 
-    private func requestHeaders(from peer: PeerID, _ actions: inout [ProtocolAction]) {
-        peers[peer]?.lastAntiEntropy = clock()
-        actions.append(.send(peer, .getHeaders(GetHeadersMessage(locator: chain.tree.locator()))))
+    private func requestHeaders(from state: PeerState, _ actions: inout [ProtocolAction]) {
+        state.lastAntiEntropy = clock()
+        actions.append(.send(state.id, .getHeaders(GetHeadersMessage(locator: chain.tree.locator()))))
     }
 
     /// Active-chain headers after the first locator hash this node has on its best chain.
@@ -499,13 +515,21 @@ public final class PeerProtocol {
     }
 
     private func drop(_ peer: PeerID) {
-        readyPeers.removeAll { $0 == peer }
         guard let state = peers.removeValue(forKey: peer) else { return }
+        forget(state)
         if state.outbound {
             // A link that never finished its handshake counts as a failed dial.
             if state.isReady { addresses.closed(state.address, now: clock()) } else { addresses.failed(state.address, now: clock()) }
         }
         for hash in state.blocksInFlight.keys where blockRequests[hash] == peer { blockRequests[hash] = nil }
         for hash in state.transactionsInFlight.keys where transactionRequests[hash] == peer { transactionRequests[hash] = nil }
+    }
+
+    /// Takes a peer's state out of the ordered lists and the counts.
+    private func forget(_ state: PeerState) {
+        ordered.removeAll { $0 === state }
+        ready.removeAll { $0 === state }
+        if state.outbound { outboundOpen -= 1 }
+        downloadsChanged = true
     }
 }

@@ -3,6 +3,7 @@ import KeyChainCore
 /// What a node knows about one peer. A class: the protocol reads it on every message, and
 /// copying a struct of six collections out of the dictionary each time dominated its cost.
 final class PeerState {
+    let id: PeerID
     let outbound: Bool
     /// The address dialled, or for an inbound peer the one it came from.
     let address: PeerAddress
@@ -30,7 +31,8 @@ final class PeerState {
     /// When this side last sent `version` (resent while the handshake is incomplete).
     var lastVersionSent: UInt64 = 0
 
-    init(outbound: Bool, address: PeerAddress) {
+    init(id: PeerID, outbound: Bool, address: PeerAddress) {
+        self.id = id
         self.outbound = outbound
         self.address = address
         listenAddress = outbound ? address : nil

@@ -300,7 +300,7 @@ public final class Simulator {
     }
 
     private func recordArrivals(at index: Int) {
-        let tip = nodes[index].chain.tip.hash
+        let tip = nodes[index].chain.tree.tipHash
         if arrivals[tip]?[index] == nil { arrivals[tip, default: [:]][index] = now }
     }
 
