@@ -48,6 +48,13 @@ public final class PeerProtocol {
     private var outboundOpen = 0
     /// Whether anything that decides block downloads changed since they were last scheduled.
     private var downloadsChanged = false
+    /// Peers with txids waiting for the next inv batch, in the order they got them.
+    private var announcing: [PeerState] = []
+    /// The earliest time a peer's anti-entropy round is due: until then, and with nothing in
+    /// flight and every link ready, a tick need not visit the peers at all.
+    private var timersDue: UInt64 = 0
+    /// The earliest time a request in flight may have stalled.
+    private var stallsDue: UInt64 = .max
     /// Header-only blocks to fetch, and who has been asked for which.
     var wanted: Set<Hash256> = []
     var blockRequests: [Hash256: PeerID] = [:]
@@ -192,7 +199,9 @@ public final class PeerProtocol {
                     state.knownTransactions.insert(item.hash)
                     if !chain.mempool.contains(item.hash) && !chain.keyIndex.contains(item.hash) && transactionRequests[item.hash] == nil {
                         transactionRequests[item.hash] = peer
-                        state.transactionsInFlight[item.hash] = clock()
+                        let now = clock()
+                        state.transactionsInFlight[item.hash] = now
+                        stallsDue = min(stallsDue, now + configuration.initialStallTimeout)
                         wantedTransactions.append(item)
                     }
                 case .block:
@@ -334,6 +343,7 @@ public final class PeerProtocol {
     /// Queues a txid for the next inv batch to every ready peer that does not know it.
     private func announce(_ txid: Hash256, except source: PeerID?) {
         for state in ready where state.id != source && state.knownTransactions.insert(txid).inserted {
+            if state.pendingAnnouncements.isEmpty { announcing.append(state) }
             state.pendingAnnouncements.append(txid)
         }
     }
@@ -345,7 +355,9 @@ public final class PeerProtocol {
         let now = clock()
         if now >= lastTransactionBatch + configuration.transactionBatchInterval {
             lastTransactionBatch = now
-            for state in ready where !state.pendingAnnouncements.isEmpty {
+            let batch = announcing
+            announcing = []
+            for state in batch where !state.pendingAnnouncements.isEmpty {
                 let pending = state.pendingAnnouncements
                 state.pendingAnnouncements = []
                 for start in stride(from: 0, to: pending.count, by: InventoryList.maxItems) {
@@ -354,8 +366,16 @@ public final class PeerProtocol {
                 }
             }
         }
+        guard now >= timersDue || now > stallsDue || ready.count < ordered.count else { return }
+        var nextDue = UInt64.max, nextStall = UInt64.max
+        defer { (timersDue, stallsDue) = (nextDue, nextStall) }
         for state in ordered {
             let peer = state.id
+            defer {
+                nextDue = min(nextDue, state.lastAntiEntropy + configuration.antiEntropyInterval)
+                for asked in state.blocksInFlight.values { nextStall = min(nextStall, asked + state.stallTimeout) }
+                for asked in state.transactionsInFlight.values { nextStall = min(nextStall, asked + configuration.initialStallTimeout) }
+            }
             if state.blocksInFlight.isEmpty && state.transactionsInFlight.isEmpty && state.isReady
                 && now < state.lastAntiEntropy + configuration.antiEntropyInterval { continue }
             for (hash, asked) in state.blocksInFlight where now > asked + state.stallTimeout {
@@ -408,6 +428,7 @@ public final class PeerProtocol {
             let candidates = ready.filter { $0.blocksInFlight.count < configuration.maxBlocksInFlightPerPeer && $0.knownBlocks.contains(item.hash) }
             guard let state = candidates.min(by: { $0.blocksInFlight.count < $1.blocksInFlight.count }) else { continue }
             state.blocksInFlight[item.hash] = now
+            stallsDue = min(stallsDue, now + state.stallTimeout)
             blockRequests[item.hash] = state.id
             batches[state.id, default: []].append(InventoryItem(.block, item.hash))
         }
@@ -487,6 +508,7 @@ public final class PeerProtocol {
 
     private func requestHeaders(from state: PeerState, _ actions: inout [ProtocolAction]) {
         state.lastAntiEntropy = clock()
+        timersDue = min(timersDue, state.lastAntiEntropy + configuration.antiEntropyInterval)
         actions.append(.send(state.id, .getHeaders(GetHeadersMessage(locator: chain.tree.locator()))))
     }
 
@@ -529,6 +551,7 @@ public final class PeerProtocol {
     private func forget(_ state: PeerState) {
         ordered.removeAll { $0 === state }
         ready.removeAll { $0 === state }
+        announcing.removeAll { $0 === state }
         if state.outbound { outboundOpen -= 1 }
         downloadsChanged = true
     }

@@ -70,13 +70,18 @@ public final class Simulator {
     }
 
     private var queue = EventQueue<Event>()
-    /// When the last message on each directed link arrives: links are FIFO, as TCP is.
-    private var linkClear: [Int: UInt64] = [:]
+    /// Directed links, keyed `from * nodes + to`.
+    private var links: [Int: Link] = [:]
     private var random: SeededGenerator
     private var partition: [Int: Int]?
-    /// Each node pair's connection count: a message from an earlier connection is dropped, as
-    /// it would be with TCP.
-    private var links: [Int: UInt32] = [:]
+    /// One direction of a link between two nodes.
+    private struct Link {
+        /// Connections opened and closed between the pair: a message sent on an earlier
+        /// connection is dropped, as it would be with TCP.
+        var epoch: UInt32 = 0
+        /// When the last message sent this way arrives: links are FIFO, as TCP is.
+        var clear: UInt64 = 0
+    }
     private var ephemeralPort: UInt16 = 49_152
 
     /// A network of `configuration.nodes` nodes with equal hash power, each dialling up to
@@ -150,7 +155,7 @@ public final class Simulator {
         guard a != b, nodes[a].isUp, nodes[b].isUp, !nodes[a].peers.contains(b) else { return }
         nodes[a].peers.insert(b)
         nodes[b].peers.insert(a)
-        links[linkKey(a, b), default: 0] &+= 1
+        newEpoch(a, b)
         ephemeralPort = ephemeralPort == .max ? 49_152 : ephemeralPort + 1
         perform(nodes[a].peerProtocol.handle(.connected(PeerID(UInt64(b)), outbound: true, address: Self.address(of: b))), at: a)
         // The inbound side sees the dialler's host and an ephemeral port; it may refuse.
@@ -158,13 +163,19 @@ public final class Simulator {
         perform(nodes[b].peerProtocol.handle(.connected(PeerID(UInt64(a)), outbound: false, address: Self.address(of: a).with(port: ephemeralPort))), at: b)
     }
 
-    private func linkKey(_ a: Int, _ b: Int) -> Int { min(a, b) &* nodes.count &+ max(a, b) }
+    private func linkKey(_ from: Int, _ to: Int) -> Int { from &* nodes.count &+ to }
+
+    /// A connection between `a` and `b` opened or closed: what is in flight on the old one is void.
+    private func newEpoch(_ a: Int, _ b: Int) {
+        links[linkKey(a, b), default: Link()].epoch &+= 1
+        links[linkKey(b, a), default: Link()].epoch &+= 1
+    }
 
     /// Closes the connection between `a` and `b`, telling `b` (`a` closed it itself).
     private func close(_ a: Int, _ b: Int) {
         nodes[a].peers.remove(b)
         guard nodes[b].peers.remove(a) != nil else { return }
-        links[linkKey(a, b), default: 0] &+= 1
+        newEpoch(a, b)
         perform(nodes[b].peerProtocol.handle(.disconnected(PeerID(UInt64(a)))), at: b)
     }
 
@@ -211,7 +222,7 @@ public final class Simulator {
 
     /// Delivers `message` to `to` as if `from` had sent it (a misbehaving peer).
     public func inject(_ message: Message, from: Int, to: Int) {
-        queue.push(.deliver(from: from, to: to, link: links[linkKey(from, to), default: 0], message: message), at: now + configuration.latency)
+        queue.push(.deliver(from: from, to: to, link: links[linkKey(from, to)]?.epoch ?? 0, message: message), at: now + configuration.latency)
     }
 
     /// Connects blocks straight into a node's chain (to set up a long chain quickly).
@@ -232,7 +243,8 @@ public final class Simulator {
     private func process(_ event: Event) {
         switch event {
         case let .deliver(from, to, link, message):
-            guard nodes[to].isUp, nodes[to].peers.contains(from), links[linkKey(from, to), default: 0] == link else { return }
+            // The epoch also stands for "still connected": closing a link starts a new one.
+            guard nodes[to].isUp, links[linkKey(from, to)]?.epoch ?? 0 == link else { return }
             perform(nodes[to].peerProtocol.handle(.received(PeerID(UInt64(from)), message)), at: to)
         case let .dial(from, to):
             guard nodes[from].isUp else { return }
@@ -281,10 +293,11 @@ public final class Simulator {
                 // latency ± jitter, uniformly, at least 1 ms.
                 let spread = configuration.jitter > 0 ? Int64(random.next() % (2 * configuration.jitter + 1)) - Int64(configuration.jitter) : 0
                 let delay = UInt64(max(1, Int64(configuration.latency) + spread))
-                let link = index &* nodes.count &+ to
-                let arrival = max(now + delay, linkClear[link, default: 0])
-                linkClear[link] = arrival
-                queue.push(.deliver(from: index, to: to, link: links[linkKey(index, to), default: 0], message: message), at: arrival)
+                let key = linkKey(index, to)
+                var link = links[key, default: Link()]
+                link.clear = max(now + delay, link.clear)
+                links[key] = link
+                queue.push(.deliver(from: index, to: to, link: link.epoch, message: message), at: link.clear)
             case let .dial(address):
                 // A partition swallows the dial: the protocol's own dial timeout ends it.
                 guard let to = node(at: address) else { continue }

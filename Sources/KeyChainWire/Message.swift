@@ -1,21 +1,25 @@
 import KeyChainCore
 
 /// Every peer-to-peer message.
+///
+/// The cases whose payload is large inline (a transaction, a block header, a locator's stop
+/// hash, strings) are `indirect`: boxed, so a `Message` is a few words and moving one (through
+/// queues, action lists, the simulator's event heap) copies no more than that.
 public enum Message: Sendable, Equatable {
-    case version(VersionMessage)
+    indirect case version(VersionMessage)
     case verack
     case ping(PingMessage)
     case pong(PongMessage)
-    case getHeaders(GetHeadersMessage)
+    indirect case getHeaders(GetHeadersMessage)
     case headers(HeadersMessage)
     case inv(InvMessage)
     case getData(GetDataMessage)
     case notFound(NotFoundMessage)
-    case block(BlockMessage)
-    case tx(TransactionMessage)
+    indirect case block(BlockMessage)
+    indirect case tx(TransactionMessage)
     case getAddr
     case addr(AddrMessage)
-    case reject(RejectMessage)
+    indirect case reject(RejectMessage)
 
     /// The message's command.
     public var command: String { body.command }
