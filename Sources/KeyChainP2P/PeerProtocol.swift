@@ -342,7 +342,7 @@ public final class PeerProtocol {
 
     /// Queues a txid for the next inv batch to every ready peer that does not know it.
     private func announce(_ txid: Hash256, except source: PeerID?) {
-        for state in ready where state.id != source && state.knownTransactions.insert(txid).inserted {
+        for state in ready where state.id != source && state.knownTransactions.insert(txid) {
             if state.pendingAnnouncements.isEmpty { announcing.append(state) }
             state.pendingAnnouncements.append(txid)
         }

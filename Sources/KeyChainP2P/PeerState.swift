@@ -17,9 +17,10 @@ final class PeerState {
     var receivedVerack = false
     var bestHeight: UInt32 = 0
     /// Blocks and transactions the peer has (sent or announced to us, or sent by us), so that
-    /// nothing crosses this link twice in the same direction.
-    var knownBlocks: Set<Hash256> = []
-    var knownTransactions: Set<Hash256> = []
+    /// nothing crosses this link twice in the same direction. Bounded, as Bitcoin Core bounds
+    /// its per-peer inventory filter: the most recent 50,000 puts and 5,000 blocks at least.
+    var knownBlocks = RecentSet<Hash256>(capacity: 5_000)
+    var knownTransactions = RecentSet<Hash256>(capacity: 50_000)
     /// Txids to announce at the next batch.
     var pendingAnnouncements: [Hash256] = []
     /// Bodies asked of this peer, and when.

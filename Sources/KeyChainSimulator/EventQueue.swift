@@ -51,8 +51,8 @@ struct EventQueue<Payload> {
             heap.swapAt(parent, smallest)
             parent = smallest
         }
-        guard let payload = payloads[top.slot] else { return nil }
-        payloads[top.slot] = nil
+        // Moved out, not copied: no retain and release of what the payload holds.
+        guard let payload = payloads[top.slot].take() else { return nil }
         freeSlots.append(top.slot)
         return (top.time, payload)
     }

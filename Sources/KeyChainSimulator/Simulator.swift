@@ -29,7 +29,12 @@ public final class Simulator {
     }
 
     /// What was sent, counted by command.
-    public private(set) var messagesSent: [String: Int] = [:]
+    public var messagesSent: [String: Int] {
+        var counts: [String: Int] = [:]
+        for category in MessageCategory.allCases where sentCounts[category.rawValue] > 0 { counts[category.name] = sentCounts[category.rawValue] }
+        return counts
+    }
+    private var sentCounts = [Int](repeating: 0, count: MessageCategory.allCases.count)
     /// When each block was mined, and when each node first had it connected.
     public private(set) var minedAt: [Hash256: UInt64] = [:]
     public private(set) var arrivals: [Hash256: [Int: UInt64]] = [:]
@@ -83,6 +88,8 @@ public final class Simulator {
         var clear: UInt64 = 0
     }
     private var ephemeralPort: UInt16 = 49_152
+    /// Each node's tip when its arrivals were last recorded.
+    private var lastTip: [Hash256] = []
 
     /// A network of `configuration.nodes` nodes with equal hash power, each dialling up to
     /// `outboundPeers` random others.
@@ -99,6 +106,7 @@ public final class Simulator {
             nodes.append(try SimulatedNode(index: index, hashShare: 1 / Double(configuration.nodes), parameters: parameters,
                                            configuration: peerConfiguration, seed: configuration.seed, clock: clock, signatures: signatures))
         }
+        lastTip = Array(repeating: .zero, count: nodes.count)
         for index in nodes.indices {
             // Each node hears of a few others, as from the tracker, and dials on its own.
             perform(nodes[index].peerProtocol.handle(.discovered(trackerAnswer(for: index))), at: index)
@@ -286,7 +294,7 @@ public final class Simulator {
             switch action {
             case let .send(peer, message):
                 let to = Int(peer.value)
-                messagesSent[Self.category(message), default: 0] += 1
+                sentCounts[MessageCategory(message).rawValue] += 1
                 if configuration.recordMessages { messageLog.append(SentMessage(time: now, from: index, to: to, command: message.command)) }
                 if let partition, partition[index] != partition[to] { continue }
                 if configuration.loss > 0 && random.unit() < configuration.loss { continue }
@@ -314,18 +322,9 @@ public final class Simulator {
 
     private func recordArrivals(at index: Int) {
         let tip = nodes[index].chain.tree.tipHash
+        guard tip != lastTip[index] else { return }
+        lastTip[index] = tip
         if arrivals[tip]?[index] == nil { arrivals[tip, default: [:]][index] = now }
-    }
-
-    /// The command, with inventory messages split by what they carry ("getdata.block",
-    /// "getdata.tx", "inv.tx", ...), so costs can be charged to blocks or to puts.
-    static func category(_ message: Message) -> String {
-        switch message {
-        case let .getData(m): "getdata." + (m.inventory.items.first?.kind == .block ? "block" : "tx")
-        case let .notFound(m): "notfound." + (m.inventory.items.first?.kind == .block ? "block" : "tx")
-        case let .inv(m): "inv." + (m.inventory.items.first?.kind == .block ? "block" : "tx")
-        default: message.command
-        }
     }
 
     /// Mining time is modelled by the event schedule; the nonce itself is found at once (the

@@ -1,0 +1,51 @@
+import KeyChainWire
+
+/// What a sent message is counted as: its command, with inventory messages split by what they
+/// carry ("getdata.block", "getdata.tx", "inv.tx", ...), so costs can be charged to blocks or
+/// to puts. A small integer, so counting a send is an array increment.
+enum MessageCategory: Int, CaseIterable {
+    case version, verack, ping, pong, getHeaders, headers, block, tx, getAddr, addr, reject
+    case invBlock, invTx, getDataBlock, getDataTx, notFoundBlock, notFoundTx
+
+    init(_ message: Message) {
+        switch message {
+        case .version: self = .version
+        case .verack: self = .verack
+        case .ping: self = .ping
+        case .pong: self = .pong
+        case .getHeaders: self = .getHeaders
+        case .headers: self = .headers
+        case .block: self = .block
+        case .tx: self = .tx
+        case .getAddr: self = .getAddr
+        case .addr: self = .addr
+        case .reject: self = .reject
+        case let .inv(m): self = m.inventory.items.first?.kind == .block ? .invBlock : .invTx
+        case let .getData(m): self = m.inventory.items.first?.kind == .block ? .getDataBlock : .getDataTx
+        case let .notFound(m): self = m.inventory.items.first?.kind == .block ? .notFoundBlock : .notFoundTx
+        }
+    }
+
+    /// The name reports use.
+    var name: String {
+        switch self {
+        case .version: VersionMessage.command
+        case .verack: VerackMessage.command
+        case .ping: PingMessage.command
+        case .pong: PongMessage.command
+        case .getHeaders: GetHeadersMessage.command
+        case .headers: HeadersMessage.command
+        case .block: BlockMessage.command
+        case .tx: TransactionMessage.command
+        case .getAddr: GetAddrMessage.command
+        case .addr: AddrMessage.command
+        case .reject: RejectMessage.command
+        case .invBlock: "inv.block"
+        case .invTx: "inv.tx"
+        case .getDataBlock: "getdata.block"
+        case .getDataTx: "getdata.tx"
+        case .notFoundBlock: "notfound.block"
+        case .notFoundTx: "notfound.tx"
+        }
+    }
+}
