@@ -48,6 +48,9 @@ public final class PeerProtocol {
     private var outboundOpen = 0
     /// Whether anything that decides block downloads changed since they were last scheduled.
     private var downloadsChanged = false
+    /// Which peers have which transactions, and the free slots in it.
+    private var knownTransactions = KnownInventory(capacity: 50_000)
+    private var freeSlots = Array((0..<KnownInventory.slotCount).reversed())
     /// Peers with txids waiting for the next inv batch, in the order they got them.
     private var announcing: [PeerState] = []
     /// The earliest time a peer's anti-entropy round is due: until then, and with nothing in
@@ -182,7 +185,7 @@ public final class PeerProtocol {
             receiveBlock(message.block, from: state, &actions)
         case let .tx(message):
             let transaction = message.transaction
-            state.knownTransactions.insert(transaction.id)
+            knownTransactions.insert(transaction.id, slot: state.slot)
             state.transactionsInFlight[transaction.id] = nil
             transactionRequests[transaction.id] = nil
             do {
@@ -196,7 +199,7 @@ public final class PeerProtocol {
             for item in message.inventory.items {
                 switch item.kind {
                 case .transaction:
-                    state.knownTransactions.insert(item.hash)
+                    knownTransactions.insert(item.hash, slot: state.slot)
                     if !chain.mempool.contains(item.hash) && !chain.keyIndex.contains(item.hash) && transactionRequests[item.hash] == nil {
                         transactionRequests[item.hash] = peer
                         let now = clock()
@@ -301,7 +304,7 @@ public final class PeerProtocol {
                 }
             case .transaction:
                 if let transaction = chain.mempool.transaction(item.hash) {
-                    state.knownTransactions.insert(item.hash)
+                    knownTransactions.insert(item.hash, slot: state.slot)
                     actions.append(.send(peer, .tx(TransactionMessage(transaction))))
                 } else {
                     missing.append(item)
@@ -342,10 +345,14 @@ public final class PeerProtocol {
 
     /// Queues a txid for the next inv batch to every ready peer that does not know it.
     private func announce(_ txid: Hash256, except source: PeerID?) {
-        for state in ready where state.id != source && state.knownTransactions.insert(txid) {
+        var known = knownTransactions.slots(txid)
+        let before = known
+        for state in ready where state.id != source && !known.contains(state.slot) {
+            known.insert(state.slot)
             if state.pendingAnnouncements.isEmpty { announcing.append(state) }
             state.pendingAnnouncements.append(txid)
         }
+        if known != before { knownTransactions.set(txid, known) }
     }
 
     // MARK: - Timers and downloads
@@ -452,8 +459,13 @@ public final class PeerProtocol {
             actions.append(.disconnect(peer, reason: "all \(configuration.maxInbound) inbound slots are taken", ban: false))
             return
         }
-        let state = PeerState(id: peer, outbound: outbound, address: address)
-        if let old = peers.updateValue(state, forKey: peer) { forget(old) }
+        if let old = peers.removeValue(forKey: peer) { forget(old) }
+        guard let slot = freeSlots.popLast() else {
+            actions.append(.disconnect(peer, reason: "all \(KnownInventory.slotCount) peer slots are taken", ban: false))
+            return
+        }
+        let state = PeerState(id: peer, slot: slot, outbound: outbound, address: address)
+        peers[peer] = state
         ordered.insert(state, at: ordered.firstIndex { $0.id > peer } ?? ordered.count)
         if outbound {
             outboundOpen += 1
@@ -552,6 +564,8 @@ public final class PeerProtocol {
         ordered.removeAll { $0 === state }
         ready.removeAll { $0 === state }
         announcing.removeAll { $0 === state }
+        knownTransactions.removeAll(slot: state.slot)
+        freeSlots.append(state.slot)
         if state.outbound { outboundOpen -= 1 }
         downloadsChanged = true
     }

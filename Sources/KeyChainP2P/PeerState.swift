@@ -16,11 +16,11 @@ final class PeerState {
     var receivedVersion = false
     var receivedVerack = false
     var bestHeight: UInt32 = 0
-    /// Blocks and transactions the peer has (sent or announced to us, or sent by us), so that
-    /// nothing crosses this link twice in the same direction. Bounded, as Bitcoin Core bounds
-    /// its per-peer inventory filter: the most recent 50,000 puts and 5,000 blocks at least.
+    /// Its slot in the node's `KnownInventory` (which transactions each peer has).
+    let slot: Int
+    /// Blocks the peer has (sent or announced to us, or sent by us), so that none crosses
+    /// this link twice in the same direction; bounded, the most recent 5,000 at least.
     var knownBlocks = RecentSet<Hash256>(capacity: 5_000)
-    var knownTransactions = RecentSet<Hash256>(capacity: 50_000)
     /// Txids to announce at the next batch.
     var pendingAnnouncements: [Hash256] = []
     /// Bodies asked of this peer, and when.
@@ -32,8 +32,9 @@ final class PeerState {
     /// When this side last sent `version` (resent while the handshake is incomplete).
     var lastVersionSent: UInt64 = 0
 
-    init(id: PeerID, outbound: Bool, address: PeerAddress) {
+    init(id: PeerID, slot: Int, outbound: Bool, address: PeerAddress) {
         self.id = id
+        self.slot = slot
         self.outbound = outbound
         self.address = address
         listenAddress = outbound ? address : nil

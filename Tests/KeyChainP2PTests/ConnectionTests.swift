@@ -1,6 +1,6 @@
 import KeyChainChain
 import KeyChainCore
-import KeyChainP2P
+@testable import KeyChainP2P
 import KeyChainStore
 import KeyChainTestSupport
 import KeyChainWire
@@ -161,5 +161,57 @@ final class ProtocolFixture {
         #expect(fixture.node.addresses.entry(own) == nil)
         fixture.clock.advance(by: 120_000)
         #expect(ProtocolFixture.dials(fixture.handle(.tick) + fixture.handle(.discovered([own]))).isEmpty)
+    }
+
+    /// A peer leaves and a new one takes its slot: the new one is not taken to know what the
+    /// old one knew, and hears of the waiting put.
+    @Test func aPeerInAReusedSlotHearsOfWaitingPuts() throws {
+        let fixture = try ProtocolFixture()
+        func announced(to peer: PeerID) -> [Hash256] {
+            fixture.clock.advance(by: 100)
+            return ProtocolFixture.sends(fixture.handle(.tick)).flatMap { sent -> [Hash256] in
+                guard sent.0 == peer, case let .inv(inv) = sent.1 else { return [] }
+                return inv.inventory.items.map(\.hash)
+            }
+        }
+        _ = fixture.handle(.connected(PeerID(1), outbound: false, address: Self.address(1, port: 50_000)))
+        _ = fixture.handshake(PeerID(1), id: 1)
+        let put = try TestNetwork.put("k", "v", by: try TestNetwork.identity(1))
+        _ = fixture.handle(.submitted(put))
+        #expect(announced(to: PeerID(1)) == [put.id])
+        _ = fixture.handle(.disconnected(PeerID(1)))
+        _ = fixture.handle(.connected(PeerID(2), outbound: false, address: Self.address(2, port: 50_000)))
+        _ = fixture.handshake(PeerID(2), id: 2)
+        #expect(announced(to: PeerID(2)) == [put.id])
+        #expect(announced(to: PeerID(2)).isEmpty, "announced once")
+    }
+}
+
+@Suite struct BoundedSetTests {
+    /// Two generations: the last `capacity` items are always remembered, older ones go.
+    @Test func recentSetKeepsTheLatestGeneration() {
+        var set = RecentSet<Int>(capacity: 3)
+        for item in 0..<7 { set.insert(item) }
+        // Generations: [0,1,2] dropped, [3,4,5] previous, [6] current.
+        #expect((0..<7).map(set.contains) == [false, false, false, true, true, true, true])
+        let again = set.insert(4), forgotten = set.insert(0)
+        #expect(!again)
+        #expect(forgotten)
+    }
+
+    @Test func knownInventoryTracksSlotsAndForgetsAPeer() {
+        var known = KnownInventory(capacity: 2)
+        let a = Hash256(sha256d: [1]), b = Hash256(sha256d: [2]), c = Hash256(sha256d: [3])
+        known.insert(a, slot: 0)
+        known.insert(a, slot: 127)
+        known.insert(b, slot: 64)
+        known.insert(c, slot: 5)
+        #expect(known.slots(a).contains(0) && known.slots(a).contains(127) && !known.slots(a).contains(64))
+        #expect(known.slots(b).contains(64))
+        known.removeAll(slot: 127)
+        #expect(!known.slots(a).contains(127) && known.slots(a).contains(0))
+        known.insert(Hash256(sha256d: [4]), slot: 1)
+        known.insert(Hash256(sha256d: [5]), slot: 1)
+        #expect(known.slots(a) == KnownInventory.Slots(), "two generations later, a is forgotten")
     }
 }
