@@ -41,6 +41,17 @@ public enum BlockError: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether the peer that sent the block misbehaved: every fault that proves the block
+    /// invalid, and also a body that does not match its header or carries a bad signature (an
+    /// honest node checks both before it relays). Not a timestamp ahead of our clock, a missing
+    /// parent, or our own storage fault.
+    public var provesSenderMisbehaved: Bool {
+        switch self {
+        case .badMerkleRoot, .badTransaction(_, .badSignature): true
+        default: provesBlockInvalid
+        }
+    }
+
     public var description: String {
         switch self {
         case let .unknownParent(hash): "parent block \(hash.hex) is not known"

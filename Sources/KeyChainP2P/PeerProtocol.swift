@@ -100,6 +100,8 @@ public final class PeerProtocol {
             accept(peer, outbound: outbound, address: address, &actions)
         case let .disconnected(peer):
             drop(peer)
+        case let .malformed(peer, reason):
+            if peers[peer] != nil { ban(peer, "sent a malformed frame: \(reason)", &actions) }
         case let .dialFailed(address):
             if pendingDials.removeValue(forKey: address) != nil { addresses.failed(address, now: clock()) }
         case let .discovered(list):
@@ -281,8 +283,10 @@ public final class PeerProtocol {
             wanted.remove(hash)
             relay(update, except: peer, &actions)
         } catch {
-            if error.provesBlockInvalid {
-                wanted.remove(hash)
+            // A body that fails its header is refused, but the header stays wanted: an honest
+            // peer may have the real body.
+            if error.provesBlockInvalid { wanted.remove(hash) }
+            if error.provesSenderMisbehaved {
                 ban(peer, "sent an invalid block: \(error)", &actions)
             } else if case .unknownParent = error {
                 requestHeaders(from: state, &actions)

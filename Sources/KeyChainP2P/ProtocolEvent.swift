@@ -22,6 +22,9 @@ public enum ProtocolEvent: Sendable {
     case disconnected(PeerID)
     /// A message arrived.
     case received(PeerID, Message)
+    /// The peer sent bytes that are not a valid frame or message (bad magic, command, length
+    /// or checksum, an oversize frame, a payload that does not decode): it is banned.
+    case malformed(PeerID, reason: String)
     /// Time passed (the transport ticks about every 100 ms).
     case tick
     /// This node mined a block.

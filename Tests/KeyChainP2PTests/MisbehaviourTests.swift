@@ -1,0 +1,63 @@
+import KeyChainChain
+import KeyChainCore
+import KeyChainP2P
+import KeyChainTestSupport
+import KeyChainWire
+import Testing
+
+/// Each row: what a peer sends, and whether it is banned. The header is announced first; the
+/// body rows answer the node's `getdata` for it.
+@Suite struct MisbehaviourTests {
+    enum Offence: String, CaseIterable, Sendable {
+        case bodyNotMatchingItsMerkleRoot, forgedSignatureInBody, headerWithoutProofOfWork, malformedFrame, wrongNetwork, honestBlock
+    }
+
+    static func address(_ index: Int) -> PeerAddress { PeerAddress(ipv4: 10, 0, 0, UInt8(index), port: 50_000) }
+
+    @Test(arguments: Offence.allCases) func offenceIsBanned(_ offence: Offence) throws {
+        let fixture = try ProtocolFixture()
+        let parameters = fixture.chain.parameters
+        let alice = try TestNetwork.identity(1)
+        let put = try TestNetwork.put("k", "v", by: alice)
+        let block = TestNetwork.mine(on: parameters.genesisBlock.header, transactions: [put], parameters: parameters)
+        _ = fixture.handle(.connected(PeerID(1), outbound: false, address: Self.address(1)))
+        _ = fixture.handshake(PeerID(1), id: 1)
+
+        var actions: [ProtocolAction] = []
+        switch offence {
+        case .malformedFrame:
+            actions = fixture.handle(.malformed(PeerID(1), reason: "checksum mismatch"))
+        case .wrongNetwork:
+            let version = VersionMessage(genesis: Hash256(sha256d: [9]), bestHeight: 0, listenPort: 1, nodeID: 1, timestamp: 0)
+            actions = fixture.handle(.received(PeerID(1), .version(version)))
+        case .headerWithoutProofOfWork:
+            let unsolved = TestNetwork.unsolve(block.header, target: parameters.target)
+            actions = fixture.handle(.received(PeerID(1), .headers(HeadersMessage(headers: [unsolved]))))
+        case .bodyNotMatchingItsMerkleRoot, .forgedSignatureInBody, .honestBlock:
+            let asked = fixture.handle(.received(PeerID(1), .headers(HeadersMessage(headers: [block.header]))))
+            #expect(asked.contains(.send(PeerID(1), .getData(GetDataMessage([InventoryItem(.block, block.hash)])))))
+            var body = block
+            if offence == .bodyNotMatchingItsMerkleRoot { body = Block(header: block.header, transactions: [try TestNetwork.put("x", "y", by: alice)]) }
+            if offence == .forgedSignatureInBody {
+                let mallory = try TestNetwork.identity(2)
+                body = Block(header: block.header, transactions: [put.withSignature(try mallory.sign(put.id.bytes))])
+            }
+            actions = fixture.handle(.received(PeerID(1), .block(BlockMessage(body))))
+        }
+        let bans = ProtocolFixture.disconnects(actions).filter(\.2)
+        #expect(bans.count == (offence == .honestBlock ? 0 : 1), "\(offence): \(actions)")
+        let refused = ProtocolFixture.disconnects(fixture.handle(.connected(PeerID(2), outbound: false, address: Self.address(1).with(port: 50_001))))
+        #expect(refused.isEmpty == (offence == .honestBlock), "\(offence): a new connection from the host")
+
+        // A body that failed its header leaves the header wanted: an honest peer's body is taken.
+        if offence == .bodyNotMatchingItsMerkleRoot || offence == .forgedSignatureInBody {
+            #expect(fixture.chain.tree.node(block.hash)?.status == .headerOnly)
+            _ = fixture.handle(.connected(PeerID(3), outbound: false, address: Self.address(3)))
+            _ = fixture.handshake(PeerID(3), id: 3)
+            let asked = fixture.handle(.received(PeerID(3), .headers(HeadersMessage(headers: [block.header]))))
+            #expect(asked.contains(.send(PeerID(3), .getData(GetDataMessage([InventoryItem(.block, block.hash)])))))
+            _ = fixture.handle(.received(PeerID(3), .block(BlockMessage(block))))
+            #expect(fixture.chain.tip.hash == block.hash)
+        }
+    }
+}
