@@ -30,6 +30,11 @@ public final class PeerProtocol {
         /// passed on to `addressRelayFanout` peers. Larger ones answer a `getaddr` and stop here.
         public var maxRelayedAddr = 10
         public var addressRelayFanout = 2
+        /// Addresses taken from one peer: a burst of 1,000 (a `getaddr` answer), then 0.1 a second.
+        public var addressBurst = 1_000.0
+        public var addressesPerSecond = 0.1
+        /// Transactions asked of one peer and not yet delivered.
+        public var maxTransactionsInFlightPerPeer = 5_000
         public init() {}
     }
 
@@ -198,11 +203,16 @@ public final class PeerProtocol {
             }
         case let .inv(message):
             var wantedTransactions: [InventoryItem] = []
+            var unknownBlock = false
             for item in message.inventory.items {
                 switch item.kind {
                 case .transaction:
                     knownTransactions.insert(item.hash, slot: state.slot)
-                    if !chain.mempool.contains(item.hash) && !chain.keyIndex.contains(item.hash) && transactionRequests[item.hash] == nil {
+                    // Capped per peer: an inv of made-up txids must not grow the requests
+                    // without bound. What is skipped comes again (another peer's inv, or this
+                    // one's re-offer at anti-entropy).
+                    if state.transactionsInFlight.count < configuration.maxTransactionsInFlightPerPeer
+                        && !chain.mempool.contains(item.hash) && !chain.keyIndex.contains(item.hash) && transactionRequests[item.hash] == nil {
                         transactionRequests[item.hash] = peer
                         let now = clock()
                         state.transactionsInFlight[item.hash] = now
@@ -211,9 +221,11 @@ public final class PeerProtocol {
                     }
                 case .block:
                     state.knownBlocks.insert(item.hash)
-                    if chain.tree.node(item.hash) == nil { requestHeaders(from: state, &actions) }
+                    if chain.tree.node(item.hash) == nil { unknownBlock = true }
                 }
             }
+            // One getheaders however many unknown blocks the inv names.
+            if unknownBlock { requestHeaders(from: state, &actions) }
             if !wantedTransactions.isEmpty { actions.append(.send(peer, .getData(GetDataMessage(wantedTransactions)))) }
         case let .notFound(message):
             downloadsChanged = true
@@ -232,9 +244,16 @@ public final class PeerProtocol {
         case let .addr(message):
             // A peer's clock may run ahead: nothing it says is fresher than now.
             let now = clock()
+            // A token bucket per peer (0.1 addresses a second, up to 1,000, as Bitcoin Core):
+            // a peer cannot fill the book, nor make the network relay a flood of addresses.
+            let elapsed = Double(now - min(now, state.addressTokensAt)) / 1_000
+            state.addressTokens = min(configuration.addressBurst, state.addressTokens + elapsed * configuration.addressesPerSecond)
+            state.addressTokensAt = now
             var fresh: [NetworkAddress] = []
-            for address in message.addresses where addresses.add(PeerAddress(address), lastSeen: min(address.lastSeen, now)) {
-                fresh.append(address)
+            for address in message.addresses {
+                guard state.addressTokens >= 1 else { break }
+                state.addressTokens -= 1
+                if addresses.add(PeerAddress(address), lastSeen: min(address.lastSeen, now)) { fresh.append(address) }
             }
             // Each node passes an address on once, when it first learns it: the spread ends.
             if message.addresses.count <= configuration.maxRelayedAddr && !fresh.isEmpty { relay(fresh, except: peer, &actions) }

@@ -12,6 +12,9 @@ final class PeerState {
     /// Whether its `getaddr` was answered: once per connection, so a peer cannot page through
     /// the whole address book.
     var answeredGetAddr = false
+    /// Addresses this peer may still send (a token bucket), as of `addressTokensAt`.
+    var addressTokens = 1_000.0
+    var addressTokensAt: UInt64 = 0
     var sentVersion = false
     var receivedVersion = false
     var receivedVerack = false

@@ -61,3 +61,47 @@ import Testing
         }
     }
 }
+
+/// Floods a peer may send: each is bounded, and none is amplified.
+@Suite struct FloodTests {
+    static func ready() throws -> ProtocolFixture {
+        let fixture = try ProtocolFixture()
+        _ = fixture.handle(.connected(PeerID(1), outbound: false, address: MisbehaviourTests.address(1)))
+        _ = fixture.handshake(PeerID(1), id: 1)
+        return fixture
+    }
+
+    @Test func anInvOfManyUnknownBlocksAsksForHeadersOnce() throws {
+        let fixture = try Self.ready()
+        let items = (0..<1_000).map { InventoryItem(.block, Hash256(sha256d: [UInt8(truncatingIfNeeded: $0), UInt8($0 >> 8)])) }
+        let sent = ProtocolFixture.sends(fixture.handle(.received(PeerID(1), .inv(InvMessage(items)))))
+        #expect(sent.filter { if case .getHeaders = $0.1 { true } else { false } }.count == 1)
+    }
+
+    @Test func transactionRequestsPerPeerAreCapped() throws {
+        let fixture = try Self.ready()
+        let items = (0..<6_000).map { InventoryItem(.transaction, Hash256(sha256d: [UInt8(truncatingIfNeeded: $0), UInt8($0 >> 8)])) }
+        let sent = ProtocolFixture.sends(fixture.handle(.received(PeerID(1), .inv(InvMessage(items)))))
+        let asked = sent.reduce(0) { count, message in
+            if case let .getData(request) = message.1 { count + request.inventory.items.count } else { count }
+        }
+        #expect(asked == 5_000)
+    }
+
+    /// 1,000 addresses at once are taken (a `getaddr` answer); more are not, until time refills
+    /// the peer's allowance at 0.1 a second.
+    @Test func addressesPerPeerAreRateLimited() throws {
+        let fixture = try Self.ready()
+        func addresses(_ block: UInt8) -> AddrMessage {
+            AddrMessage((0..<1_000).map { PeerAddress(ipv4: 10, block, UInt8($0 >> 8), UInt8(truncatingIfNeeded: $0), port: 9_333).networkAddress(lastSeen: 0) })
+        }
+        let before = fixture.node.addresses.count  // the peer's own listening address
+        _ = fixture.handle(.received(PeerID(1), .addr(addresses(1))))
+        #expect(fixture.node.addresses.count == before + 1_000)
+        _ = fixture.handle(.received(PeerID(1), .addr(addresses(2))))
+        #expect(fixture.node.addresses.count == before + 1_000)
+        fixture.clock.advance(by: 100_000)
+        _ = fixture.handle(.received(PeerID(1), .addr(addresses(3))))
+        #expect(fixture.node.addresses.count == before + 1_010)
+    }
+}
