@@ -1,31 +1,45 @@
 /// Lower-case hexadecimal text for bytes, as used in logs, the client API and test vectors.
 public enum Hex {
-    private static let digits = Array("0123456789abcdef".utf8)
-
     /// The bytes as lower-case hex, two digits a byte.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
+        if let text = bytes.withContiguousStorageIfAvailable({ encode(UnsafeRawBufferPointer($0)) }) { return text }
+        return Array(bytes).withUnsafeBytes { encode($0) }
+    }
+
+    /// The bytes in `buffer` as lower-case hex. Written straight into the string's storage:
+    /// the client API and the import path encode every txid and transaction this way.
+    public static func encode(_ buffer: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: buffer.count * 2) { out in
+            for (index, byte) in buffer.enumerated() {
+                out[2 * index] = digit(byte >> 4)
+                out[2 * index + 1] = digit(byte & 0x0F)
+            }
+            return buffer.count * 2
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses hex digits (either case, no prefix, no spaces); nil on an odd length or a bad digit.
     public static func decode(_ text: String) -> [UInt8]? {
-        let utf8 = Array(text.utf8)
-        guard utf8.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(utf8.count / 2)
-        var index = 0
-        while index < utf8.count {
-            guard let high = value(utf8[index]), let low = value(utf8[index + 1]) else { return nil }
-            out.append(high << 4 | low)
-            index += 2
+        var text = text
+        return text.withUTF8 { utf8 -> [UInt8]? in
+            guard utf8.count % 2 == 0 else { return nil }
+            var valid = true
+            let bytes = [UInt8](unsafeUninitializedCapacity: utf8.count / 2) { out, count in
+                for index in 0..<utf8.count / 2 {
+                    guard let high = value(utf8[2 * index]), let low = value(utf8[2 * index + 1]) else {
+                        valid = false
+                        break
+                    }
+                    out[index] = high << 4 | low
+                    count = index + 1
+                }
+            }
+            return valid ? bytes : nil
         }
-        return out
+    }
+
+    private static func digit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
     }
 
     private static func value(_ digit: UInt8) -> UInt8? {
