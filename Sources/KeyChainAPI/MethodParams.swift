@@ -72,7 +72,10 @@ public struct WaitAllParams: Codable, Sendable {
     public var txids: [String]
     public var depth: UInt32?
     public var timeoutMs: UInt64?
-    public init(txids: [String], depth: UInt32? = nil, timeoutMs: UInt64? = nil) {
-        self.txids = txids; self.depth = depth; self.timeoutMs = timeoutMs
+    /// Report only the transactions that did not confirm, and a count of those that did: a
+    /// bulk import need not read back 100,000 statuses.
+    public var failuresOnly: Bool?
+    public init(txids: [String], depth: UInt32? = nil, timeoutMs: UInt64? = nil, failuresOnly: Bool? = nil) {
+        self.txids = txids; self.depth = depth; self.timeoutMs = timeoutMs; self.failuresOnly = failuresOnly
     }
 }

@@ -141,6 +141,9 @@ public struct KeysResult: Codable, Sendable {
 
 /// `wait_all`: each transaction's final status, in the order asked.
 public struct WaitAllResult: Codable, Sendable {
+    /// Every status in the order asked, or with `failuresOnly` just those not confirmed.
     public var statuses: [TxStatusResult]
-    public init(statuses: [TxStatusResult]) { self.statuses = statuses }
+    /// With `failuresOnly`: how many confirmed.
+    public var confirmed: Int?
+    public init(statuses: [TxStatusResult], confirmed: Int? = nil) { self.statuses = statuses; self.confirmed = confirmed }
 }

@@ -95,6 +95,14 @@ extension KeyChainClient {
         return result.statuses
     }
 
+    /// Waits as `waitAll` does, but returns only how many confirmed and the statuses of those
+    /// that did not: cheap for both sides when most confirm.
+    public func waitAllFailures(txids: [Hash256], depth: UInt32 = 1, timeout: Duration = .seconds(60)) async throws(KeyChainClientError) -> (confirmed: Int, failures: [TxStatusResult]) {
+        let milliseconds = UInt64(max(timeout.components.seconds, 0)) * 1_000
+        let result: WaitAllResult = try await call("wait_all", WaitAllParams(txids: txids.map(\.hex), depth: depth, timeoutMs: milliseconds, failuresOnly: true))
+        return (result.confirmed ?? 0, result.statuses)
+    }
+
     /// The node's state.
     public func status() async throws(KeyChainClientError) -> StatusResult {
         try await call("status", NoParams())

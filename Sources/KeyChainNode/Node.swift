@@ -191,7 +191,10 @@ public final class Node: @unchecked Sendable {
             tracker.record(evicted.transaction.id, state: .evicted, error: error)
         }
         guard !update.connected.isEmpty || !update.evicted.isEmpty else { return }
-        for (waiter, result) in tracker.settle(using: { status(of: $0) }) { waiter.finish(result) }
+        for (waiter, result) in tracker.settled(using: { status(of: $0) }) {
+            _ = tracker.remove(waiter.id)
+            waiter.finish(result)
+        }
         notifySubscribers(newTip: !update.connected.isEmpty)
     }
 

@@ -172,7 +172,10 @@ struct RPCDispatcher: Sendable {
                 let timeout = Duration.milliseconds(Int64(min(params.timeoutMs ?? 60_000, 3_600_000)))
                 let many = txids.count > 1 ? txids : txids + txids  // two entries: statuses, never a thrown failure
                 return await node.wait(for: many, depth: params.depth ?? 1, timeout: timeout).map {
-                    WaitAllResult(statuses: Array($0.prefix(txids.count)))
+                    let statuses = $0.prefix(txids.count)
+                    guard params.failuresOnly == true else { return WaitAllResult(statuses: Array(statuses)) }
+                    let failures = statuses.filter { $0.status != .confirmed }
+                    return WaitAllResult(statuses: failures, confirmed: statuses.count - failures.count)
                 }
             }
         default:

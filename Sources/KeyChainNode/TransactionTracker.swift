@@ -37,16 +37,11 @@ struct TransactionTracker {
         return Array(waiters.values)
     }
 
-    /// Removes and returns the waiters whose answer is now known.
-    mutating func settle(using status: (Hash256) -> TxStatusResult?) -> [(Waiter, Result<[TxStatusResult], RPCError>)] {
-        var done: [(Waiter, Result<[TxStatusResult], RPCError>)] = []
-        for (id, waiter) in waiters {
-            if let result = Self.evaluate(waiter, status: status) {
-                waiters[id] = nil
-                done.append((waiter, result))
-            }
-        }
-        return done
+    /// The waiters whose answer is now known, with it; they stay registered until `remove`d.
+    /// Not `mutating`: `status` reads the node, tracker included, and a closure that reads the
+    /// tracker while a mutating method holds it is an exclusivity violation (a crash).
+    func settled(using status: (Hash256) -> TxStatusResult?) -> [(Waiter, Result<[TxStatusResult], RPCError>)] {
+        waiters.values.compactMap { waiter in Self.evaluate(waiter, status: status).map { (waiter, $0) } }
     }
 
     /// A waiter's answer if every txid is deep enough or has failed; nil while any is short.

@@ -84,12 +84,9 @@ struct Import: AsyncParsableCommand {
         let waiting = Progress(total: summary.submitted, label: "confirmed")
         for ids in accepted where !ids.isEmpty {
             do {
-                let statuses = try await client.waitAll(txids: ids, depth: 1, timeout: .seconds(timeout))
-                for status in statuses {
-                    if status.status == .confirmed { summary.confirmed += 1 } else {
-                        summary.rejected[status.reason ?? status.status.rawValue, default: 0] += 1
-                    }
-                }
+                let (confirmed, failures) = try await client.waitAllFailures(txids: ids, depth: 1, timeout: .seconds(timeout))
+                summary.confirmed += confirmed
+                for status in failures { summary.rejected[status.reason ?? status.status.rawValue, default: 0] += 1 }
             } catch {
                 printError("waiting for confirmations: \(error.description)")
                 if error.code == .timeout { break }

@@ -120,6 +120,26 @@ import Testing
         try await node.stop()
     }
 
+    /// `wait_all` with `failuresOnly`: a count of what confirmed and the statuses of what did not.
+    @Test func waitAllCanReportOnlyFailures() async throws {
+        let directory = try TemporaryDirectory()
+        let node = try await NodeProcess(dataDirectory: directory.file("node"))
+        let client = try await node.client()
+        let identity = try TestNetwork.identity(4)
+        let fine = try (0..<3).map { try Transaction.signed(key: "fine/\($0)", value: Array("v".utf8), by: identity) }
+        let stale = try Transaction.signed(key: "fresh", value: Array("v".utf8), expectedVersion: 7, by: identity)
+        let entries = try await client.submit(batch: fine + [stale])
+        #expect(entries.map { $0.error == nil } == [true, true, true, false])
+        // The refused put's status is read while the others confirm: this once aborted the node
+        // (a closure reading the tracker while a mutating call held it).
+        let (confirmed, failures) = try await client.waitAllFailures(txids: (fine + [stale]).map(\.id))
+        #expect(confirmed == 3)
+        #expect(failures.map(\.txid) == [stale.id.hex])
+        #expect(failures.first?.status == .rejected)
+        await client.close()
+        try await node.stop()
+    }
+
     /// kill -9 in the middle of an import, restart: every put that was reported confirmed is
     /// there with its history.
     @Test func killDuringImportLosesNothingConfirmed() async throws {
