@@ -128,7 +128,7 @@ let package = Package(
             name: "KeyChainTestSupport",
             dependencies: ["KeyChainCore", "KeyChainStore", "KeyChainChain", "KeyChainMining"]
         ),
-        .testTarget(name: "KeyChainCoreTests", dependencies: ["KeyChainCore", "KeyChainAPI", "KeyChainTestSupport", "CKeyChainNative"]),
+        .testTarget(name: "KeyChainCoreTests", dependencies: ["KeyChainCore", "KeyChainAPI", "KeyChainTestSupport", "CKeyChainNative", "CSodium"]),
         .testTarget(name: "KeyChainStoreTests", dependencies: ["KeyChainStore", "KeyChainTestSupport", "CKeyChainNative"]),
         .testTarget(name: "KeyChainChainTests", dependencies: ["KeyChainChain", "KeyChainTestSupport"]),
         .testTarget(

@@ -35,6 +35,8 @@ public struct PublicKey: Hashable, Sendable, CustomStringConvertible {
     /// Ed25519 verification by libsodium's `crypto_sign_verify_detached` (RFC 8032, cofactorless),
     /// which also refuses a non-canonical S or key and a key or R of small order. This is the
     /// consensus rule (docs/PROTOCOL.md §2); honest signers never produce what it refuses.
+    /// A key that signs often is checked against its precomputed tables instead, by the same
+    /// rules (`PrecomputedKeys`; tests compare the two).
     private func verify(_ signature: Signature, _ message: UnsafeRawBufferPointer) -> Bool {
         guard Self.sodiumReady else { return false }
         var keyWords = (raw.w0.bigEndian, raw.w1.bigEndian, raw.w2.bigEndian, raw.w3.bigEndian)
@@ -44,6 +46,9 @@ public struct PublicKey: Hashable, Sendable, CustomStringConvertible {
             withUnsafeBytes(of: &signatureWords) { signatureBytes in
                 guard let signaturePointer = signatureBytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
                       let keyPointer = keyBytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
+                if let table = PrecomputedKeys.shared.table(for: raw) {
+                    return PrecomputedKeys.verify(table, key: keyPointer, signature: signaturePointer, message: message)
+                }
                 return crypto_sign_verify_detached(
                     signaturePointer, message.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(message.count), keyPointer) == 0
             }
