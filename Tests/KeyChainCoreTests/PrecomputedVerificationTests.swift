@@ -161,7 +161,7 @@ import Testing
         #expect(cache.table(for: raw) == nil)
         #expect(cache.table(for: raw) == nil)
         #expect(cache.table(for: raw) != nil)
-        let identity = try TestNetwork_identity()
+        let identity = try fixedIdentity()
         for index in 0..<10 {
             let digest = Hash256(sha256d: [UInt8(index)])
             let signature = try identity.sign(digest.bytes)
@@ -170,5 +170,14 @@ import Testing
         }
     }
 
-    func TestNetwork_identity() throws -> Identity { try Identity(seed: [UInt8](repeating: 7, count: 32)) }
+    /// More busy keys than the cache holds, in rotation: builds are rationed (16, then one per
+    /// 64 verifications), so rebuilding cannot cost more than a few percent.
+    @Test func rotatingKeysCannotThrashTheCache() throws {
+        let cache = PrecomputedKeys(capacity: 4, threshold: 1)
+        let keys = try (0..<40).map { _ in try #require(Bytes32(Self.keypair().public)) }
+        for _ in 0..<50 { for key in keys { _ = cache.table(for: key) } }
+        #expect(cache.builds <= 16 + 2_000 / 64 + 1)
+    }
+
+    func fixedIdentity() throws -> Identity { try Identity(seed: [UInt8](repeating: 7, count: 32)) }
 }
