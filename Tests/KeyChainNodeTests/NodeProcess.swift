@@ -21,7 +21,7 @@ struct ProcessFailure: Error, CustomStringConvertible {
 }
 
 /// Waits until `condition` holds, polling, or throws after `seconds`.
-func eventually(_ what: String, seconds: Double = 30, _ condition: () async throws -> Bool) async throws {
+func eventually(_ what: String, seconds: Double = 90, _ condition: () async throws -> Bool) async throws {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
         if (try? await condition()) == true { return }
@@ -67,7 +67,7 @@ final class NodeProcess: @unchecked Sendable {
 
     /// Sends a signal and waits (bounded) for the process to exit; returns its status.
     @discardableResult
-    func stop(signal: Int32 = SIGTERM, seconds: Double = 30) async throws -> Int32 {
+    func stop(signal: Int32 = SIGTERM, seconds: Double = 90) async throws -> Int32 {
         guard process.isRunning else { return process.terminationStatus }
         kill(process.processIdentifier, signal)
         try await eventually("node \(pid) to exit after signal \(signal)", seconds: seconds) { !process.isRunning }
@@ -75,7 +75,7 @@ final class NodeProcess: @unchecked Sendable {
     }
 
     /// Waits (bounded) for the process to exit on its own; returns its status.
-    func exitStatus(seconds: Double = 30) async throws -> Int32 {
+    func exitStatus(seconds: Double = 90) async throws -> Int32 {
         try await eventually("node \(pid) to exit", seconds: seconds) { !process.isRunning }
         return process.terminationStatus
     }
