@@ -216,10 +216,15 @@ static void p3_tobytes(uint8_t s[32], const ge_p3 *h) {
 }
 
 // table[k][j] = (j + 1) * 256^k * P, in affine form (one inversion for all 256 points).
-static void build_table(ge_precomp table[32][8], const ge_p3 *point) {
+// 0 on success, -1 when memory is short.
+static int build_table(ge_precomp table[32][8], const ge_p3 *point) {
     ge_p3 *points = malloc(sizeof(ge_p3) * 256);
     fe *prefix = malloc(sizeof(fe) * 256);
-    if (points == NULL || prefix == NULL) abort();
+    if (points == NULL || prefix == NULL) {
+        free(points);
+        free(prefix);
+        return -1;
+    }
     ge_p3 q = *point;
     ge_p1p1 t;
     ge_cached cached;
@@ -258,28 +263,36 @@ static void build_table(ge_precomp table[32][8], const ge_p3 *point) {
     }
     free(points);
     free(prefix);
+    return 0;
 }
+
+static int setup_failed;
 
 static void setup(void) {
     fe_frombytes(&fe_d, d_bytes);
     fe_add(&fe_d2, &fe_d, &fe_d);
     fe_frombytes(&fe_sqrtm1, sqrtm1_bytes);
     ge_p3 base;
-    if (p3_frombytes(&base, base_bytes, 0) != 0) abort();
-    build_table(base_table, &base);
+    setup_failed = p3_frombytes(&base, base_bytes, 0) != 0 || build_table(base_table, &base) != 0;
 }
 
 // MARK: - Public
 
-kc_ed25519_key *kc_ed25519_key_create(const uint8_t public_key[32]) {
+int kc_ed25519_key_create(const uint8_t public_key[32], kc_ed25519_key **out) {
+    *out = NULL;
     pthread_once(&setup_once, setup);
-    if (!is_canonical_point(public_key) || has_small_order(public_key)) return NULL;
+    if (setup_failed) return -1;
+    if (!is_canonical_point(public_key) || has_small_order(public_key)) return 0;
     ge_p3 negated;
-    if (p3_frombytes(&negated, public_key, 1) != 0) return NULL;
+    if (p3_frombytes(&negated, public_key, 1) != 0) return 0;
     kc_ed25519_key *key = malloc(sizeof *key);
-    if (key == NULL) return NULL;
-    build_table(key->table, &negated);
-    return key;
+    if (key == NULL) return -1;
+    if (build_table(key->table, &negated) != 0) {
+        free(key);
+        return -1;
+    }
+    *out = key;
+    return 1;
 }
 
 void kc_ed25519_key_free(kc_ed25519_key *key) { free(key); }

@@ -62,10 +62,7 @@ final class PrecomputedKeys: Sendable {
         if let existing = state.withLock({ $0.tables[key]?.table }) { return existing }
         guard due else { return nil }
         // Built outside the lock (about 100 us); a race builds twice and keeps one.
-        var words = (key.w0.bigEndian, key.w1.bigEndian, key.w2.bigEndian, key.w3.bigEndian)
-        let built = Table(withUnsafeBytes(of: &words) { bytes in
-            bytes.baseAddress.flatMap { kc_ed25519_key_create($0.assumingMemoryBound(to: UInt8.self)) }
-        })
+        guard let built = Self.build(key) else { return nil }
         return state.withLock { state in
             if let existing = state.tables[key] { return existing.table }
             if state.tables.count >= capacity, let stalest = state.tables.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
@@ -75,6 +72,18 @@ final class PrecomputedKeys: Sendable {
             state.sightings[key] = nil
             return built
         }
+    }
+
+    /// The tables for `key` (an empty `Table` for a key libsodium would refuse); nil when
+    /// memory is short, and the caller verifies with libsodium.
+    static func build(_ key: Bytes32) -> Table? {
+        var words = (key.w0.bigEndian, key.w1.bigEndian, key.w2.bigEndian, key.w3.bigEndian)
+        var tables: OpaquePointer?
+        let status = withUnsafeBytes(of: &words) { bytes -> Int32 in
+            guard let base = bytes.baseAddress else { return -1 }
+            return kc_ed25519_key_create(base.assumingMemoryBound(to: UInt8.self), &tables)
+        }
+        return status < 0 ? nil : Table(tables)
     }
 
     /// Whether `signature` by the key behind `table` signs `message`: h = SHA-512(R | A | M)

@@ -63,9 +63,11 @@ uint32_t kc_crc32c_portable(uint32_t crc, const void *data, size_t len);
 /// key that signs many transactions). Same rules as libsodium's crypto_sign_verify_detached.
 typedef struct kc_ed25519_key kc_ed25519_key;
 
-/// Tables for `public_key`; NULL when libsodium would refuse the key (not canonical, small
-/// order, not on the curve) or memory is short. Thread-safe; free with kc_ed25519_key_free.
-kc_ed25519_key *kc_ed25519_key_create(const uint8_t public_key[32]);
+/// Tables for `public_key` in `*out`: returns 1. Returns 0 (and NULL) when libsodium would
+/// refuse the key (not canonical, small order, not on the curve): every signature by it is
+/// invalid. Returns -1 (and NULL) when memory is short: verify another way. Thread-safe;
+/// free with kc_ed25519_key_free.
+int kc_ed25519_key_create(const uint8_t public_key[32], kc_ed25519_key **out);
 
 void kc_ed25519_key_free(kc_ed25519_key *key);
 
