@@ -15,6 +15,20 @@ enum Binaries {
     static var cli: String { directory.appendingPathComponent("keychain-cli").path }
 }
 
+/// Points `process` at `executable`, through util-linux's `setpriv --pdeathsig KILL` where the
+/// machine has it: a test runner killed mid-run (a CI timeout) then takes its nodes with it,
+/// and no test leaves a process behind. `setpriv` execs the executable, so the PID is its.
+func launch(_ process: Process, _ executable: String, _ arguments: [String]) {
+    let setpriv = "/usr/bin/setpriv"
+    if FileManager.default.isExecutableFile(atPath: setpriv) {
+        process.executableURL = URL(fileURLWithPath: setpriv)
+        process.arguments = ["--pdeathsig", "KILL", "--", executable] + arguments
+    } else {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+    }
+}
+
 /// Errors from the process helpers, with what a person needs to debug a failed test.
 struct ProcessFailure: Error, CustomStringConvertible {
     let description: String
@@ -43,8 +57,7 @@ final class NodeProcess: @unchecked Sendable {
         socketPath = (dataDirectory as NSString).appendingPathComponent("keychain.sock")
         logPath = dataDirectory + ".log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Binaries.node)
-        process.arguments = arguments + ["--data-dir", dataDirectory, "--log-level", "notice"]
+        launch(process, Binaries.node, arguments + ["--data-dir", dataDirectory, "--log-level", "notice"])
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
         process.standardOutput = log
@@ -93,8 +106,7 @@ final class NodeProcess: @unchecked Sendable {
 /// Runs `keychain-cli` to completion (bounded) and returns its exit code and output.
 func runCLI(_ arguments: [String], socket: String, identity: String, seconds: Double = 120) async throws -> (status: Int32, out: String, err: String) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: Binaries.cli)
-    process.arguments = arguments
+    launch(process, Binaries.cli, arguments)
     var environment = ProcessInfo.processInfo.environment
     environment["KEYCHAIN_SOCKET"] = socket
     environment["KEYCHAIN_IDENTITY"] = identity
