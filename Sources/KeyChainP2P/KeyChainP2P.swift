@@ -1,10 +1,17 @@
 // KeyChainP2P: the peer protocol as a state machine: no sockets, no clock of its own.
 //
-// `PeerProtocol` takes `ProtocolEvent`s (a peer connected, a message arrived, a timer tick, a
-// block mined or a put submitted locally) and returns `ProtocolAction`s (send a message,
-// disconnect and perhaps ban). The same code runs over TCP in the node and over the simulated
-// network in `KeyChainSimulator`. It covers: the handshake and network check; new tips
-// announced by header and fetched on demand; transactions announced by inv, batched every
-// ~100 ms, fetched on demand; de-duplication per peer; headers-first sync (2,000 headers a
-// batch, 16 bodies in flight per peer, a 1,024-block window, stall timeouts doubling from 2 s
-// to 64 s with re-request elsewhere); periodic anti-entropy; and bans for invalid blocks.
+// `PeerProtocol` takes `ProtocolEvent`s (a connection opened or closed, a dial failed,
+// addresses discovered, a message or a malformed frame arrived, a timer tick, a block mined or
+// a put submitted locally) and returns `ProtocolAction`s (send, dial, disconnect and perhaps
+// ban). The same code runs over TCP in the node and over the simulated network in
+// `KeyChainSimulator`. Its parts, one file each:
+// - `PeerProtocol`: state, `handle`, the handshake and teardown; `PeerProtocol+Configuration`
+//   holds every number (DESIGN.md §6);
+// - `+Messages`: answers to each message; `+Relay`: headers, put invs and addresses to the
+//   peers that lack them; `+Timers`: inv batches, stalls, anti-entropy and block downloads
+//   (2,000 headers a batch, 16 bodies in flight per peer, a 1,024-block window, stall timeouts
+//   doubling from 2 s to 64 s with re-request elsewhere); `+Connections`: 8 outbound, the
+//   inbound cap, bans;
+// - `AddressBook`: known addresses, dial backoff (1 s doubling to 64 s), bans by host;
+// - `PeerState` per peer; `KnownInventory` and `RecentSet`: which peers have which items,
+//   bounded; `PeerAddress`, `PeerID`, `SeededGenerator` (all choices replay from a seed).

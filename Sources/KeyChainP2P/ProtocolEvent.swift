@@ -1,14 +1,6 @@
 import KeyChainCore
 import KeyChainWire
 
-/// A peer, as the transport numbers it.
-public struct PeerID: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let value: UInt64
-    public init(_ value: UInt64) { self.value = value }
-    public static func < (lhs: PeerID, rhs: PeerID) -> Bool { lhs.value < rhs.value }
-    public var description: String { "peer\(value)" }
-}
-
 /// What happens to a node.
 public enum ProtocolEvent: Sendable {
     /// A connection is up; the side that dialled (`outbound`) speaks first. `address` is the
@@ -31,15 +23,4 @@ public enum ProtocolEvent: Sendable {
     case mined(Block)
     /// A put was submitted to this node by a client.
     case submitted(Transaction)
-}
-
-/// What a node asks its transport to do.
-public enum ProtocolAction: Sendable, Equatable {
-    /// Send a message to a peer.
-    case send(PeerID, Message)
-    /// Open an outbound connection; answer with `connected` or `dialFailed`.
-    case dial(PeerAddress)
-    /// Close a connection; `ban` says the protocol banned its host (it refuses the host's
-    /// connections itself until the ban ends; a transport may refuse them earlier).
-    case disconnect(PeerID, reason: String, ban: Bool)
 }

@@ -1,0 +1,33 @@
+extension PeerProtocol {
+    /// The protocol's numbers (DESIGN.md §6).
+    public struct Configuration: Sendable {
+        public var maxBlocksInFlightPerPeer = 16
+        public var downloadWindow: UInt32 = 1_024
+        public var transactionBatchInterval: UInt64 = 100
+        public var antiEntropyInterval: UInt64 = 5_000
+        public var initialStallTimeout: UInt64 = 2_000
+        public var maxStallTimeout: UInt64 = 64_000
+        /// How long a handshake may hang before `version` is sent again.
+        public var handshakeRetry: UInt64 = 3_000
+        /// Waiting puts re-offered to each peer at each anti-entropy round.
+        public var mempoolReannouncement = 1_000
+        /// Outbound connections kept open.
+        public var outboundPeers = 8
+        /// Inbound connections accepted; more are closed at once.
+        public var maxInbound = 117
+        /// A dial the transport has not answered by then counts as failed.
+        public var dialTimeout: UInt64 = 10_000
+        /// Address book size, dial backoff (1 s doubling to 64 s) and ban duration (24 h).
+        public var addresses = AddressBook.Policy()
+        /// An `addr` of at most this many entries is an announcement: its new addresses are
+        /// passed on to `addressRelayFanout` peers. Larger ones answer a `getaddr` and stop here.
+        public var maxRelayedAddr = 10
+        public var addressRelayFanout = 2
+        /// Addresses taken from one peer: a burst of 1,000 (a `getaddr` answer), then 0.1 a second.
+        public var addressBurst = 1_000.0
+        public var addressesPerSecond = 0.1
+        /// Transactions asked of one peer and not yet delivered.
+        public var maxTransactionsInFlightPerPeer = 5_000
+        public init() {}
+    }
+}

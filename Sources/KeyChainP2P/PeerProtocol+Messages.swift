@@ -1,0 +1,210 @@
+import KeyChainChain
+import KeyChainCore
+import KeyChainWire
+
+// Answers to each message from a ready peer.
+extension PeerProtocol {
+    func receive(_ message: Message, from state: PeerState, _ actions: inout [ProtocolAction]) {
+        let peer = state.id
+        switch message {
+        case let .version(version):
+            guard version.genesis == chain.parameters.genesisHash else {
+                actions.append(.send(peer, .reject(RejectMessage(rejectedCommand: VersionMessage.command, code: .wrongNetwork,
+                                                                 reason: "this node follows network \(chain.parameters.genesisHash.short)"))))
+                ban(peer, "peer follows another network", &actions)
+                return
+            }
+            guard version.nodeID != nodeID else {
+                // Never dial this address again, nor learn it from others.
+                addresses.markOwn(state.outbound ? state.address : state.address.with(port: version.listenPort))
+                disconnect(peer, "connected to itself", ban: false, &actions)
+                return
+            }
+            if !state.outbound && version.listenPort != 0 {
+                // The peer accepts connections: tell a few others, so that nodes learn of it
+                // beyond the tracker.
+                let listening = state.address.with(port: version.listenPort)
+                state.listenAddress = listening
+                if addresses.add(listening, lastSeen: clock()) { relay([listening.networkAddress(lastSeen: clock())], except: peer, &actions) }
+            }
+            let wasReady = state.isReady
+            state.receivedVersion = true
+            state.bestHeight = max(state.bestHeight, version.bestHeight)
+            if !state.sentVersion { sendVersion(to: peer, &actions) }
+            actions.append(.send(peer, .verack))  // again for a resent version: ours may be lost
+            if !wasReady { becameReady(peer, &actions) }
+        case .verack:
+            let wasReady = state.isReady
+            state.receivedVerack = true
+            if !wasReady { becameReady(peer, &actions) }
+        default:
+            guard state.isReady else {
+                disconnect(peer, "\(message.command) before the handshake", ban: false, &actions)
+                return
+            }
+            receiveReady(message, from: state, &actions)
+        }
+    }
+
+    func receiveReady(_ message: Message, from state: PeerState, _ actions: inout [ProtocolAction]) {
+        let peer = state.id
+        switch message {
+        case let .ping(ping):
+            actions.append(.send(peer, .pong(PongMessage(nonce: ping.nonce))))
+        case let .getHeaders(request):
+            let headers = headersAfter(request.locator, stop: request.stop)
+            state.knownBlocks.formUnion(headers.map(\.hash))
+            actions.append(.send(peer, .headers(HeadersMessage(headers: headers))))
+        case let .headers(message):
+            receiveHeaders(message.headers, from: state, &actions)
+        case let .getData(request):
+            serve(request.inventory.items, to: state, &actions)
+        case let .block(message):
+            receiveBlock(message.block, from: state, &actions)
+        case let .tx(message):
+            let transaction = message.transaction
+            knownTransactions.insert(transaction.id, slot: state.slot)
+            state.transactionsInFlight[transaction.id] = nil
+            transactionRequests[transaction.id] = nil
+            do {
+                try chain.submit(transaction)
+                announce(transaction.id, except: peer)
+            } catch {
+                if error == .badSignature { ban(peer, "relayed a transaction with a bad signature", &actions) }
+            }
+        case let .inv(message):
+            var wantedTransactions: [InventoryItem] = []
+            var unknownBlock = false
+            for item in message.inventory.items {
+                switch item.kind {
+                case .transaction:
+                    knownTransactions.insert(item.hash, slot: state.slot)
+                    // Capped per peer: an inv of made-up txids must not grow the requests
+                    // without bound. What is skipped comes again (another peer's inv, or this
+                    // one's re-offer at anti-entropy).
+                    if state.transactionsInFlight.count < configuration.maxTransactionsInFlightPerPeer
+                        && !chain.mempool.contains(item.hash) && !chain.keyIndex.contains(item.hash) && transactionRequests[item.hash] == nil {
+                        transactionRequests[item.hash] = peer
+                        let now = clock()
+                        state.transactionsInFlight[item.hash] = now
+                        stallsDue = min(stallsDue, now + configuration.initialStallTimeout)
+                        wantedTransactions.append(item)
+                    }
+                case .block:
+                    state.knownBlocks.insert(item.hash)
+                    if chain.tree.node(item.hash) == nil { unknownBlock = true }
+                }
+            }
+            // One getheaders however many unknown blocks the inv names.
+            if unknownBlock { requestHeaders(from: state, &actions) }
+            if !wantedTransactions.isEmpty { actions.append(.send(peer, .getData(GetDataMessage(wantedTransactions)))) }
+        case let .notFound(message):
+            downloadsChanged = true
+            for item in message.inventory.items {
+                if blockRequests[item.hash] == peer { blockRequests[item.hash] = nil }
+                if transactionRequests[item.hash] == peer { transactionRequests[item.hash] = nil }
+                state.blocksInFlight[item.hash] = nil
+                state.transactionsInFlight[item.hash] = nil
+            }
+        case .getAddr:
+            guard !state.answeredGetAddr else { break }
+            state.answeredGetAddr = true
+            let now = clock()
+            let known = addresses.sample(AddrMessage.maxAddresses, now: now, excluding: state.listenAddress)
+            actions.append(.send(peer, .addr(AddrMessage(known.map { $0.address.networkAddress(lastSeen: $0.lastSeen) }))))
+        case let .addr(message):
+            // A peer's clock may run ahead: nothing it says is fresher than now.
+            let now = clock()
+            // A token bucket per peer (0.1 addresses a second, up to 1,000, as Bitcoin Core):
+            // a peer cannot fill the book, nor make the network relay a flood of addresses.
+            let elapsed = Double(now - min(now, state.addressTokensAt)) / 1_000
+            state.addressTokens = min(configuration.addressBurst, state.addressTokens + elapsed * configuration.addressesPerSecond)
+            state.addressTokensAt = now
+            var fresh: [NetworkAddress] = []
+            for address in message.addresses {
+                guard state.addressTokens >= 1 else { break }
+                state.addressTokens -= 1
+                if addresses.add(PeerAddress(address), lastSeen: min(address.lastSeen, now)) { fresh.append(address) }
+            }
+            // Each node passes an address on once, when it first learns it: the spread ends.
+            if message.addresses.count <= configuration.maxRelayedAddr && !fresh.isEmpty { relay(fresh, except: peer, &actions) }
+        case .pong, .reject, .version, .verack:
+            break
+        }
+    }
+
+    func receiveHeaders(_ headers: [BlockHeader], from state: PeerState, _ actions: inout [ProtocolAction]) {
+        let peer = state.id
+        downloadsChanged = true
+        for header in headers {
+            let hash = header.hash
+            state.knownBlocks.insert(hash)
+            do {
+                let node = try chain.acceptHeader(header)
+                if node.status == .headerOnly { wanted.insert(hash); downloadsChanged = true }
+                if node.height > state.bestHeight { state.bestHeight = node.height }
+            } catch {
+                switch error {
+                case .unknownParent:
+                    requestHeaders(from: state, &actions)
+                    return
+                case .timestampTooFarAhead:
+                    return
+                default:
+                    ban(peer, "sent an invalid header: \(error)", &actions)
+                    return
+                }
+            }
+        }
+        if headers.count == HeadersMessage.maxHeaders, let last = headers.last {
+            actions.append(.send(peer, .getHeaders(GetHeadersMessage(locator: [last.hash] + chain.tree.locator()))))
+        }
+    }
+
+    func receiveBlock(_ block: Block, from state: PeerState, _ actions: inout [ProtocolAction]) {
+        let peer = state.id
+        downloadsChanged = true
+        let hash = block.hash
+        state.knownBlocks.insert(hash)
+        state.blocksInFlight[hash] = nil
+        if blockRequests[hash] == peer { blockRequests[hash] = nil }
+        do {
+            let update = try chain.acceptBlock(block)
+            wanted.remove(hash)
+            relay(update, except: peer, &actions)
+        } catch {
+            // A body that fails its header is refused, but the header stays wanted: an honest
+            // peer may have the real body.
+            if error.provesBlockInvalid { wanted.remove(hash) }
+            if error.provesSenderMisbehaved {
+                ban(peer, "sent an invalid block: \(error)", &actions)
+            } else if case .unknownParent = error {
+                requestHeaders(from: state, &actions)
+            }
+        }
+    }
+
+    func serve(_ items: [InventoryItem], to state: PeerState, _ actions: inout [ProtocolAction]) {
+        let peer = state.id
+        var missing: [InventoryItem] = []
+        for item in items {
+            switch item.kind {
+            case .block:
+                if chain.tree.node(item.hash)?.hasData == true, let block = try? chain.block(item.hash) {
+                    state.knownBlocks.insert(item.hash)
+                    actions.append(.send(peer, .block(BlockMessage(block))))
+                } else {
+                    missing.append(item)
+                }
+            case .transaction:
+                if let transaction = chain.mempool.transaction(item.hash) {
+                    knownTransactions.insert(item.hash, slot: state.slot)
+                    actions.append(.send(peer, .tx(TransactionMessage(transaction))))
+                } else {
+                    missing.append(item)
+                }
+            }
+        }
+        if !missing.isEmpty { actions.append(.send(peer, .notFound(NotFoundMessage(missing)))) }
+    }
+}

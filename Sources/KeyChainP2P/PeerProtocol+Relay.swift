@@ -1,0 +1,45 @@
+import KeyChainChain
+import KeyChainCore
+import KeyChainWire
+
+// Spreading blocks, puts and addresses to the peers that lack them.
+extension PeerProtocol {
+    /// Announces newly connected blocks by header (at most the last 8) to every ready peer that
+    /// does not know them.
+    func relay(_ update: ChainUpdate, except source: PeerID?, _ actions: inout [ProtocolAction]) {
+        guard !update.connected.isEmpty else { return }
+        if update.isReorganisation {
+            // Puts the losing branch held are back in the mempool: spread them so they are mined.
+            for transaction in chain.mempool.transactions { announce(transaction.id, except: nil) }
+        }
+        let headers = update.connected.suffix(HeadersMessage.maxAnnounced).compactMap { chain.tree.node($0)?.header }
+        for state in ready where state.id != source {
+            let unknown = headers.filter { !state.knownBlocks.contains($0.hash) }
+            guard !unknown.isEmpty else { continue }
+            state.knownBlocks.formUnion(unknown.map(\.hash))
+            actions.append(.send(state.id, .headers(HeadersMessage(headers: unknown))))
+        }
+    }
+
+    /// Passes announced addresses on to `addressRelayFanout` ready peers drawn at random.
+    func relay(_ addressList: [NetworkAddress], except source: PeerID, _ actions: inout [ProtocolAction]) {
+        var others = ready.map(\.id).filter { $0 != source }
+        for _ in 0..<min(configuration.addressRelayFanout, others.count) {
+            let index = Int(random.next() % UInt64(others.count))
+            others.swapAt(index, others.count - 1)
+            actions.append(.send(others.removeLast(), .addr(AddrMessage(addressList))))
+        }
+    }
+
+    /// Queues a txid for the next inv batch to every ready peer that does not know it.
+    func announce(_ txid: Hash256, except source: PeerID?) {
+        var known = knownTransactions.slots(txid)
+        let before = known
+        for state in ready where state.id != source && !known.contains(state.slot) {
+            known.insert(state.slot)
+            if state.pendingAnnouncements.isEmpty { announcing.append(state) }
+            state.pendingAnnouncements.append(txid)
+        }
+        if known != before { knownTransactions.set(txid, known) }
+    }
+}

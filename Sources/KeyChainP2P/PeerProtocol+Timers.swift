@@ -1,0 +1,93 @@
+import KeyChainChain
+import KeyChainCore
+import KeyChainWire
+
+// What happens on each tick: inv batches, stalls, anti-entropy; and block downloads.
+extension PeerProtocol {
+    func tick(_ actions: inout [ProtocolAction]) {
+        maintainConnections(&actions)
+        let now = clock()
+        if now >= lastTransactionBatch + configuration.transactionBatchInterval {
+            lastTransactionBatch = now
+            let batch = announcing
+            announcing = []
+            for state in batch where !state.pendingAnnouncements.isEmpty {
+                let pending = state.pendingAnnouncements
+                state.pendingAnnouncements = []
+                for start in stride(from: 0, to: pending.count, by: InventoryList.maxItems) {
+                    let slice = pending[start..<min(start + InventoryList.maxItems, pending.count)]
+                    actions.append(.send(state.id, .inv(InvMessage(slice.map { InventoryItem(.transaction, $0) }))))
+                }
+            }
+        }
+        guard now >= timersDue || now > stallsDue || ready.count < ordered.count else { return }
+        var nextDue = UInt64.max, nextStall = UInt64.max
+        defer { (timersDue, stallsDue) = (nextDue, nextStall) }
+        for state in ordered {
+            let peer = state.id
+            defer {
+                nextDue = min(nextDue, state.lastAntiEntropy + configuration.antiEntropyInterval)
+                for asked in state.blocksInFlight.values { nextStall = min(nextStall, asked + state.stallTimeout) }
+                for asked in state.transactionsInFlight.values { nextStall = min(nextStall, asked + configuration.initialStallTimeout) }
+            }
+            if state.blocksInFlight.isEmpty && state.transactionsInFlight.isEmpty && state.isReady
+                && now < state.lastAntiEntropy + configuration.antiEntropyInterval { continue }
+            for (hash, asked) in state.blocksInFlight where now > asked + state.stallTimeout {
+                // Stalled: ask someone else, and give this peer longer next time.
+                state.blocksInFlight[hash] = nil
+                blockRequests[hash] = nil
+                state.stallTimeout = min(state.stallTimeout * 2, configuration.maxStallTimeout)
+                downloadsChanged = true
+            }
+            for (hash, asked) in state.transactionsInFlight where now > asked + configuration.initialStallTimeout {
+                state.transactionsInFlight[hash] = nil
+                transactionRequests[hash] = nil
+            }
+            if state.isReady && now >= state.lastAntiEntropy + configuration.antiEntropyInterval {
+                requestHeaders(from: state, &actions)
+                // Re-offer the oldest waiting puts: an announcement or a fetch may have been
+                // lost, and the txid was already marked as known on this link.
+                let waiting = chain.mempool.transactions.prefix(configuration.mempoolReannouncement).map { InventoryItem(.transaction, $0.id) }
+                if !waiting.isEmpty { actions.append(.send(peer, .inv(InvMessage(Array(waiting))))) }
+            }
+            if !state.isReady && now >= state.lastVersionSent + configuration.handshakeRetry {
+                // A lost version or verack would leave the link half open for good.
+                sendVersion(to: peer, &actions)
+            }
+        }
+    }
+
+    /// Asks peers for the bodies of header-only blocks, oldest first, within the window above
+    /// the tip, at most 16 in flight per peer, each from a peer that has it.
+    func scheduleDownloads(_ actions: inout [ProtocolAction]) {
+        guard downloadsChanged else { return }
+        downloadsChanged = false
+        guard !wanted.isEmpty else { return }
+        let limit = chain.height + configuration.downloadWindow
+        var pending: [(height: UInt32, hash: Hash256)] = []
+        for hash in wanted {
+            guard let node = chain.tree.node(hash), node.status == .headerOnly else {
+                wanted.remove(hash)
+                continue
+            }
+            if blockRequests[hash] == nil && node.height <= limit { pending.append((node.height, hash)) }
+        }
+        guard !pending.isEmpty else { return }
+        pending.sort { ($0.height, $0.hash) < ($1.height, $1.hash) }
+        var batches: [PeerID: [InventoryItem]] = [:]
+        let now = clock()
+        for item in pending {
+            // Only a peer that announced or sent this block has it: a higher best height may
+            // be on another branch.
+            let candidates = ready.filter { $0.blocksInFlight.count < configuration.maxBlocksInFlightPerPeer && $0.knownBlocks.contains(item.hash) }
+            guard let state = candidates.min(by: { $0.blocksInFlight.count < $1.blocksInFlight.count }) else { continue }
+            state.blocksInFlight[item.hash] = now
+            stallsDue = min(stallsDue, now + state.stallTimeout)
+            blockRequests[item.hash] = state.id
+            batches[state.id, default: []].append(InventoryItem(.block, item.hash))
+        }
+        for (peer, items) in batches.sorted(by: { $0.key < $1.key }) {
+            actions.append(.send(peer, .getData(GetDataMessage(items))))
+        }
+    }
+}
