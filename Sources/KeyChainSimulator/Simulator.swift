@@ -225,7 +225,9 @@ public final class Simulator {
         let template = nodes[index].chain.makeTemplate(now: now)
         let block = template.block(nonce: Self.solve(template.header, target: parameters.target))
         minedAt[block.hash] = now
-        perform(nodes[index].peerProtocol.handle(.mined(block)), at: index)
+        let actions = nodes[index].peerProtocol.handle(.mined(block))
+        recordArrivals(at: index)
+        perform(actions, at: index)
     }
 
     /// Delivers `message` to `to` as if `from` had sent it (a misbehaving peer).
@@ -253,7 +255,10 @@ public final class Simulator {
         case let .deliver(from, to, link, message):
             // The epoch also stands for "still connected": closing a link starts a new one.
             guard nodes[to].isUp, links[linkKey(from, to)]?.epoch ?? 0 == link else { return }
-            perform(nodes[to].peerProtocol.handle(.received(PeerID(UInt64(from)), message)), at: to)
+            let actions = nodes[to].peerProtocol.handle(.received(PeerID(UInt64(from)), message))
+            // Only a block can move a tip: look at the tip then, not after every event.
+            if case .block = message { recordArrivals(at: to) }
+            perform(actions, at: to)
         case let .dial(from, to):
             guard nodes[from].isUp else { return }
             if !nodes[to].isUp || nodes[from].peers.contains(to) {
@@ -275,7 +280,9 @@ public final class Simulator {
                 let template = nodes[index].chain.makeTemplate(now: now)
                 let block = template.block(nonce: Self.solve(template.header, target: parameters.target))
                 minedAt[block.hash] = now
-                perform(nodes[index].peerProtocol.handle(.mined(block)), at: index)
+                let actions = nodes[index].peerProtocol.handle(.mined(block))
+                recordArrivals(at: index)
+                perform(actions, at: index)
             }
             scheduleMining(index)
         }
@@ -289,7 +296,6 @@ public final class Simulator {
     }
 
     private func perform(_ actions: [ProtocolAction], at index: Int) {
-        recordArrivals(at: index)
         for action in actions {
             switch action {
             case let .send(peer, message):
