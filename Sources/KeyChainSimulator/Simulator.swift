@@ -147,7 +147,7 @@ public final class Simulator {
 
     /// Runs events until virtual time `end` (or until none are left).
     public func run(until end: UInt64) {
-        while let time = queue.nextTime, time <= end, let event = queue.pop() {
+        while let time = queue.nextTime(), time <= end, let event = queue.pop() {
             clock.set(event.time)
             eventsProcessed += 1
             process(event.payload)
