@@ -136,14 +136,14 @@ static inline int fe_iszero(const fe *f) {
     return any == 0;
 }
 
-// z^(p-2) = 1/z
-static inline void fe_invert(fe *out, const fe *z) {
+// z^(2^250 - 1), and z^11 in `z11`: the chain both powers below share.
+static inline void fe_pow2_250_1(fe *out, fe *z11, const fe *z) {
     fe t0, t1, t2, t3;
     fe_sq(&t0, z);                 // 2
     fe_sq_times(&t1, &t0, 2);      // 8
     fe_mul(&t1, z, &t1);           // 9
-    fe_mul(&t0, &t0, &t1);         // 11
-    fe_sq(&t2, &t0);               // 22
+    fe_mul(z11, &t0, &t1);         // 11
+    fe_sq(&t2, z11);               // 22
     fe_mul(&t1, &t1, &t2);         // 2^5 - 1
     fe_sq_times(&t2, &t1, 5);
     fe_mul(&t1, &t2, &t1);         // 2^10 - 1
@@ -158,36 +158,23 @@ static inline void fe_invert(fe *out, const fe *z) {
     fe_sq_times(&t3, &t2, 100);
     fe_mul(&t2, &t3, &t2);         // 2^200 - 1
     fe_sq_times(&t2, &t2, 50);
-    fe_mul(&t1, &t2, &t1);         // 2^250 - 1
-    fe_sq_times(&t1, &t1, 5);      // 2^255 - 2^5
-    fe_mul(out, &t1, &t0);         // 2^255 - 21 = p - 2
+    fe_mul(out, &t2, &t1);         // 2^250 - 1
+}
+
+// z^(p-2) = z^(2^255 - 21) = 1/z
+static inline void fe_invert(fe *out, const fe *z) {
+    fe t, z11;
+    fe_pow2_250_1(&t, &z11, z);
+    fe_sq_times(&t, &t, 5);        // 2^255 - 2^5
+    fe_mul(out, &t, &z11);         // 2^255 - 21
 }
 
 // z^((p-5)/8) = z^(2^252 - 3), for square roots
 static inline void fe_pow22523(fe *out, const fe *z) {
-    fe t0, t1, t2;
-    fe_sq(&t0, z);                 // 2
-    fe_sq_times(&t1, &t0, 2);      // 8
-    fe_mul(&t1, z, &t1);           // 9
-    fe_mul(&t0, &t0, &t1);         // 11
-    fe_sq(&t0, &t0);               // 22
-    fe_mul(&t0, &t1, &t0);         // 2^5 - 1
-    fe_sq_times(&t1, &t0, 5);
-    fe_mul(&t0, &t1, &t0);         // 2^10 - 1
-    fe_sq_times(&t1, &t0, 10);
-    fe_mul(&t1, &t1, &t0);         // 2^20 - 1
-    fe_sq_times(&t2, &t1, 20);
-    fe_mul(&t1, &t2, &t1);         // 2^40 - 1
-    fe_sq_times(&t1, &t1, 10);
-    fe_mul(&t0, &t1, &t0);         // 2^50 - 1
-    fe_sq_times(&t1, &t0, 50);
-    fe_mul(&t1, &t1, &t0);         // 2^100 - 1
-    fe_sq_times(&t2, &t1, 100);
-    fe_mul(&t1, &t2, &t1);         // 2^200 - 1
-    fe_sq_times(&t1, &t1, 50);
-    fe_mul(&t0, &t1, &t0);         // 2^250 - 1
-    fe_sq_times(&t0, &t0, 2);      // 2^252 - 4
-    fe_mul(out, &t0, z);           // 2^252 - 3
+    fe t, z11;
+    fe_pow2_250_1(&t, &z11, z);
+    fe_sq_times(&t, &t, 2);        // 2^252 - 4
+    fe_mul(out, &t, z);            // 2^252 - 3
 }
 
 #endif

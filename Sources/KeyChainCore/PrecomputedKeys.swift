@@ -44,22 +44,23 @@ final class PrecomputedKeys: Sendable {
 
     /// The tables for `key` once it has been seen often enough; nil before.
     func table(for key: Bytes32) -> Table? {
-        let due: Bool = state.withLock { state in
+        // One lock for the common case: the table, or whether to build one now.
+        let (existing, due): (Table?, Bool) = state.withLock { state in
             state.clock += 1
-            if state.tables[key] != nil {
+            if let entry = state.tables[key] {
                 state.tables[key]?.lastUse = state.clock
-                return false
+                return (entry.table, false)
             }
             state.buildTokens = min(16, state.buildTokens + 1.0 / 64)
             // Bounded: a stream of one-off keys must not grow the count table without end.
             if state.sightings.count >= capacity * 16 { state.sightings.removeAll(keepingCapacity: true) }
             state.sightings[key, default: 0] += 1
-            guard state.sightings[key, default: 0] >= threshold, state.buildTokens >= 1 else { return false }
+            guard state.sightings[key, default: 0] >= threshold, state.buildTokens >= 1 else { return (nil, false) }
             state.buildTokens -= 1
             state.builds += 1
-            return true
+            return (nil, true)
         }
-        if let existing = state.withLock({ $0.tables[key]?.table }) { return existing }
+        if let existing { return existing }
         guard due else { return nil }
         // Built outside the lock (about 100 us); a race builds twice and keeps one.
         guard let built = Self.build(key) else { return nil }

@@ -12,12 +12,13 @@ extension PeerProtocol {
             // Puts the losing branch held are back in the mempool: spread them so they are mined.
             for transaction in chain.mempool.transactions { announce(transaction.id, except: nil) }
         }
-        let headers = update.connected.suffix(HeadersMessage.maxAnnounced).compactMap { chain.tree.node($0)?.header }
+        // The update carries the hashes: none is recomputed per peer.
+        let announced = update.connected.suffix(HeadersMessage.maxAnnounced).compactMap { hash in chain.tree.node(hash).map { (hash, $0.header) } }
         for state in ready where state.id != source {
-            let unknown = headers.filter { !state.knownBlocks.contains($0.hash) }
+            let unknown = announced.filter { !state.knownBlocks.contains($0.0) }
             guard !unknown.isEmpty else { continue }
-            state.knownBlocks.formUnion(unknown.map(\.hash))
-            actions.append(.send(state.id, .headers(HeadersMessage(headers: unknown))))
+            state.knownBlocks.formUnion(unknown.map(\.0))
+            actions.append(.send(state.id, .headers(HeadersMessage(headers: unknown.map(\.1)))))
         }
     }
 
