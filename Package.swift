@@ -40,8 +40,9 @@ let package = Package(
         .target(name: "CKeyChainNative"),
         // The system zlib (Debian: zlib1g-dev).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        // libsodium's Ed25519 verification (Debian: libsodium-dev), 1.6x BoringSSL's here.
-        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        // libsodium's Ed25519 verification, 1.6x BoringSSL's here: the runtime library only
+        // (Debian: libsodium23), with the few prototypes we use declared in shim.h.
+        .systemLibrary(name: "CSodium"),
         .target(
             name: "KeyChainCore",
             dependencies: [
