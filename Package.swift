@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
         // SHA-256 (SHA-NI with a portable fallback), the proof-of-work nonce loop, CRC-32C.
@@ -62,6 +63,9 @@ let package = Package(
             dependencies: [
                 "KeyChainCore", "KeyChainStore",
                 .product(name: "Logging", package: "swift-log"),
+                // Persistent maps: the key index is published to readers as a snapshot after
+                // every change, and a copy must cost O(1), not a copy of every key.
+                .product(name: "HashTreeCollections", package: "swift-collections"),
             ]
         ),
         .target(
@@ -84,7 +88,9 @@ let package = Package(
         .target(
             name: "KeyChainNode",
             dependencies: [
-                "KeyChainCore", "KeyChainStore", "KeyChainChain", "KeyChainMining", "KeyChainAPI",
+                "KeyChainCore", "KeyChainStore", "KeyChainChain", "KeyChainMining", "KeyChainAPI", "KeyChainP2P",
+                .product(name: "HashTreeCollections", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

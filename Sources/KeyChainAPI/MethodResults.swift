@@ -115,6 +115,8 @@ public struct BlockResult: Codable, Sendable {
     }
     public var hash: String
     public var height: UInt32
+    /// The header's format version (§3).
+    public var version: UInt32
     public var previous: String
     public var merkleRoot: String
     public var timestamp: UInt64
@@ -123,9 +125,9 @@ public struct BlockResult: Codable, Sendable {
     public var confirmations: UInt32
     public var onBestChain: Bool
     public var transactions: [Entry]
-    public init(hash: String, height: UInt32, previous: String, merkleRoot: String, timestamp: UInt64, target: String,
+    public init(hash: String, height: UInt32, version: UInt32, previous: String, merkleRoot: String, timestamp: UInt64, target: String,
                 nonce: UInt64, confirmations: UInt32, onBestChain: Bool, transactions: [Entry]) {
-        self.hash = hash; self.height = height; self.previous = previous; self.merkleRoot = merkleRoot
+        self.hash = hash; self.height = height; self.version = version; self.previous = previous; self.merkleRoot = merkleRoot
         self.timestamp = timestamp; self.target = target; self.nonce = nonce; self.confirmations = confirmations
         self.onBestChain = onBestChain; self.transactions = transactions
     }

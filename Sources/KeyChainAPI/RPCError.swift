@@ -4,14 +4,48 @@ public struct RPCError: Error, Codable, Hashable, Sendable, CustomStringConverti
     public var code: Int
     /// What went wrong and what to do.
     public var message: String
-    /// Machine-readable details, such as the txid or the key's owner.
-    public var data: [String: String]?
+    /// Machine-readable details, such as the txid, the key's owner or the versions of a
+    /// conflict: strings, and integers where the value is a count (as everywhere else).
+    public var data: [String: Detail]?
 
-    /// An error with a known code.
+    /// One detail's value.
+    public enum Detail: Codable, Hashable, Sendable, CustomStringConvertible {
+        case text(String)
+        case integer(Int64)
+
+        public init(from decoder: Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let number = try? container.decode(Int64.self) { self = .integer(number) } else { self = .text(try container.decode(String.self)) }
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case let .text(text): try container.encode(text)
+            case let .integer(number): try container.encode(number)
+            }
+        }
+
+        public var description: String {
+            switch self {
+            case let .text(text): text
+            case let .integer(number): String(number)
+            }
+        }
+    }
+
+    /// An error with a known code and text details.
     public init(_ code: RPCErrorCode, _ message: String, data: [String: String]? = nil) {
         self.code = code.rawValue
         self.message = message
-        self.data = data
+        self.data = data?.mapValues(Detail.text)
+    }
+
+    /// An error with a known code and details of any kind.
+    public init(_ code: RPCErrorCode, _ message: String, details: [String: Detail]) {
+        self.code = code.rawValue
+        self.message = message
+        self.data = details
     }
 
     /// The known code, if this is one.

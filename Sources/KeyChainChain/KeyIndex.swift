@@ -1,15 +1,17 @@
+import HashTreeCollections
 import KeyChainCore
 
 /// Every key's versions on the best chain, in chain order, and every confirmed txid. Answers
 /// `get`, `history` and prefix listings from memory, and decides ownership, compare-and-set and
 /// replays when a block is applied. Keys are compared as UTF-8 bytes, never as Swift strings,
 /// whose equality folds canonically equivalent spellings together.
-public final class KeyIndex {
-    private var versionsByKey: [KeyBytes: [KeyVersion]] = [:]
-    private var confirmed: [Hash256: KeyBytes] = [:]
-    private var sortedKeys: [KeyBytes] = []
-    private var keysAddedSinceSort: [KeyBytes] = []
-    private var keysRemovedSinceSort = false
+///
+/// A value: the chain's owner publishes a copy to readers after each change. The maps are
+/// persistent (hash tries), so a copy costs O(1) and a later change copies only its path.
+public struct KeyIndex: Sendable {
+    private var versionsByKey: TreeDictionary<KeyBytes, [KeyVersion]> = [:]
+    private var confirmed: TreeDictionary<Hash256, KeyBytes> = [:]
+    private var sortedKeys = SortedKeyList()
     /// The block the index reflects.
     public private(set) var tip: Hash256
     /// That block's height.
@@ -60,7 +62,7 @@ public final class KeyIndex {
     }
 
     /// Applies a block on top of `tip`: all of its puts or, if one breaks a rule, none.
-    func apply(_ block: Block, hash: Hash256, height: UInt32) throws(BlockError) {
+    mutating func apply(_ block: Block, hash: Hash256, height: UInt32) throws(BlockError) {
         var applied = 0
         for transaction in block.transactions {
             do {
@@ -73,7 +75,7 @@ public final class KeyIndex {
             let version = KeyVersion(value: transaction.value, height: height, blockHash: hash, txid: transaction.id, author: transaction.author)
             if versionsByKey[key] == nil {
                 versionsByKey[key] = [version]
-                keysAddedSinceSort.append(key)
+                sortedKeys.insert(key)
             } else {
                 versionsByKey[key]?.append(version)
             }
@@ -85,19 +87,19 @@ public final class KeyIndex {
     }
 
     /// Undoes the tip block, making `parent` (at `height - 1`) the tip again.
-    func undo(_ block: Block, parent: Hash256) {
+    mutating func undo(_ block: Block, parent: Hash256) {
         for transaction in block.transactions.reversed() { remove(transaction) }
         tip = parent
         height = height > 0 ? height - 1 : 0
     }
 
-    private func remove(_ transaction: Transaction) {
+    private mutating func remove(_ transaction: Transaction) {
         let key = KeyBytes(transaction.key)
         guard var versions = versionsByKey[key], versions.last?.txid == transaction.id else { return }
         versions.removeLast()
         if versions.isEmpty {
             versionsByKey[key] = nil
-            keysRemovedSinceSort = true
+            sortedKeys.remove(key)
         } else {
             versionsByKey[key] = versions
         }
@@ -107,54 +109,11 @@ public final class KeyIndex {
     /// Up to `limit` keys that start with `prefix`, in UTF-8 byte order, strictly after `after`
     /// when given (the last key of the previous page).
     public func keys(prefix: String, after: String? = nil, limit: Int) -> [String] {
-        sortIfNeeded()
         let prefixBytes = KeyBytes(prefix)
-        let afterBytes = after.map(KeyBytes.init)
-        var start = lowerBound(prefixBytes)
-        if let afterBytes, !afterBytes.precedes(prefixBytes) {
-            start = lowerBound(afterBytes)
-            if start < sortedKeys.count && sortedKeys[start] == afterBytes { start += 1 }
+        if let after, case let afterBytes = KeyBytes(after), !afterBytes.precedes(prefixBytes) {
+            return sortedKeys.keys(from: afterBytes, exclusive: true, prefix: prefixBytes, limit: limit)
         }
-        var out: [String] = []
-        var index = start
-        while index < sortedKeys.count && out.count < max(limit, 0) {
-            let key = sortedKeys[index]
-            guard key.hasPrefix(prefixBytes) else { break }
-            out.append(key.string)
-            index += 1
-        }
-        return out
-    }
-
-    private func lowerBound(_ key: KeyBytes) -> Int {
-        var low = 0, high = sortedKeys.count
-        while low < high {
-            let mid = (low + high) / 2
-            if sortedKeys[mid].precedes(key) { low = mid + 1 } else { high = mid }
-        }
-        return low
-    }
-
-    /// New keys collect unsorted and are merged in on the next listing, so a bulk import
-    /// costs one sort, not a shifted array per key.
-    private func sortIfNeeded() {
-        guard !keysAddedSinceSort.isEmpty || keysRemovedSinceSort else { return }
-        if keysRemovedSinceSort { sortedKeys.removeAll { versionsByKey[$0] == nil } }
-        let added = keysAddedSinceSort.filter { versionsByKey[$0] != nil }.sorted { $0.precedes($1) }
-        var merged: [KeyBytes] = []
-        merged.reserveCapacity(sortedKeys.count + added.count)
-        var i = 0, j = 0
-        while i < sortedKeys.count || j < added.count {
-            if j == added.count || (i < sortedKeys.count && sortedKeys[i].precedes(added[j])) {
-                merged.append(sortedKeys[i]); i += 1
-            } else {
-                if merged.last != added[j] { merged.append(added[j]) }
-                j += 1
-            }
-        }
-        sortedKeys = merged
-        keysAddedSinceSort = []
-        keysRemovedSinceSort = false
+        return sortedKeys.keys(from: prefixBytes, exclusive: false, prefix: prefixBytes, limit: limit)
     }
 
     // MARK: - Checkpoint
@@ -194,7 +153,6 @@ public final class KeyIndex {
         height = try reader.readUInt32("height")
         let keyCount = Int(try reader.readUInt32("key count"))
         guard keyCount <= reader.remaining else { throw .oversized(field: "key count", length: keyCount, maximum: reader.remaining) }
-        versionsByKey.reserveCapacity(keyCount)
         for _ in 0..<keyCount {
             let length = Int(try reader.readUInt8("key length"))
             guard let text = String(validating: try reader.readBytes(length, maximum: Transaction.maxKeyLength, "key"), as: UTF8.self) else {
@@ -218,7 +176,7 @@ public final class KeyIndex {
                 confirmed[txid] = key
             }
             versionsByKey[key] = versions
-            keysAddedSinceSort.append(key)
+            sortedKeys.insert(key)
         }
         try reader.expectEnd()
     }

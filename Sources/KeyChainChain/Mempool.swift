@@ -1,3 +1,4 @@
+import HashTreeCollections
 import KeyChainCore
 
 /// Puts waiting for a block, in arrival order. Every put in it is valid on top of the best
@@ -23,7 +24,9 @@ public final class Mempool {
 
     private var order: [Hash256] = []
     private var orderStart = 0
-    private var live: [Hash256: Transaction] = [:]
+    /// Every waiting put by txid: persistent, so the node can publish it to readers (`tx`
+    /// answers "pending" from it) at the cost of a reference.
+    public private(set) var live: TreeDictionary<Hash256, Transaction> = [:]
     private var pendingByKey: [KeyBytes: [Hash256]] = [:]
     /// Encoded bytes waiting.
     public private(set) var bytes = 0

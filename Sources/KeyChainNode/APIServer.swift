@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import KeyChainAPI
 import Logging
@@ -100,17 +101,36 @@ public final class APIServer: Sendable {
     }
 }
 
-/// One connection: each frame gets a sequence number; replies are written strictly in that
-/// order, whether they were ready at once or came back from a task.
+/// One connection. Its requests take effect in order: a read waits until every write before
+/// it has taken effect, and writes reach the chain's owner in order, though several may be
+/// prepared (decoded, their signatures verified) at once. Replies leave in request order.
+/// Everything here runs on the connection's event loop.
 final class RPCConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = LineFrame
     typealias OutboundOut = ByteBuffer
+
+    private enum Stage {
+        case read(() -> String?)
+        case preparing
+        case prepared(RPCDelivery)
+    }
+
+    private struct Request {
+        let sequence: Int
+        let method: String
+        let started: UInt64
+        var stage: Stage
+    }
 
     private let dispatcher: RPCDispatcher
     private let maxLength: Int
     private var nextSequence = 0
     private var nextToWrite = 0
     private var finished: [Int: String?] = [:]
+    /// Requests not yet carried out, in order.
+    private var waiting = Deque<Request>()
+    /// Writes handed to the owner whose effect is not yet published.
+    private var unapplied = 0
     private var removed = false
 
     init(dispatcher: RPCDispatcher, maxLength: Int) {
@@ -121,24 +141,80 @@ final class RPCConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let sequence = nextSequence
         nextSequence += 1
-        switch dispatcher.reply(to: unwrapInboundIn(data), maxLength: maxLength) {
-        case let .now(reply):
-            complete(sequence, reply, context: context)
-        case let .later(work):
+        let started = DispatchTime.now().uptimeNanoseconds
+        let (step, method) = dispatcher.step(for: unwrapInboundIn(data), maxLength: maxLength)
+        switch step {
+        case let .reply(reply):
+            complete(sequence, method, started, reply, context: context)
+        case let .read(body):
+            if waiting.isEmpty && unapplied == 0 {
+                complete(sequence, method, started, body(), context: context)  // the common case: no hop, no queue
+            } else {
+                waiting.append(Request(sequence: sequence, method: method, started: started, stage: .read(body)))
+            }
+        case let .deliver(delivery):
+            waiting.append(Request(sequence: sequence, method: method, started: started, stage: .prepared(delivery)))
+            drain(context: context)
+        case let .prepare(work):
+            waiting.append(Request(sequence: sequence, method: method, started: started, stage: .preparing))
             let loop = context.eventLoop
             let bound = NIOLoopBound((self, context), eventLoop: loop)
             Task {
-                let reply = await work()
+                let delivery = await work()
                 loop.execute {
                     let (handler, context) = bound.value
-                    handler.complete(sequence, reply, context: context)
+                    handler.prepared(sequence, delivery, context: context)
                 }
             }
         }
     }
 
-    private func complete(_ sequence: Int, _ reply: String?, context: ChannelHandlerContext) {
-        guard !removed else { return }  // a task finished after the client left
+    private func prepared(_ sequence: Int, _ delivery: RPCDelivery, context: ChannelHandlerContext) {
+        guard !removed, let index = waiting.firstIndex(where: { $0.sequence == sequence }) else { return }
+        waiting[index].stage = .prepared(delivery)
+        drain(context: context)
+    }
+
+    /// Carries out the requests at the head of the line that may go now.
+    private func drain(context: ChannelHandlerContext) {
+        while !removed, let head = waiting.first {
+            switch head.stage {
+            case .preparing:
+                return
+            case let .read(body):
+                guard unapplied == 0 else { return }
+                waiting.removeFirst()
+                complete(head.sequence, head.method, head.started, body(), context: context)
+            case let .prepared(.reply(reply)):
+                waiting.removeFirst()
+                complete(head.sequence, head.method, head.started, reply, context: context)
+            case let .prepared(.owner(hand)):
+                waiting.removeFirst()
+                unapplied += 1
+                let (sequence, method, started) = (head.sequence, head.method, head.started)
+                let loop = context.eventLoop
+                let bound = NIOLoopBound((self, context), eventLoop: loop)
+                hand(RPCCompletion(
+                    applied: {
+                        loop.execute {
+                            let (handler, context) = bound.value
+                            handler.unapplied -= 1
+                            handler.drain(context: context)
+                        }
+                    },
+                    reply: { build in
+                        loop.execute {
+                            let (handler, context) = bound.value
+                            handler.complete(sequence, method, started, build(), context: context)
+                        }
+                    }))
+            }
+        }
+    }
+
+    private func complete(_ sequence: Int, _ method: String, _ started: UInt64, _ reply: String?, context: ChannelHandlerContext) {
+        guard !removed else { return }  // the client left before its reply was ready
+        NodeMetrics.rpcTimer(method).recordNanoseconds(DispatchTime.now().uptimeNanoseconds - started)
         finished[sequence] = .some(reply)
         var wrote = false
         while let ready = finished.removeValue(forKey: nextToWrite) {
@@ -155,6 +231,7 @@ final class RPCConnectionHandler: ChannelInboundHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         removed = true
+        waiting.removeAll()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

@@ -24,6 +24,9 @@ public struct NodeConfiguration: Sendable {
     /// The longest request line accepted on the socket.
     public var maxRequestBytes: Int
 
+    /// When the miner works: on demand in `--dev`, continuously on a network.
+    public var miningPolicy: any MiningPolicy { dev ? OnDemandSealing() : ContinuousMining() }
+
     /// The default difficulty of a `--dev` network: a block in a few milliseconds.
     public static let devDifficultyBits = 12
     /// The default difficulty of a new network: about a block a second on two cores here.

@@ -3,16 +3,39 @@ import KeyChainAPI
 import KeyChainCore
 import NIOCore
 
-/// A reply: ready now (reads, answered on the socket's event loop), or later (work that checks
-/// signatures or waits, done off the event loop). Nil text means no reply (a notification).
-enum RPCReply {
-    case now(String?)
-    case later(@Sendable () async -> String?)
+/// How one request is carried out, in its connection's order (DESIGN.md §8: each request sees
+/// the effects of every request before it on the same connection).
+enum RPCStep {
+    /// Nothing to order: a malformed line, an unknown method. The reply.
+    case reply(String?)
+    /// A read: answered on the event loop from the published view, once every write before
+    /// it on the connection has taken effect (at once when there is none).
+    case read(() -> String?)
+    /// A write whose preparation (params, signatures) runs off the event loop; it is handed
+    /// to the chain's owner after the writes before it.
+    case prepare(@Sendable () async -> RPCDelivery)
+    /// A write prepared already.
+    case deliver(RPCDelivery)
 }
 
-/// Turns one request line into one reply line. Every failure (bad JSON, unknown method, wrong
+/// A prepared write: what to hand the chain's owner, or the reply when its params were bad.
+enum RPCDelivery: Sendable {
+    case reply(String?)
+    /// Called on the event loop in request order; it enqueues to the owner at once.
+    case owner(@Sendable (RPCCompletion) -> Void)
+}
+
+/// What a write reports back to its connection.
+struct RPCCompletion: Sendable {
+    /// The write's effect is in the published view: the reads after it may run.
+    let applied: @Sendable () -> Void
+    /// Its reply, built (encoded) on the connection's event loop.
+    let reply: @Sendable (@escaping @Sendable () -> String?) -> Void
+}
+
+/// Turns one request line into one `RPCStep`. Every failure (bad JSON, unknown method, wrong
 /// or missing params, a refused put) becomes a JSON-RPC error; nothing here throws or traps.
-/// One dispatcher serves one connection.
+/// One dispatcher serves one connection. The only place a `NodeRequestError` becomes a code.
 struct RPCDispatcher: Sendable {
     let node: Node
     let connection: UInt64
@@ -30,197 +53,261 @@ struct RPCDispatcher: Sendable {
         self.notifications = notifications
     }
 
-    /// The reply to a frame.
-    func reply(to frame: LineFrame, maxLength: Int) -> RPCReply {
+    /// The step for a frame, and the method's name for its timer.
+    func step(for frame: LineFrame, maxLength: Int) -> (RPCStep, String) {
         switch frame {
         case let .tooLong(length):
-            return .now(encodeError(.null, RPCError(.invalidRequest, "request of \(length) bytes exceeds the limit of \(maxLength) bytes")))
+            return (.reply(encodeError(.null, RPCError(.invalidRequest, "request of \(length) bytes exceeds the limit of \(maxLength) bytes"))), "invalid")
         case let .line(buffer):
-            if let fast = buffer.withUnsafeReadableBytes({ fastGet($0) }) { return .now(fast) }
+            if let fast = buffer.withUnsafeReadableBytes({ fastGet($0) }) { return (fast, "get") }
             let data = Data(buffer.readableBytesView)
-            if data.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return .now(nil) }
-            return reply(to: data)
+            if data.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { return (.reply(nil), "empty") }
+            return step(for: data)
         }
     }
 
-    func reply(to data: Data) -> RPCReply {
-        if let fast = data.withUnsafeBytes({ fastGet($0) }) { return .now(fast) }
+    func step(for data: Data) -> (RPCStep, String) {
+        if let fast = data.withUnsafeBytes({ fastGet($0) }) { return (fast, "get") }
         let head: RPCRequestHead
         do {
             head = try decoder.decode(RPCRequestHead.self, from: data)
         } catch {
             guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
-                return .now(encodeError(.null, RPCError(.parseError, "the line is not valid JSON")))
+                return (.reply(encodeError(.null, RPCError(.parseError, "the line is not valid JSON"))), "invalid")
             }
             guard object is [String: Any] else {
-                return .now(encodeError(.null, RPCError(.invalidRequest, "a request is one JSON object per line (batch arrays are not supported)")))
+                return (.reply(encodeError(.null, RPCError(.invalidRequest, "a request is one JSON object per line (batch arrays are not supported)"))), "invalid")
             }
-            return .now(encodeError(.null, RPCError(.invalidRequest, "not a JSON-RPC 2.0 request: \(Self.explain(error))")))
+            return (.reply(encodeError(.null, RPCError(.invalidRequest, "not a JSON-RPC 2.0 request: \(Self.explain(error))"))), "invalid")
         }
         let id = head.id ?? .null
         guard head.jsonrpc == "2.0" else {
-            return .now(encodeError(id, RPCError(.invalidRequest, "\"jsonrpc\" must be \"2.0\"")))
+            return (.reply(encodeError(id, RPCError(.invalidRequest, "\"jsonrpc\" must be \"2.0\""))), "invalid")
         }
         guard let method = APIMethod(rawValue: head.method) else {
             let known = APIMethod.allCases.map(\.rawValue).joined(separator: ", ")
-            return .now(encodeError(id, RPCError(.methodNotFound, "unknown method '\(head.method)'; the methods are: \(known)")))
+            return (.reply(encodeError(id, RPCError(.methodNotFound, "unknown method '\(head.method)'; the methods are: \(known)"))), "invalid")
         }
+        // A notification (no id) is carried out and gets no reply.
         let silent = head.id == nil
-        let started = DispatchTime.now().uptimeNanoseconds
-        switch method {
-        case .put, .submit, .submitBatch, .wait, .waitAll:
-            // Signature checks and waits: off the event loop.
-            let dispatcher = self
-            return .later {
-                let reply = await dispatcher.dispatch(method, id: id, data: data)
-                NodeMetrics.rpcTimer(method.rawValue).recordNanoseconds(DispatchTime.now().uptimeNanoseconds - started)
-                return silent ? nil : reply
-            }
-        default:
-            let reply = dispatchNow(method, id: id, data: data)
-            NodeMetrics.rpcTimer(method.rawValue).recordNanoseconds(DispatchTime.now().uptimeNanoseconds - started)
-            return .now(silent ? nil : reply)
-        }
+        return (step(method, id: id, data: data, silent: silent), method.rawValue)
     }
 
     /// `get` without JSONDecoder: the hottest request, in its plain form. Nil sends the line
     /// down the full path (which also words any error).
-    private func fastGet(_ bytes: UnsafeRawBufferPointer) -> String? {
+    private func fastGet(_ bytes: UnsafeRawBufferPointer) -> RPCStep? {
         guard let request = FlatRequest.parse(bytes), request.jsonrpc == "2.0", request.method == "get",
               let id = request.id, request.params.count == 1, case let .string(key)? = request.params["key"] else { return nil }
-        let started = DispatchTime.now().uptimeNanoseconds
-        defer { NodeMetrics.rpcTimer("get").recordNanoseconds(DispatchTime.now().uptimeNanoseconds - started) }
-        switch node.get(key) {
-        case let .success(version): return JSONText.reply(id: id, version: version)
-        case let .failure(error): return encodeError(id, error)
+        return .read { [node] in
+            switch node.view.get(key) {
+            case let .success(version): JSONText.reply(id: id, version: version)
+            case let .failure(error): encodeError(id, error.rpcError)
+            }
         }
     }
 
-    /// The methods answered on the event loop: short reads under the node's lock.
-    private func dispatchNow(_ method: APIMethod, id: RPCID, data: Data) -> String {
+    private func step(_ method: APIMethod, id: RPCID, data: Data, silent: Bool) -> RPCStep {
+        let node = self.node
+        let dispatcher = self
+        func read<Params: Codable & Sendable, Output: Codable & Sendable>(
+            _ type: Params.Type, optional: Bool = false, _ body: @escaping (ChainView, Params) -> Result<Output, NodeRequestError>
+        ) -> RPCStep {
+            switch decodeParams(data, type, optional: optional) {
+            case let .failure(error): return .reply(silent ? nil : encodeError(id, error))
+            case let .success(params): return .read { silent ? nil : dispatcher.encode(id, body(node.view, params)) }
+            }
+        }
         switch method {
         case .get:
-            switch decodeParams(id, data, KeyParams.self, optional: false) {
-            case let .failure(error): return encodeError(id, error)
-            case let .success(params):
-                switch node.get(params.key) {
-                case let .success(version): return JSONText.reply(id: id, version: version)
-                case let .failure(error): return encodeError(id, error)
-                }
-            }
+            return read(KeyParams.self) { view, params in view.get(params.key) }
         case .history:
-            return callNow(id, data, KeyParams.self) { node.history($0.key) }
+            return read(KeyParams.self) { view, params in view.history(params.key) }
         case .tx:
-            return callNow(id, data, TxParams.self) { (params: TxParams) -> Result<TxStatusResult, RPCError> in
+            return read(TxParams.self) { view, params -> Result<TxStatusResult, NodeRequestError> in
                 guard let txid = Hash256(hex: params.txid) else { return .failure(Self.badTxid) }
-                return node.transactionStatus(txid)
-            }
-        case .subscribe:
-            return callNow(id, data, SubscribeParams.self) { (params: SubscribeParams) -> Result<SubscribeResult, RPCError> in
-                var txids: [Hash256] = []
-                for text in params.txids ?? [] {
-                    guard let txid = Hash256(hex: text) else { return .failure(Self.badTxid) }
-                    txids.append(txid)
-                }
-                node.subscribe(connection: connection, txids: txids, tips: params.tips ?? false, sink: notifications)
-                return .success(SubscribeResult(txids: txids.count, tips: params.tips ?? false))
+                return view.transactionStatus(txid)
             }
         case .status:
-            return callNow(id, data, NoParams.self, optional: true) { _ in .success(node.status()) }
-        case .block:
-            return callNow(id, data, BlockParams.self, optional: true) { node.block($0) }
+            return read(NoParams.self, optional: true) { view, _ in .success(view.status(hashRate: node.hashRate)) }
         case .keys:
-            return callNow(id, data, KeysParams.self, optional: true) { node.keys($0) }
-        default:
-            return encodeError(id, RPCError(.internalError, "method \(method.rawValue) is not a read"))
-        }
-    }
-
-    /// The methods that check signatures or wait.
-    private func dispatch(_ method: APIMethod, id: RPCID, data: Data) async -> String {
-        switch method {
+            return read(KeysParams.self, optional: true) { view, params in
+                view.keys(prefix: params.prefix ?? "", after: params.after, limit: params.limit ?? 100)
+            }
         case .put:
-            return await call(id, data, PutParams.self) { node.put($0) }
-        case .submit:
-            return await call(id, data, SubmitParams.self) { (params: SubmitParams) -> Result<TxStatusResult, RPCError> in
-                guard let transaction = Self.transaction(fromHex: params.tx) else {
-                    return .failure(RPCError(.invalidParams, "tx must be the hex of a canonically encoded transaction (docs/PROTOCOL.md §2)"))
+            // Decoding, signing and verifying: off the event loop.
+            return .prepare {
+                switch dispatcher.decodeParams(data, PutParams.self, optional: false) {
+                case let .failure(error): return .reply(silent ? nil : dispatcher.encodeError(id, error))
+                case let .success(params):
+                    guard let value = (params.encoding ?? .utf8).bytes(params.value) else {
+                        return .reply(silent ? nil : dispatcher.encodeError(id, RPCError(.invalidParams, "value is not valid base64")))
+                    }
+                    switch node.signPut(key: params.key, value: value, expectedVersion: params.expectedVersion) {
+                    case let .failure(error): return .reply(silent ? nil : dispatcher.encodeError(id, error.rpcError))
+                    case let .success(transaction): return dispatcher.submission(transaction, id: id, silent: silent)
+                    }
                 }
-                _ = node.signatures.isValid(transaction)  // verify here, off the node's actor
-                return node.submit(transaction)
+            }
+        case .submit:
+            return .prepare {
+                switch dispatcher.decodeParams(data, SubmitParams.self, optional: false) {
+                case let .failure(error): return .reply(silent ? nil : dispatcher.encodeError(id, error))
+                case let .success(params):
+                    switch Self.transaction(fromHex: params.tx) {
+                    case let .failure(error): return .reply(silent ? nil : dispatcher.encodeError(id, error.rpcError))
+                    case let .success(transaction):
+                        _ = node.signatures.isValid(transaction)  // verified here, off the owner's queue
+                        return dispatcher.submission(transaction, id: id, silent: silent)
+                    }
+                }
             }
         case .submitBatch:
-            return await call(id, data, SubmitBatchParams.self) { (params: SubmitBatchParams) -> Result<SubmitBatchResult, RPCError> in
-                await submitBatch(params)
-            }
+            return .prepare { dispatcher.submitBatch(id: id, data: data, silent: silent) }
         case .wait:
-            return await call(id, data, WaitParams.self) { (params: WaitParams) -> Result<TxStatusResult, RPCError> in
-                guard let txid = Hash256(hex: params.txid) else { return .failure(Self.badTxid) }
+            return .deliver(write(WaitParams.self, id: id, data: data, silent: silent) { params, done, reply in
+                guard let txid = Hash256(hex: params.txid) else {
+                    done.applied()
+                    return reply { dispatcher.encodeError(id, Self.badTxid.rpcError) }
+                }
                 let timeout = Duration.milliseconds(Int64(min(params.timeoutMs ?? 60_000, 3_600_000)))
-                return await node.wait(for: [txid], depth: params.depth ?? 1, timeout: timeout).map { $0[0] }
-            }
+                node.wait(for: [txid], depth: params.depth ?? 1, timeout: timeout, all: false, registered: done.applied) { result in
+                    reply { dispatcher.encode(id, result.map { $0[0] }) }
+                }
+            })
         case .waitAll:
-            return await call(id, data, WaitAllParams.self) { (params: WaitAllParams) -> Result<WaitAllResult, RPCError> in
+            return .prepare {
+                let params: WaitAllParams
+                switch dispatcher.decodeParams(data, WaitAllParams.self, optional: false) {
+                case let .failure(error): return .reply(silent ? nil : dispatcher.encodeError(id, error))
+                case let .success(decoded): params = decoded
+                }
                 var txids: [Hash256] = []
+                txids.reserveCapacity(params.txids.count)
                 for text in params.txids {
-                    guard let txid = Hash256(hex: text) else { return .failure(Self.badTxid) }
+                    guard let txid = Hash256(hex: text) else { return .reply(silent ? nil : dispatcher.encodeError(id, Self.badTxid.rpcError)) }
                     txids.append(txid)
                 }
                 guard !txids.isEmpty, txids.count <= 100_000 else {
-                    return .failure(RPCError(.invalidParams, "txids must hold 1-100,000 entries"))
+                    return .reply(silent ? nil : dispatcher.encodeError(id, RPCError(.invalidParams, "txids must hold 1-100,000 entries, not \(txids.count)")))
                 }
                 let timeout = Duration.milliseconds(Int64(min(params.timeoutMs ?? 60_000, 3_600_000)))
-                let many = txids.count > 1 ? txids : txids + txids  // two entries: statuses, never a thrown failure
-                return await node.wait(for: many, depth: params.depth ?? 1, timeout: timeout).map {
-                    let statuses = $0.prefix(txids.count)
-                    guard params.failuresOnly == true else { return WaitAllResult(statuses: Array(statuses)) }
-                    let failures = statuses.filter { $0.status != .confirmed }
-                    return WaitAllResult(statuses: failures, confirmed: statuses.count - failures.count)
+                let failuresOnly = params.failuresOnly == true
+                let parsed = txids
+                return .owner { done in
+                    node.wait(for: parsed, depth: params.depth ?? 1, timeout: timeout, all: true, registered: done.applied) { result in
+                        done.reply {
+                            guard !silent else { return nil }
+                            return dispatcher.encode(id, result.map { statuses in
+                                guard failuresOnly else { return WaitAllResult(statuses: statuses) }
+                                let failures = statuses.filter { $0.status != .confirmed }
+                                return WaitAllResult(statuses: failures, confirmed: statuses.count - failures.count)
+                            })
+                        }
+                    }
                 }
             }
-        default:
-            return dispatchNow(method, id: id, data: data)
+        case .subscribe:
+            let connection = self.connection, sink = notifications
+            return .deliver(write(SubscribeParams.self, id: id, data: data, silent: silent) { params, done, reply in
+                var txids: [Hash256] = []
+                for text in params.txids ?? [] {
+                    guard let txid = Hash256(hex: text) else {
+                        done.applied()
+                        return reply { dispatcher.encodeError(id, Self.badTxid.rpcError) }
+                    }
+                    txids.append(txid)
+                }
+                let tips = params.tips ?? false, count = txids.count
+                node.subscribe(connection: connection, txids: txids, tips: tips, sink: sink) {
+                    done.applied()
+                    reply { dispatcher.encode(id, Result<SubscribeResult, NodeRequestError>.success(SubscribeResult(txids: count, tips: tips))) }
+                }
+            })
+        case .block:
+            return .deliver(write(BlockParams.self, optional: true, id: id, data: data, silent: silent) { params, done, reply in
+                var hash: Hash256?
+                if let hex = params.hash {
+                    guard let parsed = Hash256(hex: hex) else {
+                        done.applied()
+                        return reply { dispatcher.encodeError(id, RPCError(.invalidParams, "hash must be 64 hex digits")) }
+                    }
+                    hash = parsed
+                }
+                done.applied()  // a read: nothing of its own to wait for
+                node.block(hash: hash, height: params.height) { result in reply { dispatcher.encode(id, result) } }
+            })
         }
     }
 
-    private func submitBatch(_ params: SubmitBatchParams) async -> Result<SubmitBatchResult, RPCError> {
+    /// Hands a decoded, verified put to the owner.
+    private func submission(_ transaction: Transaction, id: RPCID, silent: Bool) -> RPCDelivery {
+        let node = self.node
+        let dispatcher = self
+        return .owner { done in
+            node.submit(transaction) { result in
+                done.applied()
+                done.reply { silent ? nil : dispatcher.encode(id, result) }
+            }
+        }
+    }
+
+    private func submitBatch(id: RPCID, data: Data, silent: Bool) -> RPCDelivery {
+        let node = self.node
+        let dispatcher = self
+        let params: SubmitBatchParams
+        switch decodeParams(data, SubmitBatchParams.self, optional: false) {
+        case let .failure(error): return .reply(silent ? nil : encodeError(id, error))
+        case let .success(decoded): params = decoded
+        }
         guard params.txs.count <= 10_000 else {
-            return .failure(RPCError(.invalidParams, "a batch holds at most 10,000 transactions, not \(params.txs.count)"))
+            return .reply(silent ? nil : encodeError(id, RPCError(.invalidParams, "a batch holds at most 10,000 transactions, not \(params.txs.count)")))
         }
-        var decoded: [Transaction?] = params.txs.map(Self.transaction(fromHex:))
-        // Verify every signature in parallel before taking the node's actor.
-        _ = node.signatures.firstInvalid(in: decoded.compactMap { $0 })
-        let valid = decoded.compactMap { $0 }
-        let results = node.submit(batch: valid)
-        var entries: [SubmitBatchResult.Entry] = []
-        var next = results.makeIterator()
-        for index in decoded.indices {
-            guard let transaction = decoded[index] else {
-                entries.append(.init(txid: nil, error: RPCError(.invalidParams, "txs[\(index)] is not the hex of a canonically encoded transaction")))
-                continue
+        let decoded = params.txs.map(Self.transaction(fromHex:))
+        let valid = decoded.compactMap { try? $0.get() }
+        // Every signature verified in parallel before the owner sees the batch.
+        _ = node.signatures.firstInvalid(in: valid)
+        return .owner { done in
+            node.submit(batch: valid) { results in
+                done.applied()
+                done.reply {
+                    guard !silent else { return nil }
+                    var entries: [SubmitBatchResult.Entry] = []
+                    entries.reserveCapacity(decoded.count)
+                    var next = results.makeIterator()
+                    for (index, item) in decoded.enumerated() {
+                        switch item {
+                        case let .failure(error):
+                            var rpc = error.rpcError
+                            rpc.message = "txs[\(index)]: " + rpc.message
+                            entries.append(.init(txid: nil, error: rpc))
+                        case let .success(transaction):
+                            switch next.next() {
+                            case .success?: entries.append(.init(txid: transaction.id.hex, error: nil))
+                            case let .failure(error)?: entries.append(.init(txid: transaction.id.hex, error: error.rpcError))
+                            case nil: entries.append(.init(txid: transaction.id.hex, error: RPCError(.internalError, "no result")))
+                            }
+                        }
+                    }
+                    return dispatcher.encode(id, Result<SubmitBatchResult, NodeRequestError>.success(SubmitBatchResult(results: entries)))
+                }
             }
-            switch next.next() {
-            case .success?: entries.append(.init(txid: transaction.id.hex, error: nil))
-            case let .failure(error)?: entries.append(.init(txid: transaction.id.hex, error: error))
-            case nil: entries.append(.init(txid: transaction.id.hex, error: RPCError(.internalError, "no result")))
-            }
-            decoded[index] = nil
         }
-        return .success(SubmitBatchResult(results: entries))
     }
 
-    /// `call` for synchronous bodies.
-    private func callNow<Params: Codable & Sendable, Output: Codable & Sendable>(
-        _ id: RPCID, _ data: Data, _ type: Params.Type, optional: Bool = false,
-        _ body: (Params) -> Result<Output, RPCError>
-    ) -> String {
-        switch decodeParams(id, data, type, optional: optional) {
-        case let .failure(error): return encodeError(id, error)
-        case let .success(params): return encode(id, body(params))
+    /// A write: `hand` gets the decoded params and reports through the completion; bad
+    /// params are the reply.
+    private func write<Params: Codable & Sendable>(
+        _ type: Params.Type, optional: Bool = false, id: RPCID, data: Data, silent: Bool,
+        _ hand: @escaping @Sendable (Params, RPCCompletion, @escaping @Sendable (@escaping @Sendable () -> String) -> Void) -> Void
+    ) -> RPCDelivery {
+        switch decodeParams(data, type, optional: optional) {
+        case let .failure(error): return .reply(silent ? nil : encodeError(id, error))
+        case let .success(params):
+            return .owner { done in hand(params, done) { text in done.reply { silent ? nil : text() } } }
         }
     }
 
-    private func decodeParams<Params: Codable & Sendable>(_ id: RPCID, _ data: Data, _ type: Params.Type, optional: Bool) -> Result<Params, RPCError> {
+    fileprivate func decodeParams<Params: Codable & Sendable>(_ data: Data, _ type: Params.Type, optional: Bool) -> Result<Params, RPCError> {
         do {
             if optional, let request = try? decoder.decode(OptionalParams<Params>.self, from: data), request.params == nil,
                let empty = try? decoder.decode(Params.self, from: Data("{}".utf8)) {
@@ -232,7 +319,7 @@ struct RPCDispatcher: Sendable {
         }
     }
 
-    private func encode<Output: Codable & Sendable>(_ id: RPCID, _ result: Result<Output, RPCError>) -> String {
+    fileprivate func encode<Output: Codable & Sendable>(_ id: RPCID, _ result: Result<Output, NodeRequestError>) -> String {
         switch result {
         case let .success(value):
             guard let encoded = try? encoder.encode(RPCResponse(id: id, result: value)) else {
@@ -240,22 +327,11 @@ struct RPCDispatcher: Sendable {
             }
             return String(decoding: encoded, as: UTF8.self)
         case let .failure(error):
-            return encodeError(id, error)
+            return encodeError(id, error.rpcError)
         }
     }
 
-    /// Decodes params (absent params allowed when `optional`), runs `body`, encodes the reply.
-    private func call<Params: Codable & Sendable, Output: Codable & Sendable>(
-        _ id: RPCID, _ data: Data, _ type: Params.Type, optional: Bool = false,
-        _ body: (Params) async -> Result<Output, RPCError>
-    ) async -> String {
-        switch decodeParams(id, data, type, optional: optional) {
-        case let .failure(error): return encodeError(id, error)
-        case let .success(params): return encode(id, await body(params))
-        }
-    }
-
-    private func encodeError(_ id: RPCID, _ error: RPCError) -> String {
+    fileprivate func encodeError(_ id: RPCID, _ error: RPCError) -> String {
         let response = RPCResponse<NoParams>(id: id, error: error)
         guard let data = try? encoder.encode(response) else {
             return #"{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"could not encode an error"}}"#
@@ -263,11 +339,13 @@ struct RPCDispatcher: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static let badTxid = RPCError(.invalidParams, "txid must be 64 hex digits")
+    static let badTxid = NodeRequestError.invalidParameter("txid must be 64 hex digits")
 
-    static func transaction(fromHex text: String) -> Transaction? {
-        guard let bytes = Hex.decode(text) else { return nil }
-        return try? Transaction(decoding: bytes)
+    /// A transaction from the hex of its canonical encoding: bad hex is a bad parameter
+    /// (-32602), bytes that are not a transaction a rejected one (-32010).
+    static func transaction(fromHex text: String) -> Result<Transaction, NodeRequestError> {
+        guard let bytes = Hex.decode(text) else { return .failure(.invalidParameter("tx must be hex digits, two per byte")) }
+        do { return .success(try Transaction(decoding: bytes)) } catch { return .failure(.malformedTransaction(error.description)) }
     }
 
     /// A person-readable account of a JSON decoding failure: which field, what was wrong.
@@ -291,8 +369,12 @@ struct RPCDispatcher: Sendable {
         case is String.Type: "a string"
         case is Bool.Type: "true or false"
         case is Int.Type, is Int64.Type, is UInt64.Type, is UInt32.Type: "a whole number"
+        case is Double.Type, is Float.Type: "a number"
         case is [String].Type, is [Any].Type: "an array"
-        default: "a \(type)"
+        default:
+            // Never a Swift type name: the decoder names containers by their Swift types.
+            String(describing: type).hasPrefix("Array") ? "an array"
+                : String(describing: type).hasPrefix("Dictionary") ? "an object" : "a value of the type docs/PROTOCOL.md §8.4 gives"
         }
     }
 }

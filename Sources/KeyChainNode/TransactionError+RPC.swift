@@ -8,7 +8,7 @@ extension TransactionError {
         case let .notOwner(key, owner):
             RPCError(.notOwner, description, data: ["key": key, "owner": owner.hex])
         case let .conflict(key, expected, actual):
-            RPCError(.conflict, description, data: ["key": key, "expected": String(expected), "actual": String(actual)])
+            RPCError(.conflict, description, details: ["key": .text(key), "expected": .integer(Int64(expected)), "actual": .integer(Int64(actual))])
         case .mempoolFull:
             RPCError(.mempoolFull, description)
         case let .alreadyConfirmed(txid), let .duplicate(txid):
@@ -17,4 +17,10 @@ extension TransactionError {
             RPCError(.rejected, description)
         }
     }
+}
+
+extension TransactionOutcome {
+    /// The error code a status reports for this outcome: -32014 for an eviction, the
+    /// refusal's own code otherwise.
+    var code: Int { state == .evicted ? RPCErrorCode.evicted.rawValue : error.rpcError.code }
 }

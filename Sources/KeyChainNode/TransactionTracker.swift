@@ -1,22 +1,24 @@
+import HashTreeCollections
 import KeyChainAPI
+import KeyChainChain
 import KeyChainCore
 
 /// What the node remembers about transactions beyond the chain and mempool: why recent ones
-/// were refused or evicted (so `tx` can say), and who is waiting on which.
+/// were refused or evicted (so `tx` can say), and who is waiting on which. Owned by the
+/// `ChainOwner`; the outcomes are persistent so that each `ChainView` shares them.
 struct TransactionTracker {
     /// How many refusals and evictions are remembered.
     static let outcomeCapacity = 200_000
 
-    private var outcomes: [Hash256: TxStatusResult] = [:]
+    private(set) var outcomes: TreeDictionary<Hash256, TransactionOutcome> = [:]
     private var outcomeOrder: [Hash256] = []
     private var outcomeHead = 0
     private var waiters: [UInt64: Waiter] = [:]
 
     var hasWaiters: Bool { !waiters.isEmpty }
 
-    mutating func record(_ txid: Hash256, state: TxState, error: RPCError) {
-        let result = TxStatusResult(txid: txid.hex, status: state, reason: error.message, code: error.code)
-        if outcomes.updateValue(result, forKey: txid) != nil { return }
+    mutating func record(_ txid: Hash256, _ outcome: TransactionOutcome) {
+        if outcomes.updateValue(outcome, forKey: txid) != nil { return }
         if outcomeOrder.count < Self.outcomeCapacity {
             outcomeOrder.append(txid)
         } else {
@@ -25,8 +27,6 @@ struct TransactionTracker {
             outcomeHead = (outcomeHead + 1) % Self.outcomeCapacity
         }
     }
-
-    func outcome(of txid: Hash256) -> TxStatusResult? { outcomes[txid] }
 
     mutating func add(_ waiter: Waiter) { waiters[waiter.id] = waiter }
 
@@ -37,30 +37,9 @@ struct TransactionTracker {
         return Array(waiters.values)
     }
 
-    /// The waiters whose answer is now known, with it; they stay registered until `remove`d.
-    /// Not `mutating`: `status` reads the node, tracker included, and a closure that reads the
-    /// tracker while a mutating method holds it is an exclusivity violation (a crash).
-    func settled(using status: (Hash256) -> TxStatusResult?) -> [(Waiter, Result<[TxStatusResult], RPCError>)] {
-        waiters.values.compactMap { waiter in Self.evaluate(waiter, status: status).map { (waiter, $0) } }
-    }
-
-    /// A waiter's answer if every txid is deep enough or has failed; nil while any is short.
-    /// A single txid that failed answers with its error; several answer with their statuses.
-    static func evaluate(_ waiter: Waiter, status: (Hash256) -> TxStatusResult?) -> Result<[TxStatusResult], RPCError>? {
-        var statuses: [TxStatusResult] = []
-        for txid in waiter.txids {
-            guard let current = status(txid) else { return nil }
-            switch current.status {
-            case .pending: return nil
-            case .confirmed: if (current.depth ?? 0) < waiter.depth { return nil }
-            case .rejected, .evicted: break
-            }
-            statuses.append(current)
-        }
-        if statuses.count == 1, let only = statuses.first, only.status == .rejected || only.status == .evicted {
-            let code = only.code.flatMap(RPCErrorCode.init(rawValue:)) ?? .rejected
-            return .failure(RPCError(code, only.reason ?? "transaction failed", data: ["txid": only.txid]))
-        }
-        return .success(statuses)
+    /// The waiters whose answer `view` now decides, with it; they stay registered until
+    /// `remove`d.
+    func settled(in view: ChainView) -> [(Waiter, Result<[TxStatusResult], NodeRequestError>)] {
+        waiters.values.compactMap { waiter in waiter.evaluate(in: view).map { (waiter, $0) } }
     }
 }

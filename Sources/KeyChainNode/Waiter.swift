@@ -1,46 +1,35 @@
 import KeyChainAPI
 import KeyChainCore
-import Synchronization
 
-/// A client's `wait`: the txids it waits on, the depth it wants, and how to answer it once.
-final class Waiter: Sendable {
-    private static let counter = Atomic<UInt64>(0)
-
-    private enum State {
-        case waiting(CheckedContinuation<Result<[TxStatusResult], RPCError>, Never>?)
-        case finished(Result<[TxStatusResult], RPCError>)
-    }
-
+/// A client's `wait` or `wait_all`: the txids it waits on, the depth it wants, and how to
+/// answer it. Lives in the `ChainOwner`'s tracker and is answered there, once.
+struct Waiter: Sendable {
     let id: UInt64
     let txids: [Hash256]
     let depth: UInt32
-    private let state = Mutex(State.waiting(nil))
+    /// `wait_all`: every txid answers with its status, an unknown or failed one included;
+    /// `wait`: a failure (or an unknown txid) is the answer.
+    let all: Bool
+    let completion: @Sendable (Result<[TxStatusResult], NodeRequestError>) -> Void
 
-    init(txids: [Hash256], depth: UInt32) {
-        id = Self.counter.add(1, ordering: .relaxed).newValue
-        self.txids = txids
-        self.depth = depth
-    }
-
-    /// The answer, once `finish` gives it.
-    func result() async -> Result<[TxStatusResult], RPCError> {
-        await withCheckedContinuation { continuation in
-            let ready: Result<[TxStatusResult], RPCError>? = state.withLock { state in
-                if case let .finished(result) = state { return result }
-                state = .waiting(continuation)
-                return nil
+    /// The answer if every txid is deep enough or has failed; nil while any is short.
+    func evaluate(in view: ChainView) -> Result<[TxStatusResult], NodeRequestError>? {
+        var statuses: [TxStatusResult] = []
+        statuses.reserveCapacity(txids.count)
+        for txid in txids {
+            guard let current = view.status(of: txid) else {
+                guard all else { return .failure(.transactionNotFound(txid)) }
+                statuses.append(ChainView.unknownStatus(txid))
+                continue
             }
-            if let ready { continuation.resume(returning: ready) }
+            switch current.status {
+            case .pending: return nil
+            case .confirmed: if (current.depth ?? 0) < depth { return nil }
+            case .rejected, .evicted:
+                if !all, let outcome = view.outcomes[txid] { return .failure(.failed(txid: txid, outcome: outcome)) }
+            }
+            statuses.append(current)
         }
-    }
-
-    /// Answers the waiter; later calls are ignored.
-    func finish(_ result: Result<[TxStatusResult], RPCError>) {
-        let continuation = state.withLock { state -> CheckedContinuation<Result<[TxStatusResult], RPCError>, Never>?? in
-            guard case let .waiting(continuation) = state else { return nil }
-            state = .finished(result)
-            return .some(continuation)
-        }
-        if case let .some(.some(waiting)) = continuation { waiting.resume(returning: result) }
+        return .success(statuses)
     }
 }

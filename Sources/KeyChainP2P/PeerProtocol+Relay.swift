@@ -7,6 +7,9 @@ extension PeerProtocol {
     /// Announces newly connected blocks by header (at most the last 8) to every ready peer that
     /// does not know them.
     func relay(_ update: ChainUpdate, except source: PeerID?, _ actions: inout [ProtocolAction]) {
+        if !update.connected.isEmpty || !update.disconnected.isEmpty || !update.evicted.isEmpty || !update.invalidated.isEmpty {
+            chainUpdates.append(update)
+        }
         guard !update.connected.isEmpty else { return }
         if update.isReorganisation {
             // Puts the losing branch held are back in the mempool: spread them so they are mined.

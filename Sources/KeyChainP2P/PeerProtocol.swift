@@ -41,6 +41,8 @@ public final class PeerProtocol {
     /// Dials not yet answered, and when they were made.
     var pendingDials: [PeerAddress: UInt64] = [:]
     var random: SeededGenerator
+    /// What accepted blocks did to the best chain during the event being handled.
+    var chainUpdates: [ChainUpdate] = []
 
     /// A protocol instance for `chain`. `seed` drives its random choices (which addresses to
     /// dial): a simulation passes its own to replay exactly.
@@ -65,9 +67,10 @@ public final class PeerProtocol {
     /// Peers that completed the handshake, in order.
     public var readyPeers: [PeerID] { ready.map(\.id) }
 
-    /// Handles one event and returns what to do.
-    public func handle(_ event: ProtocolEvent) -> [ProtocolAction] {
+    /// Handles one event: returns what to do and what the event did to the chain.
+    public func handle(_ event: ProtocolEvent) -> ProtocolOutput {
         var actions: [ProtocolAction] = []
+        var refusal: ProtocolOutput.Refusal?
         switch event {
         case let .connected(peer, outbound, address):
             accept(peer, outbound: outbound, address: address, &actions)
@@ -87,16 +90,25 @@ public final class PeerProtocol {
         case .tick:
             tick(&actions)
         case let .mined(block):
-            do { relay(try chain.acceptBlock(block), except: nil, &actions) } catch {}
+            do { relay(try chain.acceptBlock(block), except: nil, &actions) } catch { refusal = .block(error) }
             downloadsChanged = true
         case let .submitted(transaction):
-            if !chain.mempool.contains(transaction.id) {
-                do { try chain.submit(transaction) } catch { break }
+            do {
+                try chain.submit(transaction)
+                announce(transaction.id, except: nil)
+            } catch {
+                refusal = .transaction(error)
             }
-            announce(transaction.id, except: nil)
         }
         scheduleDownloads(&actions)
-        return actions
+        var output = ProtocolOutput()
+        output.actions = actions
+        output.refusal = refusal
+        if !chainUpdates.isEmpty {
+            output.chainUpdates = chainUpdates
+            chainUpdates = []
+        }
+        return output
     }
 
     // MARK: - Helpers

@@ -109,7 +109,7 @@ public final class Simulator {
         lastTip = Array(repeating: .zero, count: nodes.count)
         for index in nodes.indices {
             // Each node hears of a few others, as from the tracker, and dials on its own.
-            perform(nodes[index].peerProtocol.handle(.discovered(trackerAnswer(for: index))), at: index)
+            perform(nodes[index].peerProtocol.handle(.discovered(trackerAnswer(for: index))).actions, at: index)
             queue.push(.tick(index), at: clock.milliseconds + UInt64(index) % configuration.tickInterval)
             scheduleMining(index)
         }
@@ -165,10 +165,10 @@ public final class Simulator {
         nodes[b].peers.insert(a)
         newEpoch(a, b)
         ephemeralPort = ephemeralPort == .max ? 49_152 : ephemeralPort + 1
-        perform(nodes[a].peerProtocol.handle(.connected(PeerID(UInt64(b)), outbound: true, address: Self.address(of: b))), at: a)
+        perform(nodes[a].peerProtocol.handle(.connected(PeerID(UInt64(b)), outbound: true, address: Self.address(of: b))).actions, at: a)
         // The inbound side sees the dialler's host and an ephemeral port; it may refuse.
         guard nodes[b].peers.contains(a) else { return }
-        perform(nodes[b].peerProtocol.handle(.connected(PeerID(UInt64(a)), outbound: false, address: Self.address(of: a).with(port: ephemeralPort))), at: b)
+        perform(nodes[b].peerProtocol.handle(.connected(PeerID(UInt64(a)), outbound: false, address: Self.address(of: a).with(port: ephemeralPort))).actions, at: b)
     }
 
     private func linkKey(_ from: Int, _ to: Int) -> Int { from &* nodes.count &+ to }
@@ -184,7 +184,7 @@ public final class Simulator {
         nodes[a].peers.remove(b)
         guard nodes[b].peers.remove(a) != nil else { return }
         newEpoch(a, b)
-        perform(nodes[b].peerProtocol.handle(.disconnected(PeerID(UInt64(a)))), at: b)
+        perform(nodes[b].peerProtocol.handle(.disconnected(PeerID(UInt64(a)))).actions, at: b)
     }
 
     /// Splits the network: messages cross only between nodes of the same group.
@@ -208,14 +208,14 @@ public final class Simulator {
     public func restart(_ index: Int, connectingTo peers: [Int]) throws {
         try nodes[index].restart()
         for peer in peers { connect(index, peer) }
-        perform(nodes[index].peerProtocol.handle(.discovered(trackerAnswer(for: index))), at: index)
+        perform(nodes[index].peerProtocol.handle(.discovered(trackerAnswer(for: index))).actions, at: index)
         queue.push(.tick(index), at: now + 1)
         scheduleMining(index)
     }
 
     /// Submits a put to a node as a client would.
     public func submit(_ transaction: Transaction, at index: Int) {
-        perform(nodes[index].peerProtocol.handle(.submitted(transaction)), at: index)
+        perform(nodes[index].peerProtocol.handle(.submitted(transaction)).actions, at: index)
     }
 
     /// Has one node mine a block now, whatever the schedule: ends an equal-work tie, which the
@@ -225,7 +225,7 @@ public final class Simulator {
         let template = nodes[index].chain.makeTemplate(now: now)
         let block = template.block(nonce: Self.solve(template.header, target: parameters.target))
         minedAt[block.hash] = now
-        let actions = nodes[index].peerProtocol.handle(.mined(block))
+        let actions = nodes[index].peerProtocol.handle(.mined(block)).actions
         recordArrivals(at: index)
         perform(actions, at: index)
     }
@@ -255,7 +255,7 @@ public final class Simulator {
         case let .deliver(from, to, link, message):
             // The epoch also stands for "still connected": closing a link starts a new one.
             guard nodes[to].isUp, links[linkKey(from, to)]?.epoch ?? 0 == link else { return }
-            let actions = nodes[to].peerProtocol.handle(.received(PeerID(UInt64(from)), message))
+            let actions = nodes[to].peerProtocol.handle(.received(PeerID(UInt64(from)), message)).actions
             // Only a block can move a tip: look at the tip then, not after every event.
             if case .block = message { recordArrivals(at: to) }
             perform(actions, at: to)
@@ -269,10 +269,10 @@ public final class Simulator {
             }
         case let .dialFailed(index, address):
             guard nodes[index].isUp else { return }
-            perform(nodes[index].peerProtocol.handle(.dialFailed(address)), at: index)
+            perform(nodes[index].peerProtocol.handle(.dialFailed(address)).actions, at: index)
         case let .tick(index):
             guard nodes[index].isUp else { return }
-            perform(nodes[index].peerProtocol.handle(.tick), at: index)
+            perform(nodes[index].peerProtocol.handle(.tick).actions, at: index)
             queue.push(.tick(index), at: now + configuration.tickInterval)
         case let .mine(index):
             guard nodes[index].isUp else { return }
@@ -280,7 +280,7 @@ public final class Simulator {
                 let template = nodes[index].chain.makeTemplate(now: now)
                 let block = template.block(nonce: Self.solve(template.header, target: parameters.target))
                 minedAt[block.hash] = now
-                let actions = nodes[index].peerProtocol.handle(.mined(block))
+                let actions = nodes[index].peerProtocol.handle(.mined(block)).actions
                 recordArrivals(at: index)
                 perform(actions, at: index)
             }

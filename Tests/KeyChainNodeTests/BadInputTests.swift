@@ -24,13 +24,21 @@ import Testing
         .init(name: "missing field", line: #"{"jsonrpc":"2.0","id":1,"method":"get","params":{}}"#, code: .invalidParams, message: "missing field 'params.key'"),
         .init(name: "wrong type", line: #"{"jsonrpc":"2.0","id":1,"method":"get","params":{"key":5}}"#, code: .invalidParams, message: "must be a string"),
         .init(name: "oversize key", line: #"{"jsonrpc":"2.0","id":1,"method":"put","params":{"key":"\#(String(repeating: "k", count: 256))","value":"v"}}"#,
-              code: .invalidParams, message: "maximum of 255"),
+              code: .invalidParams, message: "1-255 bytes of UTF-8, not 256"),
         .init(name: "oversize value", line: #"{"jsonrpc":"2.0","id":1,"method":"put","params":{"key":"k","value":"\#(String(repeating: "v", count: 70_000))"}}"#,
               code: .rejected, message: "at most 65536"),
         .init(name: "bad base64", line: #"{"jsonrpc":"2.0","id":1,"method":"put","params":{"key":"k","value":"@@","encoding":"base64"}}"#,
               code: .invalidParams, message: "base64"),
         .init(name: "garbage transaction", line: #"{"jsonrpc":"2.0","id":1,"method":"submit","params":{"tx":"0102"}}"#,
-              code: .invalidParams, message: "canonically encoded"),
+              code: .rejected, message: "canonically encoded"),
+        .init(name: "transaction not hex", line: #"{"jsonrpc":"2.0","id":1,"method":"submit","params":{"tx":"zz"}}"#,
+              code: .invalidParams, message: "hex"),
+        .init(name: "params not an object", line: #"{"jsonrpc":"2.0","id":1,"method":"get","params":[1]}"#,
+              code: .invalidParams, message: "'params' must be an object"),
+        .init(name: "empty key in get", line: #"{"jsonrpc":"2.0","id":1,"method":"get","params":{"key":""}}"#,
+              code: .invalidParams, message: "not empty"),
+        .init(name: "over-long key in history", line: #"{"jsonrpc":"2.0","id":1,"method":"history","params":{"key":"\#(String(repeating: "k", count: 256))"}}"#,
+              code: .invalidParams, message: "not 256"),
         .init(name: "unknown txid", line: #"{"jsonrpc":"2.0","id":1,"method":"tx","params":{"txid":"\#(String(repeating: "ab", count: 32))"}}"#,
               code: .transactionNotFound, message: "not known"),
         .init(name: "unknown block", line: #"{"jsonrpc":"2.0","id":1,"method":"block","params":{"height":99999}}"#,
@@ -47,6 +55,8 @@ import Testing
             let error = reply["error"] as? [String: Any]
             #expect(error?["code"] as? Int == test.code.rawValue, "\(test.name): \(reply)")
             #expect((error?["message"] as? String)?.contains(test.message) == true, "\(test.name): \(reply)")
+            #expect((error?["message"] as? String)?.contains("Swift.") != true && (error?["message"] as? String)?.contains("<") != true,
+                    "\(test.name): a Swift type name in \(reply)")
         }
         // A request over the 8 MiB line limit, then a good one on the same connection.
         try connection.send(Array(#"{"jsonrpc":"2.0","id":1,"method":"get","params":{"key":""#.utf8) + [UInt8](repeating: 0x61, count: 9 << 20) + Array("\"}}\n".utf8))

@@ -20,7 +20,7 @@ final class ProtocolFixture {
         node = PeerProtocol(chain: chain, nodeID: Self.nodeID, listenPort: 9_333, configuration: configuration, seed: 1, clock: clock.function)
     }
 
-    func handle(_ event: ProtocolEvent) -> [ProtocolAction] { node.handle(event) }
+    func handle(_ event: ProtocolEvent) -> [ProtocolAction] { node.handle(event).actions }
 
     /// Completes the handshake with `peer`, as a well-behaved node `id` listening on 9333.
     func handshake(_ peer: PeerID, id: UInt64) -> [ProtocolAction] {

@@ -1,0 +1,256 @@
+import Dispatch
+import HashTreeCollections
+import KeyChainAPI
+import KeyChainChain
+import KeyChainCore
+import KeyChainMining
+import KeyChainP2P
+import Logging
+
+/// The one owner of chain state: the chain, the peer protocol and the transaction tracker, run
+/// serially on one dispatch queue, as btcd's block handler owns its chain. The miner's blocks,
+/// timer ticks, client writes and peer events are messages to it (`Node` enqueues them), so
+/// nothing here takes a lock; a queue is FIFO, so one connection's requests, enqueued in
+/// order, take effect in order. After each change it publishes a `ChainView`, from which
+/// readers answer on their own threads.
+///
+/// Every method runs on `queue`.
+final class ChainOwner: @unchecked Sendable {
+    let queue: DispatchQueue
+    let chain: Blockchain
+    let peers: PeerProtocol
+    let policy: any MiningPolicy
+    let metrics: NodeMetrics
+    let logger: Logger
+    let wallet: Identity
+    /// Where peer actions go: the transport, once there is one.
+    var transport: @Sendable ([ProtocolAction]) -> Void = { _ in }
+    /// Set once, before the queue runs anything.
+    var miner: Miner?
+    private let published: PublishedView
+    private var tracker = TransactionTracker()
+    private var subscriptions: [UInt64: Subscription] = [:]
+    private var nextWaiter: UInt64 = 0
+    private var refreshScheduled = false
+    private(set) var stopped = false
+
+    init(chain: Blockchain, peers: PeerProtocol, policy: any MiningPolicy, wallet: Identity,
+         published: PublishedView, metrics: NodeMetrics, logger: Logger) {
+        self.queue = DispatchQueue(label: "keychain.node.chain", qos: .userInitiated)
+        self.chain = chain
+        self.peers = peers
+        self.policy = policy
+        self.wallet = wallet
+        self.published = published
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// The view readers get, as the chain stands now.
+    static func view(of chain: Blockchain, wallet: PublicKey, outcomes: TreeDictionary<Hash256, TransactionOutcome>,
+                     mining: Bool, peers: Int) -> ChainView {
+        ChainView(parameters: chain.parameters, wallet: wallet, keyIndex: chain.keyIndex, tip: chain.tip,
+                  mempool: chain.mempool.live, outcomes: outcomes, mining: mining, peers: peers)
+    }
+
+    /// Publishes the current state to readers: a few references under a lock held for as long.
+    func publish() {
+        let view = Self.view(of: chain, wallet: wallet.publicKey, outcomes: tracker.outcomes, mining: miner != nil,
+                             peers: peers.readyPeers.count)
+        published.publish(view)
+    }
+
+    var current: ChainView { published.current }
+
+    // MARK: - Writes
+
+    /// Admits a put through the protocol (which announces it to peers); returns its status.
+    /// A put already pending or confirmed answers with its status again: retries are safe.
+    func admit(_ transaction: Transaction) -> Result<TxStatusResult, NodeRequestError> {
+        guard !stopped else { return .failure(.shuttingDown) }
+        let output = peers.handle(.submitted(transaction))
+        finish(output)
+        switch output.refusal {
+        case nil:
+            metrics.putsAccepted.increment()
+            scheduleRefresh()
+            return .success(TxStatusResult(txid: transaction.id.hex, status: .pending))
+        case let .transaction(error):
+            switch error {
+            case .duplicate, .alreadyConfirmed:
+                return .success(current.status(of: transaction.id) ?? TxStatusResult(txid: transaction.id.hex, status: .pending))
+            default:
+                tracker.record(transaction.id, TransactionOutcome(state: .rejected, error: error))
+                metrics.putsRejected.increment()
+                return .failure(.refused(error))
+            }
+        case let .block(error)?:
+            return .failure(.storage(error.description))
+        }
+    }
+
+    /// A block this node's miner sealed.
+    func mined(_ block: Block) {
+        guard !stopped else { return }
+        let output = peers.handle(.mined(block))
+        if let refusal = output.refusal { logger.warning("own block refused", metadata: ["error": "\(refusal)"]) }
+        finish(output)
+        publish()
+        refreshMining()
+    }
+
+    /// An event from the transport (a connection, a message, a tick).
+    func receive(_ event: ProtocolEvent) {
+        guard !stopped else { return }
+        let output = peers.handle(event)
+        finish(output)
+        if case .tick = event, output.chainUpdates.isEmpty { return }
+        publish()
+    }
+
+    /// Sends the protocol's actions and applies its chain updates to waiters, subscribers and
+    /// metrics: a peer's block is treated exactly as the node's own.
+    private func finish(_ output: ProtocolOutput) {
+        if !output.actions.isEmpty { transport(output.actions) }
+        for update in output.chainUpdates { apply(update) }
+        if !output.chainUpdates.isEmpty { refreshMining() }
+    }
+
+    // MARK: - Waiting
+
+    /// Registers a wait (answering at once if the view already decides it); `completion`
+    /// runs on this queue when it settles, fails or times out.
+    func wait(for txids: [Hash256], depth: UInt32, timeout: Duration, all: Bool,
+              completion: @escaping @Sendable (Result<[TxStatusResult], NodeRequestError>) -> Void) {
+        guard !stopped else { return completion(.failure(.shuttingDown)) }
+        nextWaiter += 1
+        let waiter = Waiter(id: nextWaiter, txids: txids, depth: max(depth, 1), all: all, completion: completion)
+        if let result = waiter.evaluate(in: current) { return completion(result) }
+        tracker.add(waiter)
+        refreshMining()
+        let id = waiter.id
+        let milliseconds = Int(min(timeout.components.seconds * 1_000 + timeout.components.attoseconds / 1_000_000_000_000_000, 3_600_000))
+        queue.asyncAfter(deadline: .now() + .milliseconds(max(milliseconds, 0))) { [self] in expire(id) }
+    }
+
+    private func expire(_ id: UInt64) {
+        guard let waiter = tracker.remove(id) else { return }
+        waiter.completion(.failure(.timedOut(txids: waiter.txids, depth: waiter.depth)))
+        refreshMining()
+    }
+
+    // MARK: - Subscriptions
+
+    /// Registers a connection for notifications (adding to its earlier subscription).
+    func subscribe(connection: UInt64, txids: [Hash256], tips: Bool, sink: @escaping @Sendable (String) -> Void) {
+        var subscription = subscriptions[connection] ?? Subscription(sink: sink)
+        subscription.tips = subscription.tips || tips
+        let view = current
+        for txid in txids { subscription.txids[txid] = view.status(of: txid)?.status }
+        subscriptions[connection] = subscription
+    }
+
+    /// Forgets a closed connection.
+    func unsubscribe(connection: UInt64) { subscriptions[connection] = nil }
+
+    // MARK: - Mining
+
+    /// Re-templates the miner after puts arrive, at most every `policy.refreshDelay`.
+    private func scheduleRefresh() {
+        guard !refreshScheduled, miner != nil else { return }
+        refreshScheduled = true
+        let delay = policy.refreshDelay
+        let microseconds = Int(delay.components.seconds * 1_000_000 + delay.components.attoseconds / 1_000_000_000_000)
+        queue.asyncAfter(deadline: .now() + .microseconds(microseconds)) { [self] in
+            refreshScheduled = false
+            refreshMining()
+        }
+    }
+
+    /// Points the miner at a fresh template, or idles it when the policy says so.
+    func refreshMining() {
+        guard let miner, !stopped else { return }
+        if policy.shouldMine(waitingPuts: chain.mempool.count, waitingClients: tracker.hasWaiters) {
+            miner.update(chain.makeTemplate(), target: chain.parameters.target)
+        } else {
+            miner.update(nil, target: chain.parameters.target)
+        }
+    }
+
+    // MARK: - After the chain moved
+
+    /// Records evictions, answers waiters and notifies subscribers after the chain moved.
+    private func apply(_ update: ChainUpdate) {
+        metrics.blocksConnected.increment(by: update.connected.count)
+        if update.isReorganisation { metrics.reorganisations.increment() }
+        metrics.putsEvicted.increment(by: update.evicted.count)
+        metrics.height.record(chain.height)
+        metrics.mempool.record(chain.mempool.count)
+        metrics.keys.record(chain.keyIndex.keyCount)
+        for evicted in update.evicted {
+            tracker.record(evicted.transaction.id, TransactionOutcome(state: .evicted, error: evicted.reason))
+        }
+        guard !update.connected.isEmpty || !update.evicted.isEmpty else { return }
+        publish()
+        let view = current
+        for (waiter, result) in tracker.settled(in: view) {
+            _ = tracker.remove(waiter.id)
+            waiter.completion(result)
+        }
+        notifySubscribers(newTip: !update.connected.isEmpty, view)
+    }
+
+    private func notifySubscribers(newTip: Bool, _ view: ChainView) {
+        guard !subscriptions.isEmpty else { return }
+        let tip = TipNotification(height: view.height, hash: view.tip.hash.hex)
+        for (connection, var subscription) in subscriptions {
+            if newTip && subscription.tips { subscription.sink(Subscription.line(method: "tip", tip)) }
+            for (txid, last) in subscription.txids {
+                guard let now = view.status(of: txid) else { continue }
+                if now.status != last || now.status == .confirmed {
+                    subscription.sink(Subscription.line(method: "tx", now))
+                    subscription.txids[txid] = now.status
+                }
+            }
+            subscriptions[connection] = subscription
+        }
+    }
+
+    // MARK: - Blocks
+
+    /// A stored block by hash, by height on the best chain, or the tip.
+    func block(hash: Hash256?, height: UInt32?) -> Result<BlockResult, NodeRequestError> {
+        let node: BlockNode?
+        if let hash {
+            node = chain.tree.node(hash)
+        } else if let height {
+            node = chain.tree.activeNode(at: height)
+        } else {
+            node = chain.tip
+        }
+        let selector = hash.map { "with hash \($0.hex)" } ?? height.map { "at height \($0)" } ?? "at the tip"
+        guard let node, node.hasData else { return .failure(.blockNotFound(selector)) }
+        let block: Block
+        do { block = try chain.block(node.hash) } catch { return .failure(.storage(error.description)) }
+        let active = chain.tree.isActive(node.hash)
+        return .success(BlockResult(
+            hash: node.hash.hex, height: node.height, version: node.header.version, previous: node.header.previous.hex,
+            merkleRoot: node.header.merkleRoot.hex, timestamp: node.header.timestamp, target: String(node.header.target, radix: 16),
+            nonce: node.header.nonce, confirmations: active ? chain.height - node.height + 1 : 0, onBestChain: active,
+            transactions: block.transactions.map { .init(txid: $0.id.hex, key: $0.key, author: $0.author.hex, valueSize: $0.value.count) }))
+    }
+
+    // MARK: - Stopping
+
+    /// Fails every waiting client, drops subscriptions and writes the key-index checkpoint.
+    func stop() {
+        guard !stopped else { return }
+        stopped = true
+        for waiter in tracker.removeAllWaiters() { waiter.completion(.failure(.shuttingDown)) }
+        subscriptions = [:]
+        do { try chain.close() } catch {
+            logger.error("could not write the key-index checkpoint at shutdown", metadata: ["error": "\(error)"])
+        }
+        logger.info("node stopped", metadata: ["height": "\(chain.height)"])
+    }
+}

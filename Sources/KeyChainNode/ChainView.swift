@@ -1,0 +1,47 @@
+import HashTreeCollections
+import KeyChainAPI
+import KeyChainChain
+import KeyChainCore
+
+/// What reads see: the state the `ChainOwner` published after its last change. A value whose
+/// maps are persistent, so publishing costs a few references and reading takes no lock and
+/// waits for nothing: not for validation, signature checks, fsync or a reorganisation, which
+/// all happen on the owner's copy.
+public struct ChainView: Sendable {
+    /// The network's genesis parameters.
+    public let parameters: NetworkParameters
+    /// The key the node signs `put`s with.
+    public let wallet: PublicKey
+    /// Key versions on the best chain.
+    public internal(set) var keyIndex: KeyIndex
+    /// The best chain's tip.
+    public internal(set) var tip: BlockNode
+    /// Puts waiting for a block, by txid.
+    var mempool: TreeDictionary<Hash256, Transaction>
+    /// Recent refusals and evictions.
+    var outcomes: TreeDictionary<Hash256, TransactionOutcome>
+    /// Whether the node mines.
+    public internal(set) var mining: Bool
+    /// Peers that completed the handshake.
+    public internal(set) var peers: Int
+
+    /// The best chain's height.
+    public var height: UInt32 { tip.height }
+
+    /// Where a transaction stands, or nil if the node has never seen it.
+    public func status(of txid: Hash256) -> TxStatusResult? {
+        if let (_, _, version) = keyIndex.version(of: txid) {
+            return TxStatusResult(txid: txid.hex, status: .confirmed, depth: version.confirmations(tipHeight: tip.height),
+                                  height: version.height, block: version.blockHash.hex)
+        }
+        if mempool[txid] != nil { return TxStatusResult(txid: txid.hex, status: .pending) }
+        guard let outcome = outcomes[txid] else { return nil }
+        return TxStatusResult(txid: txid.hex, status: outcome.state, reason: outcome.reason, code: outcome.code)
+    }
+
+    /// A txid's entry in a `wait_all` answer when the node has never seen it.
+    static func unknownStatus(_ txid: Hash256) -> TxStatusResult {
+        let error = NodeRequestError.transactionNotFound(txid)
+        return TxStatusResult(txid: txid.hex, status: .rejected, reason: error.description, code: error.code.rawValue)
+    }
+}

@@ -1,0 +1,24 @@
+import KeyChainChain
+import KeyChainWire
+
+/// What handling one event produced: the actions for the transport, and what the event did to
+/// the chain, so that the node settles waiters, notifies subscribers and moves metrics for a
+/// peer's block exactly as for its own.
+public struct ProtocolOutput: Sendable {
+    /// What to send, dial or close, in order.
+    public var actions: [ProtocolAction] = []
+    /// Every move of the best chain, in order: the node's own block, or blocks from peers.
+    public var chainUpdates: [ChainUpdate] = []
+    /// Why the chain refused the event's own block (`.mined`) or put (`.submitted`); nil when
+    /// it was taken, or for other events.
+    public var refusal: Refusal?
+
+    /// Why a mined block or a submitted put was refused.
+    public enum Refusal: Error, Sendable {
+        case block(BlockError)
+        case transaction(TransactionError)
+    }
+
+    /// Nothing yet.
+    public init() {}
+}
