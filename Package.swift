@@ -140,7 +140,8 @@ let package = Package(
         .testTarget(name: "KeyChainChainTests", dependencies: ["KeyChainChain", "KeyChainTestSupport"]),
         .testTarget(
             name: "KeyChainNodeTests",
-            dependencies: ["KeyChainNode", "KeyChainClient", "KeyChainAPI", "KeyChainTestSupport"]
+            dependencies: ["KeyChainNode", "KeyChainClient", "KeyChainAPI", "KeyChainTestSupport", "KeyChainP2P", "KeyChainWire",
+                           "KeyChainStore", "KeyChainChain", "KeyChainCore"]
         ),
         .testTarget(name: "KeyChainWireTests", dependencies: ["KeyChainWire", "KeyChainTestSupport"]),
         .testTarget(name: "KeyChainP2PTests", dependencies: ["KeyChainP2P", "KeyChainChain", "KeyChainStore", "KeyChainWire", "KeyChainTestSupport"]),

@@ -70,11 +70,15 @@ public final class APIServer: Sendable {
                     let key = ObjectIdentifier(channel)
                     let stopped = channels.withLock { state -> Bool in
                         state.clients[key] = channel
+                        node.clientCount.store(state.clients.count, ordering: .relaxed)
                         return state.stopped
                     }
                     if stopped { channel.close(promise: nil) }
                     channel.closeFuture.whenComplete { [self] _ in
-                        _ = channels.withLock { $0.clients.removeValue(forKey: key) }
+                        channels.withLock {
+                            $0.clients.removeValue(forKey: key)
+                            node.clientCount.store($0.clients.count, ordering: .relaxed)
+                        }
                         node.unsubscribe(connection: id)
                     }
                 }

@@ -34,12 +34,12 @@ extension ChainView {
         return .success(KeysResult(keys: keys, next: page.count > limit ? keys.last : nil))
     }
 
-    /// The node's state, with the miner's current hash rate.
-    public func status(hashRate: Double) -> StatusResult {
+    /// The node's state, with the miner's current hash rate and the open client connections.
+    public func status(hashRate: Double, clients: Int) -> StatusResult {
         StatusResult(network: parameters.name, genesis: parameters.genesisHash.hex, difficultyBits: parameters.difficultyBits,
                      height: tip.height, tip: tip.hash.hex, tipTimestamp: tip.header.timestamp,
                      mempool: mempool.count, keys: keyIndex.keyCount, mining: mining, hashRate: hashRate,
-                     wallet: wallet.hex, peers: peers)
+                     wallet: wallet.hex, peers: peers, clients: clients)
     }
 
     /// Why `key` cannot be a key (empty, or longer than the protocol's 255 bytes), or nil.

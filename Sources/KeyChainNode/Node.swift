@@ -145,8 +145,11 @@ public final class Node: Sendable {
         return Double(miner.totalHashes) / max(Date().timeIntervalSince(startedAt), 0.001)
     }
 
+    /// Open client connections, as the API server counts them.
+    let clientCount = Atomic<Int>(0)
+
     /// The node's state.
-    public func status() -> StatusResult { view.status(hashRate: hashRate) }
+    public func status() -> StatusResult { view.status(hashRate: hashRate, clients: clientCount.load(ordering: .relaxed)) }
 
     // MARK: - Writes, in call order
 

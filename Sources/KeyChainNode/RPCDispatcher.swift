@@ -128,7 +128,7 @@ struct RPCDispatcher: Sendable {
                 return view.transactionStatus(txid)
             }
         case .status:
-            return read(NoParams.self, optional: true) { view, _ in .success(view.status(hashRate: node.hashRate)) }
+            return read(NoParams.self, optional: true) { _, _ in .success(node.status()) }
         case .keys:
             return read(KeysParams.self, optional: true) { view, params in
                 view.keys(prefix: params.prefix ?? "", after: params.after, limit: params.limit ?? 100)

@@ -76,11 +76,15 @@ import Testing
         } catch let error as KeyChainClientError {
             #expect(error.code == .rejected)
         }
-        // A client that disconnects mid-request does not hurt the node.
+        // A client that disconnects mid-request does not hurt the node: once the node has seen
+        // it go, it still answers, at the same height.
+        let before = try await client.status()
         let quitter = try RawConnection(path: node.socketPath)
+        try await eventually("the node to count the quitter") { try await client.status().clients == before.clients + 1 }
         try quitter.send(Array(#"{"jsonrpc":"2.0","id":1,"method":"wait","params":{"txid":"#.utf8))
         _ = consume quitter
-        #expect(try await client.status().height >= 0)
+        try await eventually("the node to see the quitter go") { try await client.status().clients == before.clients }
+        #expect(try await client.status().height == before.height)
         await client.close()
         try await node.stop()
     }

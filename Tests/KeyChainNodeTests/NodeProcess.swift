@@ -34,11 +34,17 @@ struct ProcessFailure: Error, CustomStringConvertible {
     let description: String
 }
 
-/// Waits until `condition` holds, polling, or throws after `seconds`.
+/// Waits until `condition` holds, polling, or throws after `seconds`. A `ProcessFailure`
+/// thrown by the condition (a process that died) ends the wait at once; other errors (a
+/// socket not yet listening) count as "not yet".
 func eventually(_ what: String, seconds: Double = 90, _ condition: () async throws -> Bool) async throws {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
-        if (try? await condition()) == true { return }
+        do {
+            if try await condition() { return }
+        } catch let failure as ProcessFailure {
+            throw failure
+        } catch {}
         try await Task.sleep(for: .milliseconds(20))
     }
     throw ProcessFailure(description: "timed out after \(seconds) s waiting for \(what)")
@@ -65,7 +71,9 @@ final class NodeProcess: @unchecked Sendable {
         try process.run()
         if waitUntilReady {
             try await eventually("the node's socket at \(socketPath)") {
-                guard process.isRunning else { throw ProcessFailure(description: "node exited: \(self.log)") }
+                guard process.isRunning else {
+                    throw ProcessFailure(description: "node exited with status \(process.terminationStatus) at start-up: \(self.log)")
+                }
                 let client = try await KeyChainClient.connect(socketPath: socketPath)
                 defer { Task { await client.close() } }
                 _ = try await client.status()
@@ -78,12 +86,17 @@ final class NodeProcess: @unchecked Sendable {
     var isRunning: Bool { process.isRunning }
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    /// Sends a signal and waits (bounded) for the process to exit; returns its status.
+    /// Sends a signal and waits (bounded) for the process to exit; returns its status. After
+    /// SIGTERM or SIGINT a node must exit cleanly (status 0): anything else throws, with its log.
     @discardableResult
     func stop(signal: Int32 = SIGTERM, seconds: Double = 90) async throws -> Int32 {
-        guard process.isRunning else { return process.terminationStatus }
-        kill(process.processIdentifier, signal)
-        try await eventually("node \(pid) to exit after signal \(signal)", seconds: seconds) { !process.isRunning }
+        if process.isRunning {
+            kill(process.processIdentifier, signal)
+            try await eventually("node \(pid) to exit after signal \(signal)", seconds: seconds) { !process.isRunning }
+        }
+        if (signal == SIGTERM || signal == SIGINT) && (process.terminationReason != .exit || process.terminationStatus != 0) {
+            throw ProcessFailure(description: "node \(pid) exited with status \(process.terminationStatus) (\(process.terminationReason == .exit ? "exit" : "signal")) after signal \(signal): \(log)")
+        }
         return process.terminationStatus
     }
 
