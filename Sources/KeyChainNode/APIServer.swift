@@ -66,7 +66,7 @@ public final class APIServer: Sendable {
                     }
                     let dispatcher = RPCDispatcher(node: node, connection: id, notifications: sink)
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: maxLength)))
-                    try channel.pipeline.syncOperations.addHandler(RPCConnectionHandler(dispatcher: dispatcher, maxLength: maxLength))
+                    try channel.pipeline.syncOperations.addHandler(RPCConnectionHandler(dispatcher: dispatcher, maxLength: maxLength, logger: logger))
                     let key = ObjectIdentifier(channel)
                     let stopped = channels.withLock { state -> Bool in
                         state.clients[key] = channel
@@ -128,6 +128,7 @@ final class RPCConnectionHandler: ChannelInboundHandler {
 
     private let dispatcher: RPCDispatcher
     private let maxLength: Int
+    private let logger: Logger
     private var nextSequence = 0
     private var nextToWrite = 0
     private var finished: [Int: String?] = [:]
@@ -137,9 +138,10 @@ final class RPCConnectionHandler: ChannelInboundHandler {
     private var unapplied = 0
     private var removed = false
 
-    init(dispatcher: RPCDispatcher, maxLength: Int) {
+    init(dispatcher: RPCDispatcher, maxLength: Int, logger: Logger) {
         self.dispatcher = dispatcher
         self.maxLength = maxLength
+        self.logger = logger
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -239,6 +241,7 @@ final class RPCConnectionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        logger.notice("client connection closed after an error", metadata: ["error": "\(error)"])
         context.close(promise: nil)
     }
 }

@@ -6,7 +6,8 @@ import NIOHTTP1
 import NIOPosix
 import Prometheus
 
-/// Serves `GET /metrics` (Prometheus text) from a collector registry over HTTP/1.1.
+/// Serves `GET /metrics` (Prometheus text) from a collector registry over HTTP/1.1; a lifecycle
+/// `Service` in the node's `ServiceGroup` (`MetricsServer+Service`).
 public final class MetricsServer: Sendable {
     private let registry: PrometheusCollectorRegistry
     private let host: String
@@ -44,6 +45,14 @@ public final class MetricsServer: Sendable {
     /// Closes the listener.
     public func stop() {
         channel.withLockedValue { $0?.close(promise: nil) }
+    }
+
+    /// Whether `start()` has bound the listener.
+    var isListening: Bool { channel.withLockedValue { $0 != nil } }
+
+    /// Returns when the listener closes.
+    func waitUntilClosed() async throws {
+        try await channel.withLockedValue { $0 }?.closeFuture.get()
     }
 }
 

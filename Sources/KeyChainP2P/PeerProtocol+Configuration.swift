@@ -9,6 +9,16 @@ extension PeerProtocol {
         public var maxStallTimeout: UInt64 = 64_000
         /// How long a handshake may hang before `version` is sent again.
         public var handshakeRetry: UInt64 = 3_000
+        /// A connection whose handshake is not complete by then is closed: silent sockets
+        /// must not hold inbound slots.
+        public var handshakeTimeout: UInt64 = 60_000
+        /// A ready link silent this long is pinged...
+        public var pingInterval: UInt64 = 30_000
+        /// ...and closed if the pong has not come this long after.
+        public var pingTimeout: UInt64 = 30_000
+        /// Bytes the transport may hold unsent for one peer; past this the peer, which is not
+        /// reading, is disconnected (two full frames: a block always fits).
+        public var maxSendBacklog = 8 << 20
         /// Waiting puts re-offered to each peer at each anti-entropy round.
         public var mempoolReannouncement = 1_000
         /// Outbound connections kept open.

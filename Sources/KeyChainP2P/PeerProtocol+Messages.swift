@@ -128,7 +128,12 @@ extension PeerProtocol {
             }
             // Each node passes an address on once, when it first learns it: the spread ends.
             if message.addresses.count <= configuration.maxRelayedAddr && !fresh.isEmpty { relay(fresh, except: peer, &actions) }
-        case .pong, .reject, .version, .verack:
+        case let .pong(pong):
+            if pong.nonce == state.pingNonce {
+                state.pingNonce = nil
+                state.pingMilliseconds = clock() - min(clock(), state.pingSentAt)
+            }
+        case .reject, .version, .verack:
             break
         }
     }

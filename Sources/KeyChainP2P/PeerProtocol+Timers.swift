@@ -26,9 +26,25 @@ extension PeerProtocol {
         for state in ordered {
             let peer = state.id
             defer {
-                nextDue = min(nextDue, state.lastAntiEntropy + configuration.antiEntropyInterval)
+                nextDue = min(nextDue, state.lastAntiEntropy + configuration.antiEntropyInterval,
+                              state.pingNonce == nil ? state.lastReceived + configuration.pingInterval : state.pingSentAt + configuration.pingTimeout)
                 for asked in state.blocksInFlight.values { nextStall = min(nextStall, asked + state.stallTimeout) }
                 for asked in state.transactionsInFlight.values { nextStall = min(nextStall, asked + configuration.initialStallTimeout) }
+            }
+            if !state.isReady && now >= state.connectedAt + configuration.handshakeTimeout {
+                disconnect(peer, "no handshake within \(configuration.handshakeTimeout / 1_000) s", ban: false, &actions)
+                continue
+            }
+            if state.pingNonce != nil {
+                if now >= state.pingSentAt + configuration.pingTimeout {
+                    disconnect(peer, "no pong within \(configuration.pingTimeout / 1_000) s", ban: false, &actions)
+                    continue
+                }
+            } else if state.isReady && now >= state.lastReceived + configuration.pingInterval {
+                let nonce = random.next()
+                state.pingNonce = nonce
+                state.pingSentAt = now
+                actions.append(.send(peer, .ping(PingMessage(nonce: nonce))))
             }
             if state.blocksInFlight.isEmpty && state.transactionsInFlight.isEmpty && state.isReady
                 && now < state.lastAntiEntropy + configuration.antiEntropyInterval { continue }

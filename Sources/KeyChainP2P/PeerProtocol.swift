@@ -86,7 +86,12 @@ public final class PeerProtocol {
             maintainConnections(&actions)
         case let .received(peer, message):
             guard let state = peers[peer] else { break }
+            state.lastReceived = clock()
             receive(message, from: state, &actions)
+        case let .backlog(peer, bytes):
+            if peers[peer] != nil && bytes > configuration.maxSendBacklog {
+                disconnect(peer, "does not read: \(bytes) bytes wait to be sent (limit \(configuration.maxSendBacklog))", ban: false, &actions)
+            }
         case .tick:
             tick(&actions)
         case let .mined(block):

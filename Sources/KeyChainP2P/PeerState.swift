@@ -34,9 +34,20 @@ final class PeerState {
     var lastAntiEntropy: UInt64 = 0
     /// When this side last sent `version` (resent while the handshake is incomplete).
     var lastVersionSent: UInt64 = 0
+    /// When the connection opened: the handshake must finish within its timeout.
+    let connectedAt: UInt64
+    /// When the last message arrived from this peer.
+    var lastReceived: UInt64
+    /// The ping awaiting its pong, and when it was sent.
+    var pingNonce: UInt64?
+    var pingSentAt: UInt64 = 0
+    /// The last measured round trip, in milliseconds.
+    var pingMilliseconds: UInt64?
 
-    init(id: PeerID, slot: Int, outbound: Bool, address: PeerAddress) {
+    init(id: PeerID, slot: Int, outbound: Bool, address: PeerAddress, now: UInt64) {
         self.id = id
+        connectedAt = now
+        lastReceived = now
         self.slot = slot
         self.outbound = outbound
         self.address = address

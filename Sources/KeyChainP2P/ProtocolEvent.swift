@@ -17,6 +17,9 @@ public enum ProtocolEvent: Sendable {
     /// The peer sent bytes that are not a valid frame or message (bad magic, command, length
     /// or checksum, an oversize frame, a payload that does not decode): it is banned.
     case malformed(PeerID, reason: String)
+    /// The transport holds `bytes` for this peer that it could not write yet (reported as
+    /// the backlog changes): a peer that does not read is disconnected past the budget.
+    case backlog(PeerID, bytes: Int)
     /// Time passed (the transport ticks about every 100 ms).
     case tick
     /// This node mined a block.

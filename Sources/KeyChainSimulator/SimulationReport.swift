@@ -16,6 +16,8 @@ public struct SimulationReport: Sendable {
     public let links: Int
     public let blocks: [BlockRow]
     public let messagesSent: [String: Int]
+    /// Frame bytes sent, by command (what TCP would carry, headers included).
+    public let bytesSent: [String: Int]
     public let puts: Int
     /// Puts present on every running node at the end.
     public let putsEverywhere: Int
@@ -34,6 +36,7 @@ public struct SimulationReport: Sendable {
         }
         blocks = rows
         messagesSent = simulator.messagesSent
+        bytesSent = simulator.bytesSent
         puts = keys.count
         let running = simulator.nodes.filter(\.isUp)
         putsEverywhere = keys.filter { key in running.allSatisfy { !$0.chain.keyIndex.versions(of: key).isEmpty } }.count
@@ -55,6 +58,11 @@ public struct SimulationReport: Sendable {
     /// Messages that move puts: inv, getdata, tx, notfound.
     public var putMessages: Int { ["inv.tx", "getdata.tx", "tx", "notfound.tx"].reduce(0) { $0 + (messagesSent[$1] ?? 0) } }
     public var blockCostRatio: Double { Double(blockMessages) / Double(max(blocks.count, 1)) / max(flooding, 1) }
+    /// Bytes that move blocks (announcing headers, getdata, block, notfound), per block;
+    /// anti-entropy's `headers` answers are counted in too, as bytes cannot be told apart.
+    public var blockBytesPerBlock: Double {
+        Double(["headers", "getdata.block", "block", "notfound.block"].reduce(0) { $0 + (bytesSent[$1] ?? 0) }) / Double(max(blocks.count, 1))
+    }
     public var putCostRatio: Double { Double(putMessages) / Double(max(puts, 1)) / max(flooding, 1) }
     /// Delays over every (block, node) arrival, sorted.
     public var allDelays: [UInt64] { blocks.flatMap(\.delays).sorted() }
@@ -77,6 +85,7 @@ public struct SimulationReport: Sendable {
             "messages by command: " + messagesSent.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
             "block messages (announcing headers, getdata, block, notfound) per block: \(Self.format(Double(blockMessages) / Double(max(blocks.count, 1)), 0)); "
                 + "flooding n(k-1) = \(Self.format(flooding, 0)); ratio \(Self.format(blockCostRatio, 2))",
+            "bytes on the wire: \(bytesSent.values.reduce(0, +)) in all; block traffic \(Self.format(blockBytesPerBlock / 1_000, 1)) kB per block",
             "anti-entropy getheaders: \(antiEntropyMessages) (\(Self.format(Double(antiEntropyMessages) / Double(max(blocks.count, 1)), 0)) per block)",
         ]
         if puts > 0 {

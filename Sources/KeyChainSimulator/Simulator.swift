@@ -35,6 +35,14 @@ public final class Simulator {
         return counts
     }
     private var sentCounts = [Int](repeating: 0, count: MessageCategory.allCases.count)
+    private var sentByteCounts = [Int](repeating: 0, count: MessageCategory.allCases.count)
+
+    /// Bytes sent (frames, headers included), counted by command.
+    public var bytesSent: [String: Int] {
+        var counts: [String: Int] = [:]
+        for category in MessageCategory.allCases where sentByteCounts[category.rawValue] > 0 { counts[category.name] = sentByteCounts[category.rawValue] }
+        return counts
+    }
     /// When each block was mined, and when each node first had it connected.
     public private(set) var minedAt: [Hash256: UInt64] = [:]
     public private(set) var arrivals: [Hash256: [Int: UInt64]] = [:]
@@ -57,6 +65,8 @@ public final class Simulator {
 
     public let configuration: Configuration
     public let parameters: NetworkParameters
+    /// The network's frame magic.
+    private let magic: UInt32
     public let clock: VirtualClock
     public private(set) var nodes: [SimulatedNode] = []
     /// Whether nodes mine.
@@ -65,7 +75,8 @@ public final class Simulator {
     public var blockInterval: UInt64
 
     private enum Event {
-        case deliver(from: Int, to: Int, link: UInt32, message: Message)
+        /// A frame, as `Frame.encode` wrote it: what TCP would carry.
+        case deliver(from: Int, to: Int, link: UInt32, frame: [UInt8])
         case tick(Int)
         case mine(Int)
         /// A dial reaches its target (which may be down, or take the connection).
@@ -96,6 +107,7 @@ public final class Simulator {
     public init(configuration: Configuration, parameters: NetworkParameters) throws {
         self.configuration = configuration
         self.parameters = parameters
+        magic = Frame.magic(for: parameters.genesisHash)
         blockInterval = configuration.blockInterval
         clock = VirtualClock(start: parameters.createdAt + 1_000)
         random = SeededGenerator(seed: configuration.seed)
@@ -232,7 +244,8 @@ public final class Simulator {
 
     /// Delivers `message` to `to` as if `from` had sent it (a misbehaving peer).
     public func inject(_ message: Message, from: Int, to: Int) {
-        queue.push(.deliver(from: from, to: to, link: links[linkKey(from, to)]?.epoch ?? 0, message: message), at: now + configuration.latency)
+        queue.push(.deliver(from: from, to: to, link: links[linkKey(from, to)]?.epoch ?? 0, frame: Frame.encode(message, magic: magic)),
+                   at: now + configuration.latency)
     }
 
     /// Connects blocks straight into a node's chain (to set up a long chain quickly).
@@ -252,9 +265,20 @@ public final class Simulator {
 
     private func process(_ event: Event) {
         switch event {
-        case let .deliver(from, to, link, message):
+        case let .deliver(from, to, link, frame):
             // The epoch also stands for "still connected": closing a link starts a new one.
             guard nodes[to].isUp, links[linkKey(from, to)]?.epoch ?? 0 == link else { return }
+            // Each delivery is whole frames, cut and decoded by the transport's own decoder.
+            var decoder = FrameDecoder(magic: magic)
+            decoder.append(frame)
+            let message: Message
+            do {
+                guard let decoded = try decoder.next() else { return }
+                message = decoded
+            } catch {
+                perform(nodes[to].peerProtocol.handle(.malformed(PeerID(UInt64(from)), reason: error.description)).actions, at: to)
+                return
+            }
             let actions = nodes[to].peerProtocol.handle(.received(PeerID(UInt64(from)), message)).actions
             // Only a block can move a tip: look at the tip then, not after every event.
             if case .block = message { recordArrivals(at: to) }
@@ -300,7 +324,10 @@ public final class Simulator {
             switch action {
             case let .send(peer, message):
                 let to = Int(peer.value)
-                sentCounts[MessageCategory(message).rawValue] += 1
+                let frame = Frame.encode(message, magic: magic)
+                let category = MessageCategory(message).rawValue
+                sentCounts[category] += 1
+                sentByteCounts[category] += frame.count
                 if configuration.recordMessages { messageLog.append(SentMessage(time: now, from: index, to: to, command: message.command)) }
                 if let partition, partition[index] != partition[to] { continue }
                 if configuration.loss > 0 && random.unit() < configuration.loss { continue }
@@ -311,7 +338,7 @@ public final class Simulator {
                 var link = links[key, default: Link()]
                 link.clear = max(now + delay, link.clear)
                 links[key] = link
-                queue.push(.deliver(from: index, to: to, link: link.epoch, message: message), at: link.clear)
+                queue.push(.deliver(from: index, to: to, link: link.epoch, frame: frame), at: link.clear)
             case let .dial(address):
                 // A partition swallows the dial: the protocol's own dial timeout ends it.
                 guard let to = node(at: address) else { continue }

@@ -19,11 +19,62 @@ struct KeychainCLI: AsyncParsableCommand {
         """,
         subcommands: [Put.self, Get.self, History.self, Import.self, Tx.self, Status.self, Keys.self, IdentityCommand.self]
     )
+
+    /// Runs the command line, with global options accepted before the subcommand as well as
+    /// after it (`keychain-cli --socket PATH get KEY`, as bitcoin-cli, etcdctl and redis-cli
+    /// take them), and every usage error exiting 2 as documented.
+    static func main() async {
+        let arguments = GlobalOptions.movedAfterSubcommand(Array(CommandLine.arguments.dropFirst()))
+        do {
+            var command = try parseAsRoot(arguments)
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            guard code == .validationFailure else { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(CLIExit.usage.rawValue)
+        }
+    }
+}
+
+/// The options every subcommand takes (`ClientOptions`), as they may stand before it.
+enum GlobalOptions {
+    /// Options that take a value.
+    static let valued: Set<String> = ["--socket", "--identity"]
+    /// Flags.
+    static let flags: Set<String> = ["--json"]
+
+    /// `arguments` with the global options found before the subcommand moved to just after
+    /// it, where the parser looks for them. Anything else stays where it is.
+    static func movedAfterSubcommand(_ arguments: [String]) -> [String] {
+        var globals: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+            if flags.contains(argument) || (valued.contains(name) && argument.contains("=")) {
+                globals.append(argument)
+                index += 1
+            } else if valued.contains(argument), index + 1 < arguments.count {
+                globals += [argument, arguments[index + 1]]
+                index += 2
+            } else {
+                break
+            }
+        }
+        guard !globals.isEmpty, index < arguments.count, !arguments[index].hasPrefix("-") else { return arguments }
+        return [arguments[index]] + globals + arguments[(index + 1)...]
+    }
 }
 
 /// Exit codes the CLI documents.
 enum CLIExit {
     static let error = ExitCode(1)
+    static let usage = ExitCode(2)
     static let notFound = ExitCode(3)
     static let rejected = ExitCode(4)
     static let timedOut = ExitCode(5)

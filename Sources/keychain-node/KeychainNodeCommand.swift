@@ -80,7 +80,6 @@ struct KeychainNodeCommand: AsyncParsableCommand {
             }
             metricsServer = server
         }
-        defer { metricsServer?.stop() }
         let service: NodeService
         do {
             service = try NodeService(configuration: configuration, logger: logger)
@@ -88,8 +87,13 @@ struct KeychainNodeCommand: AsyncParsableCommand {
             logger.critical("\(error)")
             throw ExitCode(1)
         }
+        // Shut down in reverse order: the node first (its clients answered, its checkpoint
+        // written), then the metrics it reported to.
+        var services: [any Service] = []
+        if let metricsServer { services.append(metricsServer) }
+        services.append(service)
         let group = ServiceGroup(
-            configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         try await group.run()
     }

@@ -29,6 +29,45 @@ func launch(_ process: Process, _ executable: String, _ arguments: [String]) {
     }
 }
 
+/// Starts child processes from one thread that lives as long as the test process. The
+/// kernel sends `setpriv --pdeathsig`'s signal when the *thread* that forked the child exits,
+/// not its process, and the concurrency pool's threads exit after a few idle seconds: a node
+/// started from one of them was killed mid-test.
+final class Spawner: @unchecked Sendable {
+    static let shared = Spawner()
+    private let condition = NSCondition()
+    private var jobs: [() -> Void] = []
+
+    private init() {
+        let thread = Thread { [self] in
+            while true {
+                condition.lock()
+                while jobs.isEmpty { condition.wait() }
+                let job = jobs.removeFirst()
+                condition.unlock()
+                job()
+            }
+        }
+        thread.name = "process spawner"
+        thread.start()
+    }
+
+    /// Runs `process.run()` on the spawner thread and returns its outcome.
+    func run(_ process: Process) throws {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var failure: Error?
+        condition.lock()
+        jobs.append {
+            do { try process.run() } catch { failure = error }
+            done.signal()
+        }
+        condition.signal()
+        condition.unlock()
+        done.wait()
+        if let failure { throw failure }
+    }
+}
+
 /// Errors from the process helpers, with what a person needs to debug a failed test.
 struct ProcessFailure: Error, CustomStringConvertible {
     let description: String
@@ -68,7 +107,7 @@ final class NodeProcess: @unchecked Sendable {
         log.seekToEndOfFile()
         process.standardOutput = log
         process.standardError = log
-        try process.run()
+        try Spawner.shared.run(process)
         if waitUntilReady {
             try await eventually("the node's socket at \(socketPath)") {
                 guard process.isRunning else {
@@ -130,7 +169,7 @@ func runCLI(_ arguments: [String], socket: String, identity: String, seconds: Do
     FileManager.default.createFile(atPath: errPath, contents: nil)
     process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
     process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-    try process.run()
+    try Spawner.shared.run(process)
     do {
         try await eventually("keychain-cli \(arguments.joined(separator: " "))", seconds: seconds) { !process.isRunning }
     } catch {

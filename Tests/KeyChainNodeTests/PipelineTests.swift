@@ -22,6 +22,7 @@ import Testing
         let connection = try RawConnection(path: node.socketPath)
         let author = try TestNetwork.identity(3)
         var failures: [String] = []
+        do {
 
         // submit, then tx of the same txid.
         for round in 0..<Self.rounds {
@@ -51,6 +52,10 @@ import Testing
             try connection.send(Self.pair(Self.submitLine(1, first), Self.submitLine(2, second)))
             let (a, b) = (try connection.readReply(), try connection.readReply())
             if a["result"] == nil || b["result"] == nil { failures.append("put then compare-and-set, round \(round): \(a) \(b)") }
+        }
+        } catch {
+            Issue.record("\(error); the node's log: \(node.log)")
+            return
         }
         #expect(failures.isEmpty, "\(failures.count) of \(3 * Self.rounds) failed; first: \(failures.prefix(3))")
         // Every compare-and-set pair ended with two versions.
