@@ -146,7 +146,8 @@ final class ChainOwner: @unchecked Sendable {
         var subscription = subscriptions[connection] ?? Subscription(sink: sink)
         subscription.tips = subscription.tips || tips
         let view = current
-        for txid in txids { subscription.txids[txid] = view.status(of: txid)?.status }
+        // `updateValue`: assigning a nil state through the subscript would remove the txid.
+        for txid in txids { subscription.txids.updateValue(view.status(of: txid)?.status, forKey: txid) }
         subscriptions[connection] = subscription
     }
 
