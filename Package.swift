@@ -135,7 +135,15 @@ let package = Package(
             name: "KeyChainTestSupport",
             dependencies: ["KeyChainCore", "KeyChainStore", "KeyChainChain", "KeyChainMining"]
         ),
-        .testTarget(name: "KeyChainCoreTests", dependencies: ["KeyChainCore", "KeyChainAPI", "KeyChainTestSupport", "CKeyChainNative", "CSodium"]),
+        .testTarget(
+            name: "KeyChainCoreTests",
+            dependencies: [
+                "KeyChainCore", "KeyChainAPI", "KeyChainTestSupport", "CKeyChainNative", "CSodium",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "KeyChainStoreTests", dependencies: ["KeyChainStore", "KeyChainTestSupport", "CKeyChainNative"]),
         .testTarget(name: "KeyChainChainTests", dependencies: ["KeyChainChain", "KeyChainTestSupport"]),
         .testTarget(

@@ -33,6 +33,19 @@ let package = Package(
         ),
         // A `get` load generator for the node's socket (node-bench.sh).
         .executableTarget(name: "NodeLoad"),
+        // `get` latency while the node validates blocks from a peer (node-bench.sh).
+        .executableTarget(
+            name: "ReadsDuringValidation",
+            dependencies: [
+                .product(name: "KeyChainNode", package: "KeyChain"),
+                .product(name: "KeyChainP2P", package: "KeyChain"),
+                .product(name: "KeyChainWire", package: "KeyChain"),
+                .product(name: "KeyChainStore", package: "KeyChain"),
+                .product(name: "KeyChainChain", package: "KeyChain"),
+                .product(name: "KeyChainMining", package: "KeyChain"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The validation target measured outside the harness (see README.md).
         .executableTarget(
             name: "ValidationRatio",

@@ -3,7 +3,10 @@
 #   1. import 100,000 keys (32-byte keys, 100-byte values) into one `keychain-node --dev
 #      --difficulty 12` with `keychain-cli import`: confirmed puts/s;
 #   2. `get` over the Unix socket with 1 and 50 connections (ops/s, p50/p99), next to
-#      redis-server's GET on a Unix socket measured in the same run with redis-benchmark.
+#      redis-server's GET on a Unix socket measured in the same run with redis-benchmark;
+#   3. `get` p50/p99 on one connection while the node validates and stores blocks of 1,000
+#      puts by 1,000 new authors that a peer delivers through the protocol (in-process), beside
+#      the idle figure, in interleaved rounds (ReadsDuringValidation).
 # Needs redis-server and redis-tools (installed if missing). Stops everything it starts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +18,7 @@ if ! command -v redis-server >/dev/null || ! command -v redis-benchmark >/dev/nu
 fi
 swift build -c release --product keychain-node >/dev/null
 swift build -c release --product keychain-cli >/dev/null
-(cd Benchmarks && swift build -c release --product NodeLoad >/dev/null)
+(cd Benchmarks && swift build -c release --product NodeLoad >/dev/null && swift build -c release --product ReadsDuringValidation >/dev/null)
 bin="$root/.build/release"
 load="$root/Benchmarks/.build/release/NodeLoad"
 
@@ -54,10 +57,16 @@ redis50=$(redis-benchmark -s "$work/redis.sock" -t get -n 200000 -r "$count" -d 
 echo "1 connection:   $redis1"
 echo "50 connections: $redis50"
 
-python3 - "$import_rate" "$node1" "$node50" "$redis1" "$redis50" <<'PY'
+echo "== get on one connection while the node validates a peer's blocks"
+kill "$node_pid" && wait "$node_pid" 2>/dev/null || true
+node_pid=""
+during=$("$root/Benchmarks/.build/release/ReadsDuringValidation" --load "$load")
+echo "$during"
+
+python3 - "$import_rate" "$node1" "$node50" "$redis1" "$redis50" "$during" <<'PY'
 import json, sys
-imp, n1, n50, r1, r50 = sys.argv[1:]
-n1, n50 = json.loads(n1), json.loads(n50)
+imp, n1, n50, r1, r50, during = sys.argv[1:]
+n1, n50, during = json.loads(n1), json.loads(n50), json.loads(during)
 def redis_rps(line):
     fields = [f.strip('"') for f in line.split('","')]
     return float(fields[1])
@@ -66,4 +75,7 @@ print()
 print(f"import: {int(imp):,} confirmed puts/s (target >= 20,000)")
 print(f"get, 1 connection:   {n1['opsPerSecond']:,.0f} ops/s  p50 {n1['p50us']:.0f} us  p99 {n1['p99us']:.0f} us  = {n1['opsPerSecond']/r1:.2f}x redis ({r1:,.0f}/s; target >= 0.5x)")
 print(f"get, 50 connections: {n50['opsPerSecond']:,.0f} ops/s  p50 {n50['p50us']:.0f} us  p99 {n50['p99us']:.0f} us  = {n50['opsPerSecond']/r50:.2f}x redis ({r50:,.0f}/s)")
+print(f"get while validating a peer's blocks ({during['validatedTxPerSecond']:,.0f} tx/s of new authors): "
+      f"p50 {during['loadedP50us']:.0f} us  p99 {during['loadedP99us']:.0f} us, idle p50 {during['idleP50us']:.0f} us  p99 {during['idleP99us']:.0f} us "
+      f"= p99 {during['p99Ratio']:.2f}x idle (target <= 3x){'  [blocks ran out before the run ended]' if during['blocksRanOut'] else ''}")
 PY

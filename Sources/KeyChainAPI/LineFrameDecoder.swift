@@ -1,7 +1,7 @@
 import NIOCore
 
 /// One line of the client API, or the fact that a line was longer than the limit.
-public enum LineFrame: Sendable {
+public enum LineFrame: Sendable, Equatable {
     /// A complete line without its terminator.
     case line(ByteBuffer)
     /// A line of this many bytes was discarded: the reader answers with an error and goes on.

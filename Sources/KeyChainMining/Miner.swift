@@ -57,13 +57,19 @@ public final class Miner: Sendable {
     /// Nonces tried since the miner was made.
     public var totalHashes: UInt64 { hashes.load(ordering: .relaxed) }
 
+    /// Mining threads that have not returned: 0 once `stop()` has joined them all.
+    public var liveThreads: Int { live.load(ordering: .acquiring) }
+    private let live = Atomic<Int>(0)
+
     /// Starts the threads (idle until a template arrives). Calling it twice does nothing.
     public func start() {
         guard running.compareExchange(expected: 0, desired: configuration.threads, ordering: .acquiringAndReleasing).exchanged else { return }
         shared.withLock { $0.stopping = false }
         for index in 0..<configuration.threads {
+            live.add(1, ordering: .acquiringAndReleasing)
             let thread = Thread { [self] in
                 work(index: index)
+                live.subtract(1, ordering: .acquiringAndReleasing)
                 exited.signal()
             }
             thread.name = "keychain-miner-\(index)"

@@ -104,7 +104,8 @@ final class ChainOwner: @unchecked Sendable {
         guard !stopped else { return }
         let output = peers.handle(event)
         finish(output)
-        if case .tick = event, output.chainUpdates.isEmpty { return }
+        // A quiet tick changed nothing readers see.
+        if case .tick = event, output.chainUpdates.isEmpty, output.actions.isEmpty { return }
         publish()
     }
 

@@ -78,6 +78,8 @@ import Testing
         #expect(put.id.hex == Self.smallTxid)
         #expect(put.signature.hex == Self.smallSignature)
         #expect(put.encodedSize == put.encoded.count)
+        // The smallest transaction there is (§4 bounds a block's count by it).
+        #expect(put.encoded.count == 112)
     }
 
     @Test func parametersAndGenesis() throws {

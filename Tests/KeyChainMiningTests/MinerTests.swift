@@ -89,12 +89,11 @@ final class BlockInbox: Sendable {
         miner.update(chain.makeTemplate(), target: try Target(difficultyBits: 100))
         let deadline = Date().addingTimeInterval(10)
         while miner.totalHashes == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.001) }
+        #expect(miner.liveThreads == 2)
         miner.stop()
-        let after = miner.totalHashes
-        #expect(after > 0)
-        // Not synchronisation: give a thread that stop() failed to join time to show itself.
-        Thread.sleep(forTimeInterval: 0.05)
-        #expect(miner.totalHashes == after)
+        // Every thread has returned from its loop, so none can count another hash.
+        #expect(miner.liveThreads == 0)
+        #expect(miner.totalHashes > 0)
     }
 
     /// The hash-rate limit is an upper bound over any window (a busy machine may do less).

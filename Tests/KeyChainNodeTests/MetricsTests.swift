@@ -46,6 +46,16 @@ import Testing
         return String(decoding: response, as: UTF8.self)
     }
 
+    /// Each `name value` line of a Prometheus text body.
+    static func samples(_ text: String) -> [String: Double] {
+        var samples: [String: Double] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: " ")
+            if parts.count == 2, let value = Double(parts[1]) { samples[String(parts[0])] = value }
+        }
+        return samples
+    }
+
     @Test func prometheusEndpointCountsPutsAndBlocks() async throws {
         let directory = try TemporaryDirectory()
         let port = try Self.freePort()
@@ -56,10 +66,13 @@ import Testing
         _ = try await client.retrieve("metered")
         let text = try Self.httpGet(port: port, path: "/metrics")
         #expect(text.hasPrefix("HTTP/1.1 200"))
-        #expect(text.contains("keychain_puts_accepted_total 1"))
-        #expect(text.contains("keychain_height"))
-        #expect(text.contains("keychain_blocks_connected_total"))
-        #expect(text.contains(#"keychain_rpc_duration_seconds_count{method="get"}"#) || text.contains(#"keychain_rpc_duration_seconds_bucket{method="get""#))
+        // Whole samples, name and value: "... 1" must not pass for 10-19.
+        let samples = Self.samples(text)
+        #expect(samples["keychain_puts_accepted_total"] == 1)
+        #expect(samples["keychain_height"] == 1)
+        #expect(samples["keychain_blocks_connected_total"] == 1)
+        #expect(samples["keychain_keys"] == 1)
+        #expect((samples[#"keychain_rpc_duration_seconds_count{method="get"}"#] ?? 0) >= 1)
         #expect(try Self.httpGet(port: port, path: "/other").hasPrefix("HTTP/1.1 404"))
         await client.close()
         try await node.stop()

@@ -1,0 +1,8 @@
+/// Mining on a network (DESIGN.md §4): always, empty blocks included, since proof-of-work
+/// security is a rate and a chain that idles invites a minority to out-mine it.
+public struct ContinuousMining: MiningPolicy {
+    /// The policy.
+    public init() {}
+    public func shouldMine(waitingPuts: Int, waitingClients: Bool) -> Bool { true }
+    public var refreshDelay: Duration { .milliseconds(100) }
+}
