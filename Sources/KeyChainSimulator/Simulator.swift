@@ -269,8 +269,7 @@ public final class Simulator {
             // The epoch also stands for "still connected": closing a link starts a new one.
             guard nodes[to].isUp, links[linkKey(from, to)]?.epoch ?? 0 == link else { return }
             // Each delivery is whole frames, cut and decoded by the transport's own decoder.
-            var decoder = FrameDecoder(magic: magic)
-            decoder.append(frame)
+            var decoder = FrameDecoder(magic: magic, bytes: frame)
             let message: Message
             do {
                 guard let decoded = try decoder.next() else { return }

@@ -14,22 +14,28 @@ public enum Frame {
         UInt32(truncatingIfNeeded: genesis.raw.w0 >> 32).byteSwapped
     }
 
-    /// The framed message.
+    /// The framed message. Written straight into one array: every message a node (or the
+    /// simulator) sends passes through here.
     public static func encode(_ message: Message, magic: UInt32) -> [UInt8] {
         let payload = message.payload
-        var writer = ByteWriter(capacity: headerSize + payload.count)
-        writer.write(magic)
-        var command = Array(message.command.utf8.prefix(12))
-        command += repeatElement(0, count: 12 - command.count)
-        writer.write(bytes: command)
-        writer.write(UInt32(payload.count))
-        writer.write(bytes: checksum(payload))
-        writer.write(bytes: payload)
-        return writer.bytes
+        var frame: [UInt8] = []
+        frame.reserveCapacity(headerSize + payload.count)
+        withUnsafeBytes(of: magic.littleEndian) { frame.append(contentsOf: $0) }
+        var padding = 12
+        for byte in message.command.utf8.prefix(12) {
+            frame.append(byte)
+            padding -= 1
+        }
+        for _ in 0..<padding { frame.append(0) }
+        withUnsafeBytes(of: UInt32(payload.count).littleEndian) { frame.append(contentsOf: $0) }
+        withUnsafeBytes(of: checksum(payload).bigEndian) { frame.append(contentsOf: $0) }
+        frame.append(contentsOf: payload)
+        return frame
     }
 
-    static func checksum(_ payload: [UInt8]) -> [UInt8] {
-        Array(Hash256(sha256d: payload).bytes.prefix(4))
+    /// SHA-256d(payload)'s first 4 bytes, as a big-endian integer (the bytes in order).
+    static func checksum(_ payload: [UInt8]) -> UInt32 {
+        UInt32(truncatingIfNeeded: Hash256(sha256d: payload).raw.w0 >> 32)
     }
 }
 
@@ -43,6 +49,13 @@ public struct FrameDecoder: Sendable {
 
     /// A decoder for one network.
     public init(magic: UInt32) { self.magic = magic }
+
+    /// A decoder for one network holding `bytes` already, without copying them (a transport
+    /// that receives whole frames).
+    public init(magic: UInt32, bytes: [UInt8]) {
+        self.magic = magic
+        buffer = bytes
+    }
 
     /// Bytes held that do not yet make a frame.
     public var buffered: Int { buffer.count - start }
@@ -70,9 +83,9 @@ public struct FrameDecoder: Sendable {
         guard length <= min(maximum, Frame.maxPayloadLength) else {
             throw .oversized(command: command, length: length, maximum: min(maximum, Frame.maxPayloadLength))
         }
-        guard let checksum = try? reader.readBytes(4, maximum: 4, "checksum") else { return nil }
+        guard let checksum = try? reader.readUInt32("checksum") else { return nil }
         guard reader.remaining >= length, let payload = try? reader.readBytes(length, maximum: length, "payload") else { return nil }
-        guard Frame.checksum(payload) == checksum else { throw .badChecksum(command: command) }
+        guard Frame.checksum(payload) == checksum.byteSwapped else { throw .badChecksum(command: command) }
         start += Frame.headerSize + length
         return try Message.decode(command: command, payload: payload)
     }
