@@ -1,12 +1,14 @@
 // KeyChainP2P: the peer protocol as a state machine: no sockets, no clock of its own.
 //
 // `PeerProtocol` takes `ProtocolEvent`s (a connection opened or closed, a dial failed,
-// addresses discovered, a message or a malformed frame arrived, a timer tick, a block mined or
-// a put submitted locally) and returns `ProtocolAction`s (send, dial, disconnect and perhaps
-// ban). The same code runs over TCP in the node and over the simulated network in
+// addresses discovered, a message or a malformed frame arrived, the transport's backlog for a
+// peer, a timer tick, a block mined or a put submitted locally) and returns a `ProtocolOutput`:
+// `ProtocolAction`s (send, dial, disconnect and perhaps ban), every `ChainUpdate` the event
+// caused, and why a mined block or submitted put was refused. The same code runs over TCP in the node and over the simulated network in
 // `KeyChainSimulator`. Its parts, one file each:
 // - `PeerProtocol`: state, `handle`, the handshake and teardown; `PeerProtocol+Configuration`
-//   holds every number (DESIGN.md §6);
+//   holds every number (DESIGN.md §6), the liveness limits among them (a 60 s handshake, pings
+//   after 30 s of silence answered within 30 s, 8 MiB of unsent bytes per peer);
 // - `+Messages`: answers to each message; `+Relay`: headers, put invs and addresses to the
 //   peers that lack them; `+Timers`: inv batches, stalls, anti-entropy and block downloads
 //   (2,000 headers a batch, 16 bodies in flight per peer, a 1,024-block window, stall timeouts
