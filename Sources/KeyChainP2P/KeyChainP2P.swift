@@ -4,8 +4,8 @@
 // addresses discovered, a message or a malformed frame arrived, the transport's backlog for a
 // peer, a timer tick, a block mined or a put submitted locally) and returns a `ProtocolOutput`:
 // `ProtocolAction`s (send, dial, disconnect and perhaps ban), every `ChainUpdate` the event
-// caused, and why a mined block or submitted put was refused. The same code runs over TCP in the node and over the simulated network in
-// `KeyChainSimulator`. Its parts, one file each:
+// caused, and why a mined block or submitted put was refused. The same code runs over TCP in
+// the node and over the simulated network in `KeyChainSimulator`. Its parts, one file each:
 // - `PeerProtocol`: state, `handle`, the handshake and teardown; `PeerProtocol+Configuration`
 //   holds every number (DESIGN.md §6), the liveness limits among them (a 60 s handshake, pings
 //   after 30 s of silence answered within 30 s, 8 MiB of unsent bytes per peer);
