@@ -11,7 +11,9 @@ import KeyChainCore
 public struct KeyIndex: Sendable {
     private var versionsByKey: TreeDictionary<KeyBytes, [KeyVersion]> = [:]
     private var confirmed: TreeDictionary<Hash256, KeyBytes> = [:]
-    private var sortedKeys = SortedKeyList()
+    /// Names the current key set (changes when a key gains its first version or loses its last).
+    private var keySetStamp = KeyListing.nextStamp()
+    private let listing = KeyListing()
     /// The block the index reflects.
     public private(set) var tip: Hash256
     /// That block's height.
@@ -75,7 +77,7 @@ public struct KeyIndex: Sendable {
             let version = KeyVersion(value: transaction.value, height: height, blockHash: hash, txid: transaction.id, author: transaction.author)
             if versionsByKey[key] == nil {
                 versionsByKey[key] = [version]
-                sortedKeys.insert(key)
+                keySetStamp = KeyListing.nextStamp()
             } else {
                 versionsByKey[key]?.append(version)
             }
@@ -99,7 +101,7 @@ public struct KeyIndex: Sendable {
         versions.removeLast()
         if versions.isEmpty {
             versionsByKey[key] = nil
-            sortedKeys.remove(key)
+            keySetStamp = KeyListing.nextStamp()
         } else {
             versionsByKey[key] = versions
         }
@@ -109,11 +111,31 @@ public struct KeyIndex: Sendable {
     /// Up to `limit` keys that start with `prefix`, in UTF-8 byte order, strictly after `after`
     /// when given (the last key of the previous page).
     public func keys(prefix: String, after: String? = nil, limit: Int) -> [String] {
+        let sorted = listing.sorted(stamp: keySetStamp) { Array(versionsByKey.keys) }
         let prefixBytes = KeyBytes(prefix)
+        var start = Self.lowerBound(prefixBytes, in: sorted)
         if let after, case let afterBytes = KeyBytes(after), !afterBytes.precedes(prefixBytes) {
-            return sortedKeys.keys(from: afterBytes, exclusive: true, prefix: prefixBytes, limit: limit)
+            start = Self.lowerBound(afterBytes, in: sorted)
+            if start < sorted.count && sorted[start] == afterBytes { start += 1 }
         }
-        return sortedKeys.keys(from: prefixBytes, exclusive: false, prefix: prefixBytes, limit: limit)
+        var out: [String] = []
+        var index = start
+        while index < sorted.count && out.count < max(limit, 0) {
+            // Keys with a prefix are contiguous, and `start` is not before the prefix.
+            guard sorted[index].hasPrefix(prefixBytes) else { break }
+            out.append(sorted[index].string)
+            index += 1
+        }
+        return out
+    }
+
+    private static func lowerBound(_ key: KeyBytes, in sorted: [KeyBytes]) -> Int {
+        var low = 0, high = sorted.count
+        while low < high {
+            let mid = (low + high) / 2
+            if sorted[mid].precedes(key) { low = mid + 1 } else { high = mid }
+        }
+        return low
     }
 
     // MARK: - Checkpoint
@@ -176,7 +198,6 @@ public struct KeyIndex: Sendable {
                 confirmed[txid] = key
             }
             versionsByKey[key] = versions
-            sortedKeys.insert(key)
         }
         try reader.expectEnd()
     }
