@@ -213,6 +213,15 @@ final class RPCConnectionHandler: ChannelInboundHandler {
                             let (handler, context) = bound.value
                             handler.complete(sequence, method, started, build(), context: context)
                         }
+                    },
+                    replyBuiltElsewhere: { build in
+                        Task {
+                            let text = build()
+                            loop.execute {
+                                let (handler, context) = bound.value
+                                handler.complete(sequence, method, started, text, context: context)
+                            }
+                        }
                     }))
             }
         }

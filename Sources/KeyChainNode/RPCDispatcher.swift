@@ -31,6 +31,9 @@ struct RPCCompletion: Sendable {
     let applied: @Sendable () -> Void
     /// Its reply, built (encoded) on the connection's event loop.
     let reply: @Sendable (@escaping @Sendable () -> String?) -> Void
+    /// Its reply, built in a task: for replies that take milliseconds to encode (a batch's
+    /// thousands of entries), which would hold up the event loop's other requests.
+    let replyBuiltElsewhere: @Sendable (@escaping @Sendable () -> String?) -> Void
 }
 
 /// Turns one request line into one `RPCStep`. Every failure (bad JSON, unknown method, wrong
@@ -195,7 +198,7 @@ struct RPCDispatcher: Sendable {
                 let parsed = txids
                 return .owner { done in
                     node.wait(for: parsed, depth: params.depth ?? 1, timeout: timeout, all: true, registered: done.applied) { result in
-                        done.reply {
+                        done.replyBuiltElsewhere {
                             guard !silent else { return nil }
                             return dispatcher.encode(id, result.map { statuses in
                                 guard failuresOnly else { return WaitAllResult(statuses: statuses) }
@@ -269,7 +272,7 @@ struct RPCDispatcher: Sendable {
         return .owner { done in
             node.submit(batch: valid) { results in
                 done.applied()
-                done.reply {
+                done.replyBuiltElsewhere {
                     guard !silent else { return nil }
                     var entries: [SubmitBatchResult.Entry] = []
                     entries.reserveCapacity(decoded.count)
