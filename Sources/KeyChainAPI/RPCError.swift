@@ -10,14 +10,18 @@ public struct RPCError: Error, Codable, Hashable, Sendable, CustomStringConverti
 
     /// One detail's value.
     public enum Detail: Codable, Hashable, Sendable, CustomStringConvertible {
+        /// A string: a txid, a key, an owner's public key.
         case text(String)
+        /// A whole number: a version count, a depth.
         case integer(Int64)
 
+        /// Reads a JSON number as `.integer`, anything else as `.text`.
         public init(from decoder: Decoder) throws {
             let container = try decoder.singleValueContainer()
             if let number = try? container.decode(Int64.self) { self = .integer(number) } else { self = .text(try container.decode(String.self)) }
         }
 
+        /// Writes the value as a JSON string or number.
         public func encode(to encoder: Encoder) throws {
             var container = encoder.singleValueContainer()
             switch self {

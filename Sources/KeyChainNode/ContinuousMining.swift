@@ -3,6 +3,8 @@
 public struct ContinuousMining: MiningPolicy {
     /// The policy.
     public init() {}
+    /// Always.
     public func shouldMine(waitingPuts: Int, waitingClients: Bool) -> Bool { true }
+    /// New puts join the template within 100 ms.
     public var refreshDelay: Duration { .milliseconds(100) }
 }

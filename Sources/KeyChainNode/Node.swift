@@ -249,8 +249,8 @@ public final class Node: Sendable {
         }
     }
 
-    /// Runs `body` on the owner's queue after everything enqueued before it: a test's or a
-    /// benchmark's barrier.
+    /// Returns once the owner has handled everything enqueued before this call: a barrier for
+    /// tests and benchmarks.
     public func settle() async {
         await withCheckedContinuation { continuation in owner.queue.async { continuation.resume() } }
     }

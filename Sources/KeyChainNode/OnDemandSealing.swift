@@ -3,6 +3,8 @@
 public struct OnDemandSealing: MiningPolicy {
     /// The policy.
     public init() {}
+    /// While puts or clients wait.
     public func shouldMine(waitingPuts: Int, waitingClients: Bool) -> Bool { waitingPuts > 0 || waitingClients }
+    /// A put is sealed within a few milliseconds.
     public var refreshDelay: Duration { .milliseconds(2) }
 }

@@ -15,7 +15,9 @@ public struct ProtocolOutput: Sendable {
 
     /// Why a mined block or a submitted put was refused.
     public enum Refusal: Error, Sendable {
+        /// The chain refused the mined block.
         case block(BlockError)
+        /// The mempool refused the put (duplicate, replay, conflict, not the owner...).
         case transaction(TransactionError)
     }
 
