@@ -176,8 +176,15 @@ final class RPCConnectionHandler: ChannelInboundHandler {
     }
 
     private func prepared(_ sequence: Int, _ delivery: RPCDelivery, context: ChannelHandlerContext) {
-        guard !removed, let index = waiting.firstIndex(where: { $0.sequence == sequence }) else { return }
-        waiting[index].stage = .prepared(delivery)
+        guard !removed else { return }
+        // The line is in sequence order: a binary search, not a scan of a deep pipeline.
+        var low = 0, high = waiting.count
+        while low < high {
+            let mid = (low + high) / 2
+            if waiting[mid].sequence < sequence { low = mid + 1 } else { high = mid }
+        }
+        guard low < waiting.count, waiting[low].sequence == sequence else { return }
+        waiting[low].stage = .prepared(delivery)
         drain(context: context)
     }
 
