@@ -94,10 +94,11 @@ public struct StatusResult: Codable, Sendable {
     public var hashRate: Double
     public var wallet: String
     public var peers: Int
-    /// Open connections on the client socket, this one included.
-    public var clients: Int
+    /// Open connections on the client socket, this one included (nil from a node that
+    /// predates the field).
+    public var clients: Int?
     public init(network: String, genesis: String, difficultyBits: Int, height: UInt32, tip: String, tipTimestamp: UInt64,
-                mempool: Int, keys: Int, mining: Bool, hashRate: Double, wallet: String, peers: Int, clients: Int) {
+                mempool: Int, keys: Int, mining: Bool, hashRate: Double, wallet: String, peers: Int, clients: Int?) {
         self.network = network; self.genesis = genesis; self.difficultyBits = difficultyBits; self.height = height
         self.tip = tip; self.tipTimestamp = tipTimestamp; self.mempool = mempool; self.keys = keys; self.mining = mining
         self.hashRate = hashRate; self.wallet = wallet; self.peers = peers; self.clients = clients

@@ -57,7 +57,8 @@ import Testing
             Issue.record("\(error); the node's log: \(node.log)")
             return
         }
-        #expect(failures.isEmpty, "\(failures.count) of \(3 * Self.rounds) failed; first: \(failures.prefix(3))")
+        let failed = failures.count  // the count alone in the expectation: the list can be long
+        #expect(failed == 0, "\(failed) of \(3 * Self.rounds) failed; first: \(failures.prefix(3))")
         // Every compare-and-set pair ended with two versions.
         let client = try await node.client()
         let last = try await client.call("wait", WaitParams(txid: try TestNetwork.put("cas/\(Self.rounds - 1)", "v1", by: author, expectedVersion: 1).id.hex),
