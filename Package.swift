@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "KeyChainSimulator", targets: ["KeyChainSimulator"]),
         .library(name: "KeyChainNode", targets: ["KeyChainNode"]),
         .library(name: "KeyChainClient", targets: ["KeyChainClient"]),
+        .library(name: "KeyChainTracker", targets: ["KeyChainTracker"]),
         .executable(name: "keychain-node", targets: ["keychain-node"]),
         .executable(name: "keychain-cli", targets: ["keychain-cli"]),
         .executable(name: "keychain-sim", targets: ["keychain-sim"]),
@@ -101,6 +102,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // The tracker's membership logic (its HTTP server and executable come with issue 9).
+        .target(name: "KeyChainTracker"),
         .target(
             name: "KeyChainClient",
             dependencies: [
@@ -154,6 +157,7 @@ let package = Package(
         .testTarget(name: "KeyChainWireTests", dependencies: ["KeyChainWire", "KeyChainTestSupport"]),
         .testTarget(name: "KeyChainP2PTests", dependencies: ["KeyChainP2P", "KeyChainChain", "KeyChainStore", "KeyChainWire", "KeyChainTestSupport"]),
         .testTarget(name: "KeyChainSimulatorTests", dependencies: ["KeyChainSimulator", "KeyChainP2P", "KeyChainTestSupport"]),
+        .testTarget(name: "KeyChainTrackerTests", dependencies: ["KeyChainTracker"]),
         .testTarget(name: "KeyChainMiningTests", dependencies: ["KeyChainMining", "KeyChainTestSupport", "CKeyChainNative"]),
     ],
     swiftLanguageModes: [.v6]
