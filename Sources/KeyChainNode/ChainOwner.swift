@@ -93,10 +93,11 @@ final class ChainOwner: @unchecked Sendable {
     func mined(_ block: Block) {
         guard !stopped else { return }
         let output = peers.handle(.mined(block))
-        if let refusal = output.refusal { logger.warning("own block refused", metadata: ["error": "\(refusal)"]) }
         finish(output)
-        publish()
-        refreshMining()
+        if let refusal = output.refusal { logger.warning("own block refused", metadata: ["error": "\(refusal)"]) }
+        // `finish` re-templated the miner if the chain moved; if not, the solved template is
+        // spent all the same.
+        if output.chainUpdates.isEmpty { refreshMining() }
     }
 
     /// An event from the transport (a connection, a message, a tick).
@@ -104,8 +105,9 @@ final class ChainOwner: @unchecked Sendable {
         guard !stopped else { return }
         let output = peers.handle(event)
         finish(output)
-        // A quiet tick changed nothing readers see.
-        if case .tick = event, output.chainUpdates.isEmpty, output.actions.isEmpty { return }
+        // `finish` published after each chain update; a quiet tick changed nothing readers see.
+        guard output.chainUpdates.isEmpty else { return }
+        if case .tick = event, output.actions.isEmpty { return }
         publish()
     }
 
@@ -130,8 +132,7 @@ final class ChainOwner: @unchecked Sendable {
         tracker.add(waiter)
         refreshMining()
         let id = waiter.id
-        let milliseconds = Int(min(timeout.components.seconds * 1_000 + timeout.components.attoseconds / 1_000_000_000_000_000, 3_600_000))
-        queue.asyncAfter(deadline: .now() + .milliseconds(max(milliseconds, 0))) { [self] in expire(id) }
+        queue.asyncAfter(deadline: .now() + min(timeout, .seconds(3_600)).dispatchInterval) { [self] in expire(id) }
     }
 
     private func expire(_ id: UInt64) {
@@ -161,9 +162,7 @@ final class ChainOwner: @unchecked Sendable {
     private func scheduleRefresh() {
         guard !refreshScheduled, miner != nil else { return }
         refreshScheduled = true
-        let delay = policy.refreshDelay
-        let microseconds = Int(delay.components.seconds * 1_000_000 + delay.components.attoseconds / 1_000_000_000_000)
-        queue.asyncAfter(deadline: .now() + .microseconds(microseconds)) { [self] in
+        queue.asyncAfter(deadline: .now() + policy.refreshDelay.dispatchInterval) { [self] in
             refreshScheduled = false
             refreshMining()
         }
@@ -192,8 +191,8 @@ final class ChainOwner: @unchecked Sendable {
         for evicted in update.evicted {
             tracker.record(evicted.transaction.id, TransactionOutcome(state: .evicted, error: evicted.reason))
         }
-        guard !update.connected.isEmpty || !update.evicted.isEmpty else { return }
         publish()
+        guard !update.connected.isEmpty || !update.evicted.isEmpty else { return }
         let view = current
         for (waiter, result) in tracker.settled(in: view) {
             _ = tracker.remove(waiter.id)

@@ -69,8 +69,8 @@ struct RPCDispatcher: Sendable {
         }
     }
 
-    func step(for data: Data) -> (RPCStep, String) {
-        if let fast = data.withUnsafeBytes({ fastGet($0) }) { return (fast, "get") }
+    /// The full path for a line that is not a plain `get` (`fastGet` already declined it).
+    private func step(for data: Data) -> (RPCStep, String) {
         let head: RPCRequestHead
         do {
             head = try decoder.decode(RPCRequestHead.self, from: data)
