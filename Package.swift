@@ -4,7 +4,9 @@ import PackageDescription
 // Layering (DESIGN.md §9), no cycles:
 //   CKeyChainNative, CZlib, CSodium  <- KeyChainCore <- KeyChainStore <- KeyChainChain <- KeyChainMining
 //   KeyChainCore <- KeyChainWire (peer messages) and KeyChainAPI (client messages)
-//   KeyChainCore <- KeyChainAPI <- KeyChainNode (with Chain, Store, Mining) <- keychain-node
+//   KeyChainCore <- KeyChainTracker <- keychain-tracker
+//   KeyChainCore <- KeyChainAPI <- KeyChainNode (with Chain, Store, Mining, P2P, Tracker's client) <- keychain-node
+//   keychain-devnet runs the executables as child processes and links none of the modules
 //   KeyChainCore, KeyChainAPI <- KeyChainClient <- keychain-cli
 // KeyChainTestSupport is shipped for tests only.
 let package = Package(
@@ -25,6 +27,8 @@ let package = Package(
         .library(name: "KeyChainTracker", targets: ["KeyChainTracker"]),
         .executable(name: "keychain-node", targets: ["keychain-node"]),
         .executable(name: "keychain-cli", targets: ["keychain-cli"]),
+        .executable(name: "keychain-tracker", targets: ["keychain-tracker"]),
+        .executable(name: "keychain-devnet", targets: ["keychain-devnet"]),
         .executable(name: "keychain-sim", targets: ["keychain-sim"]),
     ],
     dependencies: [
@@ -89,7 +93,8 @@ let package = Package(
         .target(
             name: "KeyChainNode",
             dependencies: [
-                "KeyChainCore", "KeyChainStore", "KeyChainChain", "KeyChainMining", "KeyChainAPI", "KeyChainP2P",
+                "KeyChainCore", "KeyChainStore", "KeyChainChain", "KeyChainMining", "KeyChainAPI", "KeyChainP2P", "KeyChainWire",
+                "KeyChainTracker",
                 .product(name: "HashTreeCollections", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -102,8 +107,21 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        // The tracker's membership logic (its HTTP server and executable come with issue 9).
-        .target(name: "KeyChainTracker"),
+        // The tracker: its membership table, state directory and HTTP/JSON API, and the client
+        // a node announces through.
+        .target(
+            name: "KeyChainTracker",
+            dependencies: [
+                "KeyChainCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .target(
             name: "KeyChainClient",
             dependencies: [
@@ -122,6 +140,21 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
+        ),
+        .executableTarget(
+            name: "keychain-tracker",
+            dependencies: [
+                "KeyChainTracker", "KeyChainCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "keychain-devnet",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "keychain-cli",
@@ -157,7 +190,7 @@ let package = Package(
         .testTarget(name: "KeyChainWireTests", dependencies: ["KeyChainWire", "KeyChainTestSupport"]),
         .testTarget(name: "KeyChainP2PTests", dependencies: ["KeyChainP2P", "KeyChainChain", "KeyChainStore", "KeyChainWire", "KeyChainTestSupport"]),
         .testTarget(name: "KeyChainSimulatorTests", dependencies: ["KeyChainSimulator", "KeyChainP2P", "KeyChainTestSupport"]),
-        .testTarget(name: "KeyChainTrackerTests", dependencies: ["KeyChainTracker"]),
+        .testTarget(name: "KeyChainTrackerTests", dependencies: ["KeyChainTracker", "KeyChainCore"]),
         .testTarget(name: "KeyChainMiningTests", dependencies: ["KeyChainMining", "KeyChainTestSupport", "CKeyChainNative"]),
     ],
     swiftLanguageModes: [.v6]

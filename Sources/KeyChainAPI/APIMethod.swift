@@ -20,6 +20,8 @@ public enum APIMethod: String, CaseIterable, Sendable {
     case subscribe
     /// The node's state.
     case status
+    /// The node's peer connections and bans.
+    case peers
     /// A block by height or hash.
     case block
     /// Keys by prefix, paged.

@@ -97,11 +97,63 @@ public struct StatusResult: Codable, Sendable {
     /// Open connections on the client socket, this one included (nil from a node that
     /// predates the field).
     public var clients: Int?
+    /// The highest best height a peer has announced (this node's own if none is higher; nil
+    /// from a node that predates the field): the node is syncing while it exceeds `height`.
+    public var bestKnownHeight: UInt32?
     public init(network: String, genesis: String, difficultyBits: Int, height: UInt32, tip: String, tipTimestamp: UInt64,
-                mempool: Int, keys: Int, mining: Bool, hashRate: Double, wallet: String, peers: Int, clients: Int?) {
+                mempool: Int, keys: Int, mining: Bool, hashRate: Double, wallet: String, peers: Int, clients: Int?,
+                bestKnownHeight: UInt32? = nil) {
         self.network = network; self.genesis = genesis; self.difficultyBits = difficultyBits; self.height = height
         self.tip = tip; self.tipTimestamp = tipTimestamp; self.mempool = mempool; self.keys = keys; self.mining = mining
         self.hashRate = hashRate; self.wallet = wallet; self.peers = peers; self.clients = clients
+        self.bestKnownHeight = bestKnownHeight
+    }
+}
+
+/// `peers`: the node's connections and the hosts it bans.
+public struct PeersResult: Codable, Sendable, Equatable {
+    /// One connection.
+    public struct Peer: Codable, Sendable, Equatable {
+        /// The address dialled, or the one an inbound connection came from (`HOST:PORT`).
+        public var address: String
+        /// Where the peer takes connections, if it said.
+        public var listening: String?
+        /// `outbound` (this node dialled) or `inbound`.
+        public var direction: String
+        /// Whether the handshake is complete.
+        public var ready: Bool
+        /// The best height it announced.
+        public var height: UInt32
+        /// The last ping round trip in milliseconds, once measured.
+        public var pingMs: UInt64?
+        public var bytesIn: UInt64
+        public var bytesOut: UInt64
+        /// Seconds since the connection opened.
+        public var connectedSeconds: UInt64
+        public init(address: String, listening: String?, direction: String, ready: Bool, height: UInt32, pingMs: UInt64?,
+                    bytesIn: UInt64, bytesOut: UInt64, connectedSeconds: UInt64) {
+            self.address = address; self.listening = listening; self.direction = direction; self.ready = ready
+            self.height = height; self.pingMs = pingMs; self.bytesIn = bytesIn; self.bytesOut = bytesOut
+            self.connectedSeconds = connectedSeconds
+        }
+    }
+
+    /// A banned host.
+    public struct Ban: Codable, Sendable, Equatable {
+        public var host: String
+        /// Seconds until the ban ends.
+        public var remainingSeconds: UInt64
+        public init(host: String, remainingSeconds: UInt64) {
+            self.host = host
+            self.remainingSeconds = remainingSeconds
+        }
+    }
+
+    public var peers: [Peer]
+    public var banned: [Ban]
+    public init(peers: [Peer], banned: [Ban]) {
+        self.peers = peers
+        self.banned = banned
     }
 }
 

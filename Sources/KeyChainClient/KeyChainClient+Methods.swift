@@ -108,6 +108,11 @@ extension KeyChainClient {
         try await call("status", NoParams())
     }
 
+    /// The node's peer connections and banned hosts.
+    public func peers() async throws(KeyChainClientError) -> PeersResult {
+        try await call("peers", NoParams())
+    }
+
     /// A block by height or hash (the tip when both are nil).
     public func block(height: UInt32? = nil, hash: Hash256? = nil) async throws(KeyChainClientError) -> BlockResult {
         try await call("block", BlockParams(height: height, hash: hash?.hex))

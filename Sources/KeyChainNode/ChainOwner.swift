@@ -25,6 +25,8 @@ final class ChainOwner: @unchecked Sendable {
     let wallet: Identity
     /// Where peer actions go: the transport, once there is one.
     var transport: @Sendable ([ProtocolAction]) -> Void = { _ in }
+    /// A connection's bytes in and out, as the transport counts them.
+    var traffic: @Sendable (PeerID) -> (bytesIn: UInt64, bytesOut: UInt64)? = { _ in nil }
     /// Set once, before the queue runs anything.
     var miner: Miner?
     private let published: PublishedView
@@ -34,8 +36,12 @@ final class ChainOwner: @unchecked Sendable {
     private var refreshScheduled = false
     private(set) var stopped = false
 
+    /// Milliseconds since the Unix epoch (the chain's clock).
+    let clock: @Sendable () -> UInt64
+
     init(chain: Blockchain, peers: PeerProtocol, policy: any MiningPolicy, wallet: Identity,
-         published: PublishedView, metrics: NodeMetrics, logger: Logger) {
+         published: PublishedView, metrics: NodeMetrics, clock: @escaping @Sendable () -> UInt64, logger: Logger) {
+        self.clock = clock
         self.queue = DispatchQueue(label: "keychain.node.chain", qos: .userInitiated)
         self.chain = chain
         self.peers = peers
@@ -55,8 +61,9 @@ final class ChainOwner: @unchecked Sendable {
 
     /// Publishes the current state to readers: a few references under a lock held for as long.
     func publish() {
-        let view = Self.view(of: chain, wallet: wallet.publicKey, outcomes: tracker.outcomes, mining: miner != nil,
+        var view = Self.view(of: chain, wallet: wallet.publicKey, outcomes: tracker.outcomes, mining: miner != nil,
                              peers: peers.readyPeers.count)
+        view.bestKnownHeight = peers.bestKnownHeight
         published.publish(view)
     }
 
@@ -239,6 +246,25 @@ final class ChainOwner: @unchecked Sendable {
             merkleRoot: node.header.merkleRoot.hex, timestamp: node.header.timestamp, target: String(node.header.target, radix: 16),
             nonce: node.header.nonce, confirmations: active ? chain.height - node.height + 1 : 0, onBestChain: active,
             transactions: block.transactions.map { .init(txid: $0.id.hex, key: $0.key, author: $0.author.hex, valueSize: $0.value.count) }))
+    }
+
+    // MARK: - Peers
+
+    /// The connections and bans, for `peers`.
+    func peerList() -> PeersResult {
+        let now = clock()
+        let connections = peers.summaries.map { peer in
+            let traffic = self.traffic(peer.id)
+            return PeersResult.Peer(
+                address: peer.address.description, listening: peer.listenAddress?.description,
+                direction: peer.outbound ? "outbound" : "inbound", ready: peer.ready, height: peer.bestHeight,
+                pingMs: peer.pingMilliseconds, bytesIn: traffic?.bytesIn ?? 0, bytesOut: traffic?.bytesOut ?? 0,
+                connectedSeconds: now > peer.connectedAt ? (now - peer.connectedAt) / 1_000 : 0)
+        }
+        let bans = peers.addresses.bans(now: now).map { ban in
+            PeersResult.Ban(host: ban.host.hostText, remainingSeconds: (ban.until - now) / 1_000)
+        }
+        return PeersResult(peers: connections, banned: bans)
     }
 
     // MARK: - Stopping

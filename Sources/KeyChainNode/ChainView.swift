@@ -24,6 +24,8 @@ public struct ChainView: Sendable {
     public internal(set) var mining: Bool
     /// Peers that completed the handshake.
     public internal(set) var peers: Int
+    /// The highest best height a peer announced.
+    public internal(set) var bestKnownHeight: UInt32 = 0
 
     /// The best chain's height.
     public var height: UInt32 { tip.height }

@@ -25,6 +25,8 @@ public final class Node: Sendable {
     public let signatures: SignatureCache
     /// What the node was started with.
     public let configuration: NodeConfiguration
+    /// This process's random id: in its `version` messages and its tracker announcements.
+    public let nodeID: UInt64
 
     let owner: ChainOwner
     let logger: Logger
@@ -49,15 +51,27 @@ public final class Node: Sendable {
     /// wallet and block store.
     public convenience init(configuration: NodeConfiguration, logger: Logger = Logger(label: "keychain.node")) throws(NodeError) {
         let directory = try NodeDataDirectory(path: configuration.dataDirectory)
-        let bits = configuration.difficultyBits ?? (configuration.dev ? NodeConfiguration.devDifficultyBits : NodeConfiguration.defaultDifficultyBits)
-        let proposed: NetworkParameters
-        do {
-            proposed = try NetworkParameters(name: configuration.networkName, difficultyBits: bits,
-                                             createdAt: UInt64(Date().timeIntervalSince1970 * 1000))
-        } catch {
-            throw .chain(error.description)
+        let parameters: NetworkParameters
+        if let joining = configuration.network {
+            parameters = try directory.network(joining: joining)
+        } else if let stored = try directory.storedNetwork() {
+            parameters = stored
+            if let bits = configuration.difficultyBits, bits != stored.difficultyBits {
+                throw .networkMismatch(path: directory.path, reason: "it was created with --difficulty \(stored.difficultyBits), not \(bits)")
+            }
+        } else if configuration.isNetworked {
+            throw .noNetwork(path: directory.path)
+        } else {
+            let bits = configuration.difficultyBits ?? (configuration.dev ? NodeConfiguration.devDifficultyBits : NodeConfiguration.defaultDifficultyBits)
+            let created: NetworkParameters
+            do {
+                created = try NetworkParameters(name: configuration.networkName, difficultyBits: bits,
+                                                createdAt: UInt64(Date().timeIntervalSince1970 * 1000))
+            } catch {
+                throw .chain(error.description)
+            }
+            parameters = try directory.network(joining: created)
         }
-        let parameters = try directory.network(proposed: proposed, requestedDifficulty: configuration.difficultyBits)
         let storage: SegmentBlockStore
         do {
             storage = try SegmentBlockStore(dataDirectory: configuration.dataDirectory, segmentSize: configuration.segmentSize, logger: logger)
@@ -79,11 +93,12 @@ public final class Node: Sendable {
         } catch {
             throw .networkMismatch(path: configuration.dataDirectory, reason: error.description)
         }
-        let peers = PeerProtocol(chain: chain, nodeID: .random(in: 1 ... .max), listenPort: 0, clock: clock)
+        let peers = PeerProtocol(chain: chain, nodeID: .random(in: 1 ... .max), listenPort: configuration.advertisedPort,
+                                 configuration: configuration.protocolConfiguration, clock: clock)
         let published = PublishedView(ChainOwner.view(of: chain, wallet: wallet.publicKey, outcomes: [:], mining: configuration.mine, peers: 0))
         let metrics = NodeMetrics()
         let owner = ChainOwner(chain: chain, peers: peers, policy: configuration.miningPolicy, wallet: wallet,
-                               published: published, metrics: metrics, logger: logger)
+                               published: published, metrics: metrics, clock: clock, logger: logger)
         // The miner's threads only enqueue what they seal: the owner validates and stores it.
         let miner: Miner? = configuration.mine
             ? Miner(configuration: .init(threads: configuration.miningThreads, hashRateLimit: configuration.hashRateLimit)) { block in
@@ -95,6 +110,7 @@ public final class Node: Sendable {
         self.wallet = wallet
         self.signatures = signatures
         self.configuration = configuration
+        nodeID = peers.nodeID
         self.directory = directory
         self.logger = logger
         self.metrics = metrics
@@ -228,6 +244,29 @@ public final class Node: Sendable {
     /// An event from the peer transport: a connection, a message, a dial that failed.
     public func receive(_ event: ProtocolEvent) {
         owner.queue.async { [owner] in owner.receive(event) }
+    }
+
+    /// Sends the protocol's actions through `transport` and reports its traffic in `peers`.
+    public func setTransport(_ transport: PeerTransport) {
+        owner.queue.async { [owner] in
+            owner.transport = { transport.perform($0) }
+            owner.traffic = { transport.traffic(of: $0) }
+        }
+    }
+
+    /// The node's connections and bans; `completion` runs on the owner's queue.
+    public func peers(completion: @escaping @Sendable (PeersResult) -> Void) {
+        owner.queue.async { [owner] in completion(owner.peerList()) }
+    }
+
+    /// The addresses the node knows, most recently seen first (for the peers file).
+    public func knownAddresses(limit: Int = 1_000) async -> [PeerAddress] {
+        await withCheckedContinuation { continuation in
+            owner.queue.async { [owner] in
+                let now = owner.clock()
+                continuation.resume(returning: owner.peers.addresses.sample(limit, now: now, excluding: nil).map(\.address))
+            }
+        }
     }
 
     /// Where the protocol's actions (sends, dials, disconnects) go; called on the owner's queue.

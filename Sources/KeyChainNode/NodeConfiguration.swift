@@ -1,5 +1,7 @@
 import Foundation
+import KeyChainCore
 import KeyChainMining
+import KeyChainP2P
 
 /// Everything a node is started with.
 public struct NodeConfiguration: Sendable {
@@ -24,6 +26,40 @@ public struct NodeConfiguration: Sendable {
     /// The longest request line accepted on the socket.
     public var maxRequestBytes: Int
 
+    // MARK: The network
+
+    /// Where to take peer connections (`HOST:PORT`), or nil for none.
+    public var listen: String?
+    /// Where peers should dial this node (`HOST:PORT`), if not the listen address (behind NAT,
+    /// or listening on 0.0.0.0); with none, a tracker records the address announcements come from.
+    public var advertise: String?
+    /// Trackers to announce to (`HOST:PORT`).
+    public var trackers: [String]
+    /// Peers to dial at start (`HOST:PORT`): enough to join with no tracker at all.
+    public var peers: [String]
+    /// Connections kept at most, both directions: up to 8 outbound, the rest inbound.
+    public var maxPeers: Int
+    /// The network to join on first start (from a tracker or a `--genesis` file); nil for a
+    /// node that creates its own (standalone, `--dev`) or finds it in its data directory.
+    public var network: NetworkParameters?
+
+    /// Whether the node takes part in a network of peers.
+    public var isNetworked: Bool { listen != nil || !trackers.isEmpty || !peers.isEmpty }
+
+    /// The port peers are told to dial: the advertised one, else the listen one (0: none).
+    public var advertisedPort: UInt16 {
+        guard let text = advertise ?? listen, let (_, port) = HostAndPort.split(text) else { return 0 }
+        return UInt16(port)
+    }
+
+    /// The peer protocol's numbers for this node.
+    public var protocolConfiguration: PeerProtocol.Configuration {
+        var configuration = PeerProtocol.Configuration()
+        configuration.outboundPeers = min(8, maxPeers)
+        configuration.maxInbound = max(maxPeers - configuration.outboundPeers, 0)
+        return configuration
+    }
+
     /// When the miner works: on demand in `--dev`, continuously on a network.
     public var miningPolicy: any MiningPolicy { dev ? OnDemandSealing() : ContinuousMining() }
 
@@ -37,7 +73,9 @@ public struct NodeConfiguration: Sendable {
         dataDirectory: String = "data/node", socketPath: String? = nil, mine: Bool? = nil,
         miningThreads: Int = ProcessInfo.processInfo.activeProcessorCount, hashRateLimit: Double? = nil,
         dev: Bool = false, difficultyBits: Int? = nil, networkName: String? = nil,
-        segmentSize: UInt64 = 128 << 20, maxRequestBytes: Int = 8 << 20
+        segmentSize: UInt64 = 128 << 20, maxRequestBytes: Int = 8 << 20,
+        listen: String? = nil, advertise: String? = nil, trackers: [String] = [], peers: [String] = [], maxPeers: Int = 125,
+        network: NetworkParameters? = nil
     ) {
         self.dataDirectory = dataDirectory
         self.socketPath = socketPath ?? (dataDirectory as NSString).appendingPathComponent("keychain.sock")
@@ -49,5 +87,11 @@ public struct NodeConfiguration: Sendable {
         self.networkName = networkName ?? (dev ? "keychain-dev" : "keychain")
         self.segmentSize = segmentSize
         self.maxRequestBytes = maxRequestBytes
+        self.listen = listen
+        self.advertise = advertise
+        self.trackers = trackers
+        self.peers = peers
+        self.maxPeers = max(maxPeers, 1)
+        self.network = network
     }
 }

@@ -3,7 +3,7 @@ import KeyChainAPI
 import KeyChainCore
 
 /// A node's data directory: exclusive use (an flock on `LOCK`), the network's genesis
-/// parameters (`network.params`, written on first start so a restart finds the same network),
+/// parameters (`network.params`, pinned on first start so a restart follows the same network),
 /// and the wallet key (`wallet.key`, mode 0600).
 public final class NodeDataDirectory: @unchecked Sendable {
     /// The directory.
@@ -41,26 +41,33 @@ public final class NodeDataDirectory: @unchecked Sendable {
     /// A file in the directory.
     public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 
-    /// The network this directory belongs to: read from `network.params`, or `proposed` written
-    /// there on first start. A `difficultyBits` that contradicts the stored network is an error.
-    public func network(proposed: NetworkParameters, requestedDifficulty: Int?) throws(NodeError) -> NetworkParameters {
+    /// The network pinned in `network.params` on first start, if there is one.
+    public func storedNetwork() throws(NodeError) -> NetworkParameters? {
         let paramsPath = file("network.params")
-        if let data = FileManager.default.contents(atPath: paramsPath) {
-            let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard let bytes = Hex.decode(text), let stored = try? NetworkParameters(decoding: bytes) else {
-                throw .networkMismatch(path: path, reason: "\(paramsPath) is damaged")
-            }
-            if let requestedDifficulty, requestedDifficulty != stored.difficultyBits {
-                throw .networkMismatch(path: path, reason: "it was created with --difficulty \(stored.difficultyBits), not \(requestedDifficulty)")
+        guard let data = FileManager.default.contents(atPath: paramsPath) else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let bytes = Hex.decode(text), let stored = try? NetworkParameters(decoding: bytes) else {
+            throw .networkMismatch(path: path, reason: "\(paramsPath) is damaged")
+        }
+        return stored
+    }
+
+    /// Joins `network`: pins it in `network.params` on first start; after that it must be the
+    /// pinned one, and the error names both.
+    public func network(joining network: NetworkParameters) throws(NodeError) -> NetworkParameters {
+        if let stored = try storedNetwork() {
+            guard stored == network else {
+                throw .networkMismatch(path: path, reason: "it follows network \"\(stored.name)\" (genesis \(stored.genesisHash.hex)), "
+                    + "not \"\(network.name)\" (genesis \(network.genesisHash.hex)); use another --data-dir to join that one")
             }
             return stored
         }
         do {
-            try (Hex.encode(proposed.encoded) + "\n").write(toFile: paramsPath, atomically: true, encoding: .utf8)
+            try (Hex.encode(network.encoded) + "\n").write(toFile: file("network.params"), atomically: true, encoding: .utf8)
         } catch {
             throw .dataDirectoryNotWritable(path: path, reason: error.localizedDescription)
         }
-        return proposed
+        return network
     }
 
     /// The wallet key, created on first start.

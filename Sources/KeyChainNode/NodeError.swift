@@ -5,6 +5,9 @@ public enum NodeError: Error, CustomStringConvertible, Sendable {
     case socketInUse(path: String)
     case socketUnusable(path: String, reason: String)
     case networkMismatch(path: String, reason: String)
+    case noNetwork(path: String)
+    case genesis(String)
+    case listen(address: String, reason: String)
     case wallet(String)
     case chain(String)
 
@@ -20,6 +23,11 @@ public enum NodeError: Error, CustomStringConvertible, Sendable {
             "cannot listen on socket \(path): \(reason)"
         case let .networkMismatch(path, reason):
             "data directory \(path) belongs to another network: \(reason)"
+        case let .noNetwork(path):
+            "data directory \(path) follows no network yet: give --tracker HOST:PORT to take the network from a tracker, "
+                + "or --genesis FILE (a tracker's GET /network answer, or another node's network.params)"
+        case let .genesis(reason): "cannot learn the network's genesis parameters: \(reason)"
+        case let .listen(address, reason): "cannot listen for peers on \(address): \(reason)"
         case let .wallet(reason): "wallet: \(reason)"
         case let .chain(reason): "chain: \(reason)"
         }

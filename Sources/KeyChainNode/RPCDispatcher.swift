@@ -132,6 +132,11 @@ struct RPCDispatcher: Sendable {
             }
         case .status:
             return read(NoParams.self, optional: true) { _, _ in .success(node.status()) }
+        case .peers:
+            return .deliver(write(NoParams.self, optional: true, id: id, data: data, silent: silent) { _, done, reply in
+                done.applied()  // a read: nothing of its own to wait for
+                node.peers { result in reply { dispatcher.encode(id, Result<PeersResult, NodeRequestError>.success(result)) } }
+            })
         case .keys:
             return read(KeysParams.self, optional: true) { view, params in
                 view.keys(prefix: params.prefix ?? "", after: params.after, limit: params.limit ?? 100)

@@ -120,6 +120,11 @@ public struct AddressBook: Sendable {
         bans[address.host].flatMap { $0 > now ? $0 : nil }
     }
 
+    /// The hosts banned at `now`, and until when.
+    public func bans(now: UInt64) -> [(host: PeerAddress, until: UInt64)] {
+        bans.filter { $0.value > now }.map { ($0.key, $0.value) }.sorted { $0.host < $1.host }
+    }
+
     /// Up to `count` addresses to dial at `now`: due, not banned, not in `excluded`, drawn at
     /// random so that nodes given the same seeds do not all dial the same few.
     public mutating func candidates(_ count: Int, now: UInt64, excluding excluded: Set<PeerAddress>) -> [PeerAddress] {

@@ -51,6 +51,13 @@ public struct PeerAddress: Hashable, Sendable, Comparable, CustomStringConvertib
     /// Whether a node could dial it: a port, and a host that is not all zeros.
     public var isRoutable: Bool { port != 0 && (hostHigh != 0 || hostLow != 0xFFFF_0000_0000 && hostLow != 0) }
 
+    /// Whether the host is this machine's loopback (127.0.0.0/8 or ::1): every local process
+    /// shares it, so a misbehaving local peer is disconnected but its host is not banned.
+    public var isLoopback: Bool {
+        if hostHigh == 0 && hostLow >> 32 == 0xFFFF { return (hostLow >> 24) & 0xFF == 127 }
+        return hostHigh == 0 && hostLow == 1
+    }
+
     public static func < (lhs: PeerAddress, rhs: PeerAddress) -> Bool {
         (lhs.hostHigh, lhs.hostLow, lhs.port) < (rhs.hostHigh, rhs.hostLow, rhs.port)
     }

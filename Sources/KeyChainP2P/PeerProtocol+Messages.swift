@@ -11,7 +11,7 @@ extension PeerProtocol {
             guard version.genesis == chain.parameters.genesisHash else {
                 actions.append(.send(peer, .reject(RejectMessage(rejectedCommand: VersionMessage.command, code: .wrongNetwork,
                                                                  reason: "this node follows network \(chain.parameters.genesisHash.short)"))))
-                ban(peer, "peer follows another network", &actions)
+                ban(peer, "peer follows another network (genesis \(version.genesis.hex)), not this node's (genesis \(chain.parameters.genesisHash.hex))", &actions)
                 return
             }
             guard version.nodeID != nodeID else {

@@ -64,6 +64,18 @@ public final class PeerProtocol {
     /// The address each connected peer was dialled at or came from.
     public func address(of peer: PeerID) -> PeerAddress? { peers[peer]?.address }
 
+    /// Every connected peer, in id order.
+    public var summaries: [PeerSummary] {
+        ordered.map { state in
+            PeerSummary(id: state.id, address: state.address, listenAddress: state.listenAddress, outbound: state.outbound,
+                        ready: state.isReady, bestHeight: state.bestHeight, pingMilliseconds: state.pingMilliseconds,
+                        connectedAt: state.connectedAt, blocksInFlight: state.blocksInFlight.count)
+        }
+    }
+
+    /// The highest best height a ready peer has announced (this node's own if none is higher).
+    public var bestKnownHeight: UInt32 { ready.reduce(chain.height) { max($0, $1.bestHeight) } }
+
     /// Peers that completed the handshake, in order.
     public var readyPeers: [PeerID] { ready.map(\.id) }
 
@@ -161,7 +173,12 @@ public final class PeerProtocol {
     }
 
     func ban(_ peer: PeerID, _ reason: String, _ actions: inout [ProtocolAction]) {
-        if let state = peers[peer] { addresses.ban(state.address, now: clock()) }
+        // As Bitcoin Core does for local peers: banning the loopback host would shut out every
+        // other process on this machine (a devnet's nodes), so a local offender is only cut off.
+        guard let state = peers[peer], !state.address.isLoopback || configuration.banLoopback else {
+            return disconnect(peer, reason, ban: false, &actions)
+        }
+        addresses.ban(state.address, now: clock())
         disconnect(peer, reason, ban: true, &actions)
     }
 

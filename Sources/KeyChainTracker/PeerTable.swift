@@ -41,6 +41,9 @@ public struct PeerTable: Sendable {
     /// Live entries.
     public var count: Int { peers.count }
 
+    /// The entry of `nodeID`, if it is live.
+    public func peer(_ nodeID: UInt64) -> Peer? { peers[nodeID] }
+
     /// Takes an announcement that arrived from `source` (the connection's remote host).
     public mutating func announce(_ announcement: Announcement, from source: String, now: UInt64) -> Outcome {
         expire(now: now)

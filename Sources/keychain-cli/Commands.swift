@@ -126,6 +126,7 @@ struct Status: AsyncParsableCommand {
                 """
                 network   \(status.network) (\(status.genesis.prefix(16)), \(status.difficultyBits) bits)
                 height    \(status.height)  tip \(status.tip.prefix(16))
+                peers     \(status.peers)\(Self.sync(status))
                 mempool   \(status.mempool) puts
                 keys      \(status.keys)
                 mining    \(status.mining ? String(format: "yes, %.0f hashes/s", status.hashRate) : "no")
@@ -133,6 +134,45 @@ struct Status: AsyncParsableCommand {
                 """
             }
         } catch { throw options.fail(error) }
+    }
+}
+
+extension Status {
+    /// ", syncing 120/400 (30%)" while a peer knows a longer chain, else "".
+    static func sync(_ status: StatusResult) -> String {
+        guard let best = status.bestKnownHeight, best > status.height else { return status.peers > 0 ? ", in sync" : "" }
+        return ", syncing \(status.height)/\(best) (\(Int(Double(status.height) * 100 / Double(max(best, 1))))%)"
+    }
+}
+
+struct Peers: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the node's peer connections and banned hosts.")
+    @OptionGroup var options: ClientOptions
+
+    func run() async throws {
+        let client = try await options.connect()
+        defer { Task { await client.close() } }
+        do {
+            let result = try await client.peers()
+            options.emit(result) {
+                var lines = [String(format: "%-22@ %-8@ %8@ %7@ %10@ %10@  %@", "ADDRESS" as NSString, "DIR" as NSString, "HEIGHT" as NSString,
+                                    "PING" as NSString, "IN" as NSString, "OUT" as NSString, "STATE" as NSString)]
+                for peer in result.peers {
+                    let ping = peer.pingMs.map { "\($0) ms" } ?? "-"
+                    let state = peer.ready ? "ready \(peer.connectedSeconds) s" : "handshaking"
+                    lines.append(String(format: "%-22@ %-8@ %8u %7@ %10@ %10@  %@", peer.address as NSString, peer.direction as NSString,
+                                        peer.height, ping as NSString, Self.bytes(peer.bytesIn) as NSString,
+                                        Self.bytes(peer.bytesOut) as NSString, state as NSString))
+                }
+                if result.peers.isEmpty { lines.append("(no connections)") }
+                for ban in result.banned { lines.append("banned \(ban.host) for another \(ban.remainingSeconds) s") }
+                return lines.joined(separator: "\n")
+            }
+        } catch { throw options.fail(error) }
+    }
+
+    static func bytes(_ count: UInt64) -> String {
+        count < 10_000 ? "\(count) B" : count < 10_000_000 ? "\(count / 1_000) kB" : "\(count / 1_000_000) MB"
     }
 }
 

@@ -17,7 +17,7 @@ struct KeychainCLI: AsyncParsableCommand {
         The socket comes from --socket or KEYCHAIN_SOCKET (default data/node/keychain.sock); your
         identity from --identity or KEYCHAIN_IDENTITY (default ~/.keychain/identity.key), created on first use.
         """,
-        subcommands: [Put.self, Get.self, History.self, Import.self, Tx.self, Status.self, Keys.self, IdentityCommand.self]
+        subcommands: [Put.self, Get.self, History.self, Import.self, Tx.self, Status.self, Peers.self, Keys.self, IdentityCommand.self]
     )
 
     /// Runs the command line, with global options accepted before the subcommand as well as

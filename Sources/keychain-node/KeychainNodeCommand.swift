@@ -15,6 +15,10 @@ struct KeychainNodeCommand: AsyncParsableCommand {
         discussion: """
         A standalone developer network in one command:  keychain-node --dev
         Then, in another shell:  keychain-cli --socket data/node/keychain.sock put greeting hello
+
+        Joining a network:  keychain-node --data-dir data/alice --listen 0.0.0.0:7101 --tracker HOST:7070 --mine
+        On first start the node takes the network's genesis parameters from a tracker (or --genesis FILE) and
+        pins them in its data directory; afterwards it refuses trackers and peers of any other network.
         """
     )
 
@@ -27,8 +31,8 @@ struct KeychainNodeCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Mine blocks (default: on with --dev, off otherwise).")
     var mine: Bool?
 
-    @Option(name: .long, help: "Mining threads.")
-    var miningThreads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(name: .long, help: "Mining threads (default 1: on a network, mining must leave cores for validation and clients).")
+    var miningThreads: Int?
 
     @Option(name: .long, help: "Cap the total hash rate (hashes a second), e.g. to set an exact share of a network's hash power.")
     var hashRateLimit: Double?
@@ -38,6 +42,24 @@ struct KeychainNodeCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Difficulty in bits (expected 2^BITS hashes a block) for a new standalone network; default 12 with --dev, 24 otherwise.")
     var difficulty: Int?
+
+    @Option(name: .long, help: "Take peer connections on HOST:PORT (e.g. 0.0.0.0:7101).")
+    var listen: String?
+
+    @Option(name: .long, help: "A tracker to announce to and learn peers from (repeatable).")
+    var tracker: [String] = []
+
+    @Option(name: .long, help: "A peer to dial at start (repeatable); enough to join with no tracker.")
+    var peer: [String] = []
+
+    @Option(name: .long, help: "The HOST:PORT peers should dial (default: the listen port at the address the tracker sees).")
+    var advertise: String?
+
+    @Option(name: .long, help: "Peer connections kept at most, both directions (up to 8 outbound).")
+    var maxPeers = 125
+
+    @Option(name: .long, help: "Genesis parameters for first start: a tracker's GET /network answer or another node's network.params.")
+    var genesis: String?
 
     @Option(name: .long, help: "Serve Prometheus metrics at http://HOST:PORT/metrics.")
     var metrics: String?
@@ -52,7 +74,19 @@ struct KeychainNodeCommand: AsyncParsableCommand {
         if let metrics, Self.hostAndPort(metrics) == nil {
             throw ValidationError("--metrics takes HOST:PORT, for example 127.0.0.1:9101")
         }
-        if miningThreads < 1 { throw ValidationError("--mining-threads must be at least 1") }
+        if let miningThreads, miningThreads < 1 { throw ValidationError("--mining-threads must be at least 1") }
+        for (flag, values) in [("--listen", listen.map { [$0] } ?? []), ("--tracker", tracker), ("--peer", peer),
+                               ("--advertise", advertise.map { [$0] } ?? [])] {
+            for value in values {
+                guard let (_, port) = HostAndPort.split(value), port > 0 else {
+                    throw ValidationError("\(flag) takes HOST:PORT with a port of 1-65535, for example 127.0.0.1:7101, not \(value)")
+                }
+            }
+        }
+        if maxPeers < 1 { throw ValidationError("--max-peers must be at least 1") }
+        if dev && (listen != nil || !tracker.isEmpty || !peer.isEmpty) {
+            throw ValidationError("--dev is a standalone network: it takes no --listen, --tracker or --peer")
+        }
         if let hashRateLimit, hashRateLimit <= 0 { throw ValidationError("--hash-rate-limit must be positive") }
     }
 
@@ -64,10 +98,23 @@ struct KeychainNodeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "keychain.node")
-        let configuration = NodeConfiguration(
-            dataDirectory: dataDir, socketPath: socket, mine: mine, miningThreads: miningThreads,
-            hashRateLimit: hashRateLimit, dev: dev, difficultyBits: difficulty
+        var configuration = NodeConfiguration(
+            dataDirectory: dataDir, socketPath: socket, mine: mine, miningThreads: miningThreads ?? (dev ? 2 : 1),
+            hashRateLimit: hashRateLimit, dev: dev, difficultyBits: difficulty,
+            listen: listen, advertise: advertise, trackers: tracker, peers: peer, maxPeers: maxPeers
         )
+        // A node that follows no network yet learns it now, before its data directory is opened.
+        let pinned = FileManager.default.fileExists(atPath: (dataDir as NSString).appendingPathComponent("network.params"))
+        do {
+            if let genesis {
+                configuration.network = try GenesisSource.read(genesis)
+            } else if !pinned && !tracker.isEmpty {
+                configuration.network = try await GenesisSource.fetch(from: tracker, logger: logger)
+            }
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode(1)
+        }
         // Before the node exists, so that its counters bind to this backend.
         var metricsServer: MetricsServer?
         if let metrics, let (host, port) = Self.hostAndPort(metrics) {
@@ -100,13 +147,7 @@ struct KeychainNodeCommand: AsyncParsableCommand {
 }
 
 extension KeychainNodeCommand {
-    static func hostAndPort(_ text: String) -> (String, Int)? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else {
-            return nil
-        }
-        let host = String(text[..<colon])
-        return (host.isEmpty ? "127.0.0.1" : host, port)
-    }
+    static func hostAndPort(_ text: String) -> (String, Int)? { HostAndPort.split(text) }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

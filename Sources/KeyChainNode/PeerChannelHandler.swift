@@ -1,0 +1,53 @@
+import KeyChainWire
+import NIOCore
+
+/// Cuts one connection's bytes into messages for the protocol. `FrameDecoder` checks a frame's
+/// magic, command and length as soon as its 24-byte header is in, so an oversize frame is
+/// refused before its payload is buffered. The first bad frame ends the connection: it is
+/// reported as `malformed` (the protocol decides on a ban) and nothing after it is read.
+final class PeerChannelHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let link: PeerLink
+    private let transport: PeerTransport
+    private var decoder: FrameDecoder
+    private var failed = false
+
+    init(link: PeerLink, magic: UInt32, transport: PeerTransport) {
+        self.link = link
+        self.transport = transport
+        decoder = FrameDecoder(magic: magic)
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if !transport.opened(link) { context.close(promise: nil) }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        transport.closed(link)
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !failed else { return }
+        let buffer = unwrapInboundIn(data)
+        link.bytesIn.add(UInt64(buffer.readableBytes), ordering: .relaxed)
+        transport.received(buffer.readableBytes, message: nil)
+        decoder.append(buffer.readableBytesView)
+        do {
+            while let message = try decoder.next() {
+                transport.received(0, message: message.command)
+                transport.deliver(.received(link.id, message))
+            }
+        } catch {
+            failed = true
+            transport.deliver(.malformed(link.id, reason: error.description))
+            context.close(promise: nil)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,186 @@
+import KeyChainP2P
+import KeyChainWire
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// The peer protocol over TCP: the adapter between SwiftNIO channels and the node's
+/// `PeerProtocol` (events in, actions out), as the simulator is the adapter over virtual links.
+/// It decides nothing itself: connections, bytes and failures become `ProtocolEvent`s for the
+/// node's owner; the owner's `ProtocolAction`s become writes, dials and closes.
+public final class PeerTransport: Sendable {
+    /// The frame magic of the node's network.
+    let magic: UInt32
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let dialTimeout: TimeAmount
+    private let state = NIOLockedValueBox(State())
+    private let nextID = Atomic<UInt64>(0)
+    private let metrics = PeerMetrics()
+
+    private struct State {
+        var links: [PeerID: PeerLink] = [:]
+        var deliver: (@Sendable (ProtocolEvent) -> Void)?
+        var listener: Channel?
+        var closed = false
+    }
+
+    /// A transport for the network whose frames start with `magic`.
+    public init(magic: UInt32, dialTimeout: TimeAmount = .seconds(10), logger: Logger,
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+        self.magic = magic
+        self.group = group
+        self.logger = logger
+        self.dialTimeout = dialTimeout
+    }
+
+    /// Starts taking connections on `host:port` (port 0 picks one); returns the bound port.
+    /// Connections that arrive before `attach` are closed.
+    public func listen(host: String, port: Int) async throws -> Int {
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 128)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    guard let remote = channel.remoteAddress.flatMap(PeerAddress.init) else {
+                        throw ChannelError.inappropriateOperationForState
+                    }
+                    try channel.pipeline.syncOperations.addHandler(makeHandler(channel: channel, outbound: false, address: remote))
+                }
+            }
+            .bind(host: host, port: port).get()
+        state.withLockedValue { $0.listener = channel }
+        return channel.localAddress?.port ?? port
+    }
+
+    /// Sends every event to `deliver` (the node's owner) from now on.
+    public func attach(_ deliver: @escaping @Sendable (ProtocolEvent) -> Void) {
+        state.withLockedValue { $0.deliver = deliver }
+    }
+
+    /// Closes the listener and every connection.
+    public func close() {
+        let (listener, links) = state.withLockedValue { state in
+            state.closed = true
+            state.deliver = nil
+            return (state.listener, Array(state.links.values))
+        }
+        listener?.close(promise: nil)
+        for link in links { link.channel.close(promise: nil) }
+    }
+
+    /// The traffic of one connection so far.
+    public func traffic(of peer: PeerID) -> (bytesIn: UInt64, bytesOut: UInt64)? {
+        guard let link = state.withLockedValue({ $0.links[peer] }) else { return nil }
+        return (link.bytesIn.load(ordering: .relaxed), link.bytesOut.load(ordering: .relaxed))
+    }
+
+    // MARK: - Actions from the protocol
+
+    /// Carries out the protocol's actions; called on the owner's queue.
+    public func perform(_ actions: [ProtocolAction]) {
+        var sends: [PeerID: [[UInt8]]] = [:]
+        var order: [PeerID] = []
+        for action in actions {
+            switch action {
+            case let .send(peer, message):
+                if sends[peer] == nil { order.append(peer) }
+                sends[peer, default: []].append(Frame.encode(message, magic: magic))
+                metrics.sent(message.command)
+            case let .dial(address):
+                dial(address)
+            case let .disconnect(peer, reason, ban):
+                // Frames queued before the close are flushed first: a `reject` reaches the peer.
+                if let frames = sends.removeValue(forKey: peer) { write(frames, to: peer) }
+                guard let link = link(peer) else { continue }
+                logger.info("peer disconnected", metadata: ["peer": "\(link.address)", "reason": "\(reason)", "banned": "\(ban)"])
+                if ban { metrics.bans.increment() }
+                link.channel.eventLoop.execute { link.channel.close(promise: nil) }
+            }
+        }
+        for peer in order { if let frames = sends[peer] { write(frames, to: peer) } }
+    }
+
+    private func link(_ peer: PeerID) -> PeerLink? { state.withLockedValue { $0.links[peer] } }
+
+    private func write(_ frames: [[UInt8]], to peer: PeerID) {
+        guard let link = link(peer) else { return }
+        let size = frames.reduce(0) { $0 + $1.count }
+        let pending = link.pending.add(size, ordering: .relaxed).newValue
+        // Reported while above one frame's worth: the protocol drops a peer that does not read.
+        if pending > Frame.maxPayloadLength { deliver(.backlog(peer, bytes: pending)) }
+        let channel = link.channel
+        channel.eventLoop.execute {
+            for frame in frames {
+                let promise = channel.eventLoop.makePromise(of: Void.self)
+                promise.futureResult.whenComplete { _ in
+                    link.pending.subtract(frame.count, ordering: .relaxed)
+                    link.bytesOut.add(UInt64(frame.count), ordering: .relaxed)
+                }
+                channel.write(ByteBuffer(bytes: frame), promise: promise)
+            }
+            channel.flush()
+        }
+        metrics.bytesOut.increment(by: size)
+    }
+
+    private func dial(_ address: PeerAddress) {
+        let outcome = ClientBootstrap(group: group)
+            .connectTimeout(dialTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(makeHandler(channel: channel, outbound: true, address: address))
+                }
+            }
+            .connect(host: address.hostText, port: Int(address.port))
+        outcome.whenFailure { [self] error in
+            logger.debug("dial failed", metadata: ["address": "\(address)", "error": "\(error)"])
+            deliver(.dialFailed(address))
+        }
+    }
+
+    // MARK: - Connections
+
+    private func makeHandler(channel: Channel, outbound: Bool, address: PeerAddress) -> PeerChannelHandler {
+        let id = PeerID(nextID.add(1, ordering: .relaxed).newValue)
+        let link = PeerLink(id: id, channel: channel, outbound: outbound, address: address)
+        return PeerChannelHandler(link: link, magic: magic, transport: self)
+    }
+
+    /// A connection is up: registered, then announced to the protocol (or closed if the node
+    /// is not attached, or the transport closed).
+    func opened(_ link: PeerLink) -> Bool {
+        let deliver = state.withLockedValue { state -> (@Sendable (ProtocolEvent) -> Void)? in
+            guard !state.closed, let deliver = state.deliver else { return nil }
+            state.links[link.id] = link
+            return deliver
+        }
+        guard let deliver else { return false }
+        metrics.connections.increment()
+        deliver(.connected(link.id, outbound: link.outbound, address: link.address))
+        return true
+    }
+
+    /// A connection is gone.
+    func closed(_ link: PeerLink) {
+        let known = state.withLockedValue { $0.links.removeValue(forKey: link.id) != nil }
+        if known {
+            metrics.connections.decrement()
+            deliver(.disconnected(link.id))
+        }
+    }
+
+    /// Bytes and messages that arrived, counted.
+    func received(_ bytes: Int, message: String?) {
+        if bytes > 0 { metrics.bytesIn.increment(by: bytes) }
+        if let message { metrics.received(message) }
+    }
+
+    func deliver(_ event: ProtocolEvent) {
+        state.withLockedValue { $0.deliver }?(event)
+    }
+}
