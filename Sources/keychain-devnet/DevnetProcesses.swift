@@ -93,7 +93,7 @@ final class DevnetProcesses: @unchecked Sendable {
             sources.append(source)
         }
         done.wait()
-        print("\nkeychain-devnet: stopping")
+        say("\nkeychain-devnet: stopping")
         stopAll()
         withExtendedLifetime(sources) {}
     }

@@ -43,7 +43,6 @@ struct KeychainDevnet: ParsableCommand {
     }
 
     func run() throws {
-        setvbuf(stdout, nil, _IOLBF, 0)  // the summary must show at once, even through a pipe
         let binaries = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         let network = DevnetProcesses(binaries: binaries)
         for name in ["keychain-tracker", "keychain-node"] where !FileManager.default.isExecutableFile(atPath: binaries.appendingPathComponent(name).path) {
@@ -71,15 +70,15 @@ struct KeychainDevnet: ParsableCommand {
             sockets.append("\(directory)/keychain.sock")
         }
         let connected = network.waitUntilConnected(sockets: sockets, peersEach: min(nodes - 1, 8), seconds: 60)
-        print("""
+        say("""
 
         KeyChain devnet: tracker http://\(trackerAddress), \(nodes) node\(nodes == 1 ? "" : "s")\(connected ? ", all connected" : " (not all connected yet)")
         """)
         for (index, socket) in sockets.enumerated() {
-            print("  node\(index + 1)  socket \(socket)  peers 127.0.0.1:\(basePort + index + 1)  metrics http://127.0.0.1:\(basePort + 101 + index)/metrics")
+            say("  node\(index + 1)  socket \(socket)  peers 127.0.0.1:\(basePort + index + 1)  metrics http://127.0.0.1:\(basePort + 101 + index)/metrics")
         }
         let cli = binaries.appendingPathComponent("keychain-cli").path
-        print("""
+        say("""
 
         Try:
           \(cli) --socket \(sockets[0]) put greeting hello
@@ -91,4 +90,10 @@ struct KeychainDevnet: ParsableCommand {
         """)
         network.runUntilSignalled()
     }
+}
+
+/// Writes a line to standard output at once (`print` is buffered when the output is a pipe,
+/// and the summary must show as soon as the network is up).
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }
