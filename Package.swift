@@ -185,7 +185,9 @@ let package = Package(
         .testTarget(
             name: "KeyChainNodeTests",
             dependencies: ["KeyChainNode", "KeyChainClient", "KeyChainAPI", "KeyChainTestSupport", "KeyChainP2P", "KeyChainWire",
-                           "KeyChainStore", "KeyChainChain", "KeyChainCore"]
+                           "KeyChainStore", "KeyChainChain", "KeyChainCore", "KeyChainTracker",
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
         .testTarget(name: "KeyChainWireTests", dependencies: ["KeyChainWire", "KeyChainTestSupport"]),
         .testTarget(name: "KeyChainP2PTests", dependencies: ["KeyChainP2P", "KeyChainChain", "KeyChainStore", "KeyChainWire", "KeyChainTestSupport"]),

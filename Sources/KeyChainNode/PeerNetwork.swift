@@ -57,7 +57,7 @@ public final class PeerNetwork: Sendable {
             }
         }
         let saved = Self.load(peersFile)
-        if !saved.isEmpty { logger.info("peers file read", metadata: ["addresses": "\(saved.count)"]) }
+        if !saved.isEmpty { logger.notice("peers file read", metadata: ["addresses": "\(saved.count)"]) }
         known += saved
         if !known.isEmpty { node.receive(.discovered(known)) }
         var started: [Task<Void, Never>] = trackers.map { tracker in Task { [self] in await announce(to: tracker) } }

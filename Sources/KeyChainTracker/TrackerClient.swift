@@ -46,6 +46,8 @@ public struct TrackerClient: Sendable {
             (status, bytes) = try await exchange(method, uri, body: body)
         } catch let error as TrackerClientError {
             throw error
+        } catch let error as NIOConnectionError {
+            throw .unreachable(address, error.connectionErrors.first.map { "\($0.error)" } ?? "cannot connect")
         } catch {
             throw .unreachable(address, "\(error)")
         }

@@ -1,0 +1,206 @@
+import Foundation
+import KeyChainAPI
+import KeyChainClient
+import KeyChainTestSupport
+
+extension Binaries {
+    static var tracker: String { directory.appendingPathComponent("keychain-tracker").path }
+    static var devnet: String { directory.appendingPathComponent("keychain-devnet").path }
+}
+
+/// A port on 127.0.0.1 free at the time of asking (bound, read, released).
+func freePort() throws -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
+            bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
+        }
+    }
+    guard bound else { throw ProcessFailure(description: "cannot find a free port: \(String(cString: strerror(errno)))") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// A TCP connection that could not be opened.
+struct ConnectionRefused: Error {
+    let port: Int
+    let reason: String
+}
+
+/// A blocking TCP connection to 127.0.0.1, for sending what a misbehaving peer or HTTP client
+/// would; every read is bounded by a timeout.
+final class TCPConnection {
+    private let descriptor: Int32
+
+    init(port: Int, timeoutSeconds: Int = 20) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(descriptor)
+            // Not a `ProcessFailure`: `eventually` retries it (a server not listening yet).
+            throw ConnectionRefused(port: port, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    func send(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } }
+    func send(_ text: String) { send(Array(text.utf8)) }
+
+    /// Everything read until the peer closes (true) or the timeout passes (false).
+    func readUntilClosed() -> (bytes: [UInt8], closed: Bool) {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while received.count < 16 << 20 {
+            let count = read(descriptor, &buffer, buffer.count)
+            if count == 0 { return (received, true) }
+            if count < 0 { return (received, errno == ECONNRESET) }
+            received += buffer[0..<count]
+        }
+        return (received, false)
+    }
+
+    /// An HTTP exchange: the response's status code and body (the request should ask to close).
+    func http(_ request: String) -> (status: Int, body: String) {
+        send(request)
+        let text = String(decoding: readUntilClosed().bytes, as: UTF8.self)
+        let status = text.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) } ?? 0
+        let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
+        return (status, body)
+    }
+}
+
+/// `GET path` on the tracker at `port`.
+func httpGet(_ port: Int, _ path: String) throws -> (status: Int, body: String) {
+    try TCPConnection(port: port).http("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+}
+
+/// A `keychain-tracker` child process on 127.0.0.1, stopped by its PID when released.
+final class TrackerProcess: @unchecked Sendable {
+    let port: Int
+    let stateDirectory: String
+    let logPath: String
+    private let process = Process()
+
+    /// Starts a tracker and waits until `/health` answers.
+    init(stateDirectory: String, port: Int? = nil, arguments: [String] = ["--difficulty", "12"]) async throws {
+        self.port = try port ?? freePort()
+        self.stateDirectory = stateDirectory
+        logPath = stateDirectory + ".log"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        launch(process, Binaries.tracker, ["--listen", "127.0.0.1:\(self.port)", "--state-dir", stateDirectory] + arguments)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try Spawner.shared.run(process)
+        let port = self.port
+        try await eventually("the tracker on port \(port)") {
+            guard process.isRunning else { throw ProcessFailure(description: "tracker exited with status \(process.terminationStatus): \(self.log)") }
+            return try httpGet(port, "/health").status == 200
+        }
+    }
+
+    var address: String { "127.0.0.1:\(port)" }
+    var isRunning: Bool { process.isRunning }
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// SIGTERM, then waits (bounded) for a clean exit.
+    func stop() async throws {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            try await eventually("tracker \(process.processIdentifier) to exit") { !process.isRunning }
+        }
+        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+            throw ProcessFailure(description: "tracker exited with status \(process.terminationStatus): \(log)")
+        }
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}
+
+/// A mining node of a test network: low difficulty, a capped hash rate (a few blocks a second
+/// for the whole network, so that several fit on two cores), its own ports.
+struct NetworkNodeOptions {
+    var peerPort: Int
+    var trackers: [String] = []
+    var peers: [String] = []
+    var listen = true
+    var mine = true
+    var hashRate = 4_000
+    var extra: [String] = []
+
+    init(trackers: [String] = [], peers: [String] = [], listen: Bool = true, mine: Bool = true, extra: [String] = []) throws {
+        peerPort = try freePort()
+        self.trackers = trackers
+        self.peers = peers
+        self.listen = listen
+        self.mine = mine
+        self.extra = extra
+    }
+
+    var peerAddress: String { "127.0.0.1:\(peerPort)" }
+
+    var arguments: [String] {
+        var arguments: [String] = listen ? ["--listen", peerAddress] : []
+        for tracker in trackers { arguments += ["--tracker", tracker] }
+        for peer in peers { arguments += ["--peer", peer] }
+        arguments += mine ? ["--mine", "--mining-threads", "1", "--hash-rate-limit", String(hashRate)] : ["--no-mine"]
+        return arguments + extra
+    }
+}
+
+extension NodeProcess {
+    /// A node of a test network.
+    convenience init(dataDirectory: String, network options: NetworkNodeOptions) async throws {
+        try await self.init(dataDirectory: dataDirectory, arguments: options.arguments)
+    }
+
+    /// The node's status, through a fresh connection.
+    func status() async throws -> StatusResult {
+        let client = try await client()
+        defer { Task { await client.close() } }
+        return try await client.status()
+    }
+
+    /// The versions of `key`, oldest first (empty while the node has none).
+    func history(_ key: String) async throws -> [VersionResult] {
+        let client = try await client()
+        defer { Task { await client.close() } }
+        return try await client.retrieveAll(key)
+    }
+}
+
+/// Waits until every node has at least `peers` ready peers.
+func waitUntilConnected(_ nodes: [NodeProcess], peers: Int, seconds: Double = 90) async throws {
+    try await eventually("\(nodes.count) nodes with \(peers) peers each", seconds: seconds) {
+        for node in nodes where try await node.status().peers < peers { return false }
+        return true
+    }
+}
+
+/// Waits until every node has `key` with exactly the txids `txids`, in order.
+func waitUntilEveryNode(_ nodes: [NodeProcess], has key: String, txids: [String], seconds: Double = 90) async throws {
+    try await eventually("\(key) with \(txids.count) versions on \(nodes.count) nodes", seconds: seconds) {
+        for node in nodes where try await node.history(key).map(\.txid) != txids { return false }
+        return true
+    }
+}
