@@ -42,7 +42,7 @@ final class PeerChannelHandler: ChannelInboundHandler {
             }
         } catch {
             failed = true
-            transport.deliver(.malformed(link.id, reason: error.description))
+            transport.malformed(link, reason: error.description)
             context.close(promise: nil)
         }
     }

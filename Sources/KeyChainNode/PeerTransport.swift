@@ -96,7 +96,7 @@ public final class PeerTransport: Sendable {
                 // Frames queued before the close are flushed first: a `reject` reaches the peer.
                 if let frames = sends.removeValue(forKey: peer) { write(frames, to: peer) }
                 guard let link = link(peer) else { continue }
-                logger.info("peer disconnected", metadata: ["peer": "\(link.address)", "reason": "\(reason)", "banned": "\(ban)"])
+                logger.notice("peer disconnected", metadata: ["peer": "\(link.address)", "reason": "\(reason)", "banned": "\(ban)"])
                 if ban { metrics.bans.increment() }
                 link.channel.eventLoop.execute { link.channel.close(promise: nil) }
             }
@@ -172,6 +172,12 @@ public final class PeerTransport: Sendable {
             metrics.connections.decrement()
             deliver(.disconnected(link.id))
         }
+    }
+
+    /// A connection sent a bad frame; its handler closes it.
+    func malformed(_ link: PeerLink, reason: String) {
+        logger.notice("peer sent a malformed frame", metadata: ["peer": "\(link.address)", "reason": "\(reason)"])
+        deliver(.malformed(link.id, reason: reason))
     }
 
     /// Bytes and messages that arrived, counted.

@@ -60,6 +60,9 @@ final class TCPConnection {
     func send(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } }
     func send(_ text: String) { send(Array(text.utf8)) }
 
+    /// Ends the sending side (the peer reads end of file) and keeps reading.
+    func shutdownWriting() { shutdown(descriptor, Int32(SHUT_WR)) }
+
     /// Everything read until the peer closes (true) or the timeout passes (false).
     func readUntilClosed() -> (bytes: [UInt8], closed: Bool) {
         var received: [UInt8] = []
