@@ -98,13 +98,17 @@ final class TrackerProcess: @unchecked Sendable {
     let logPath: String
     private let process = Process()
 
-    /// Starts a tracker and waits until `/health` answers.
-    init(stateDirectory: String, port: Int? = nil, arguments: [String] = ["--difficulty", "12"]) async throws {
+    /// Starts a tracker on `host` and waits until `/health` answers (or, run through a
+    /// `wrapper` such as `ip netns exec HOST`, until it logs that it listens).
+    init(stateDirectory: String, host: String = "127.0.0.1", port: Int? = nil, arguments: [String] = ["--difficulty", "12"],
+         wrapper: [String] = []) async throws {
         self.port = try port ?? freePort()
         self.stateDirectory = stateDirectory
+        self.host = host
         logPath = stateDirectory + ".log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        launch(process, Binaries.tracker, ["--listen", "127.0.0.1:\(self.port)", "--state-dir", stateDirectory] + arguments)
+        let command = wrapper + [Binaries.tracker, "--listen", "\(host):\(self.port)", "--state-dir", stateDirectory] + arguments
+        launch(process, command[0], Array(command.dropFirst()))
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
         process.standardOutput = log
@@ -113,11 +117,12 @@ final class TrackerProcess: @unchecked Sendable {
         let port = self.port
         try await eventually("the tracker on port \(port)") {
             guard process.isRunning else { throw ProcessFailure(description: "tracker exited with status \(process.terminationStatus): \(self.log)") }
-            return try httpGet(port, "/health").status == 200
+            return wrapper.isEmpty ? try httpGet(port, "/health").status == 200 : self.log.contains("tracker listening")
         }
     }
 
-    var address: String { "127.0.0.1:\(port)" }
+    let host: String
+    var address: String { "\(host):\(port)" }
     var isRunning: Bool { process.isRunning }
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 

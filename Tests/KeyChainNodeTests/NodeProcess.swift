@@ -97,12 +97,14 @@ final class NodeProcess: @unchecked Sendable {
     private let process = Process()
 
     /// Starts `keychain-node --dev` on `dataDirectory` and waits until its socket answers.
-    init(dataDirectory: String, arguments: [String] = ["--dev"], waitUntilReady: Bool = true) async throws {
+    /// `wrapper` runs the node through another command (`ip netns exec HOST`).
+    init(dataDirectory: String, arguments: [String] = ["--dev"], waitUntilReady: Bool = true, wrapper: [String] = []) async throws {
         self.dataDirectory = dataDirectory
         socketPath = (dataDirectory as NSString).appendingPathComponent("keychain.sock")
         logPath = dataDirectory + ".log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
-        launch(process, Binaries.node, arguments + ["--data-dir", dataDirectory, "--log-level", "notice"])
+        let command = wrapper + [Binaries.node] + arguments + ["--data-dir", dataDirectory, "--log-level", "notice"]
+        launch(process, command[0], Array(command.dropFirst()))
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
         process.standardOutput = log
