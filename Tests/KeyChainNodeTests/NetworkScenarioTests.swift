@@ -140,6 +140,19 @@ import Testing
         await latest.close()
         try await waitUntilEveryNode([one, two, three], has: "from/three", txids: [fromThree.txid.hex])
         for node in [one, two, three] { try await node.stop() }
+
+        // A node pinned to this network refuses another's genesis, naming both.
+        let foreign = try await TrackerProcess(stateDirectory: directory.file("foreign"), arguments: ["--difficulty", "13"])
+        let refused = try await NodeProcess(dataDirectory: directory.file("node1"),
+                                            arguments: first.arguments + ["--genesis", directory.file("foreign/network.json")],
+                                            waitUntilReady: false)
+        #expect(try await refused.exitStatus() == 1)
+        let ours = try #require(Hex.decode(try String(contentsOfFile: directory.file("node1/network.params"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        let theirs = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory.file("foreign/network.json"))))
+        #expect(refused.log.contains(try NetworkParameters(decoding: ours).genesisHash.hex), "\(refused.log)")
+        #expect(refused.log.contains(try #require((theirs as? [String: Any])?["genesis"] as? String)), "\(refused.log)")
+        try await foreign.stop()
     }
 
     /// Two mining nodes whose only link (through a proxy) is cut mine apart, each taking a

@@ -1,0 +1,47 @@
+import Foundation
+import KeyChainClient
+import KeyChainTestSupport
+import Testing
+
+/// README's first command: `keychain-devnet` brings up a connected network, and SIGTERM stops
+/// every child it started.
+@Suite(.serialized) struct DevnetTests {
+    @Test func aDevnetComesUpConnectedAndStopsEveryChild() async throws {
+        let directory = try TemporaryDirectory()
+        let port = try freePort()
+        let outputPath = directory.file("devnet.out")
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        let process = Process()
+        launch(process, Binaries.devnet, ["--nodes", "2", "--difficulty", "12", "--hash-rate-limit", "4000",
+                                          "--data-dir", directory.file("devnet"), "--base-port", String(port)])
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        process.standardOutput = output
+        process.standardError = output
+        try Spawner.shared.run(process)
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        func text() -> String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
+
+        try await eventually("the devnet to say it is up") {
+            guard process.isRunning else { throw ProcessFailure(description: "devnet exited: \(text())") }
+            return text().contains("all connected")
+        }
+        #expect(text().contains("[node1]") && text().contains("[tracker]"), "logs are not prefixed: \(text())")
+        #expect(text().contains("--socket \(directory.file("devnet"))/node2/keychain.sock"))
+
+        let client = try await KeyChainClient.connect(socketPath: directory.file("devnet/node1/keychain.sock"))
+        let receipt = try await client.put(key: "devnet/hello", value: Array("world".utf8), signer: .node)
+        guard case .confirmed = await receipt.outcome else { Issue.record("put not confirmed"); return }
+        await client.close()
+        let reader = try await KeyChainClient.connect(socketPath: directory.file("devnet/node2/keychain.sock"))
+        try await eventually("node 2 to have the put") { try await reader.retrieve("devnet/hello")?.value == "world" }
+        await reader.close()
+
+        kill(process.processIdentifier, SIGTERM)
+        try await eventually("the devnet to exit") { !process.isRunning }
+        #expect(process.terminationStatus == 0, "\(text())")
+        #expect(!text().contains("ended with status"), "a child did not stop cleanly: \(text())")
+        // Every child is gone: their sockets are removed on a clean stop.
+        #expect(!FileManager.default.fileExists(atPath: directory.file("devnet/node1/keychain.sock")))
+        #expect(!FileManager.default.fileExists(atPath: directory.file("devnet/node2/keychain.sock")))
+    }
+}
