@@ -1,4 +1,5 @@
-// KeyChainNode: one node put together: chain, peer protocol, miner and the client API.
+// KeyChainNode: one node put together: chain, peer protocol, miner, the client API and the
+// network.
 //
 // - `NodeConfiguration`: what the command line sets; `NodeDataDirectory`: the data dir, its
 //   lock, the network's genesis parameters, the wallet key.
@@ -19,4 +20,11 @@
 //   requests take effect in order: a read waits for the writes before it, writes are prepared
 //   (decoded, signatures verified) in parallel but reach the owner in order, and replies
 //   leave in request order.
+// - `PeerTransport`: the peer protocol over SwiftNIO TCP, an adapter and nothing more:
+//   connections, frames (`PeerChannelHandler` cuts them, refusing an oversize one from its
+//   header) and failures become `ProtocolEvent`s for the owner; its `ProtocolAction`s become
+//   writes (counted per `PeerLink`, the backlog reported to the protocol), dials and closes.
+// - `PeerNetwork`: the node's place in a network: the transport, announcements to trackers
+//   (capped backoff; a failing tracker never stops the node) and the peers file.
+//   `GenesisSource` reads the network to join on first start from `--genesis` or a tracker.
 // - `NodeService` and `MetricsServer`: swift-service-lifecycle services with graceful shutdown.

@@ -1,11 +1,17 @@
-// KeyChainTracker: the tracker's membership logic, kept free of sockets so it can be tested
-// on a hand-moved clock (DESIGN.md §7).
+// KeyChainTracker: the tracker of one network (DESIGN.md §7, PROTOCOL.md §10), and the client
+// a node talks to it with.
 //
-// - `Announcement`: what a node says of itself when it announces.
 // - `PeerTable`: the live peers: added or refreshed by an announcement, removed by a `stopped`
 //   one or 1.5 announce intervals after the last, bounded in size; answers a random sample.
+//   Pure logic on a given clock.
 // - `PeerTable+Address`: which host a peer is recorded under: the address it advertises, else
 //   the one its announcement came from; never an unspecified address, and a loopback one only
 //   when the announcement really came from this machine.
-//
-// The HTTP server and `keychain-tracker` (issue 9) are built on these.
+// - `Announcement`, `AnnounceReply`, `NetworkDescription`: the API's JSON documents, checked
+//   as they are decoded (a description's parameters must hash to its genesis).
+// - `TrackerState`: the state directory: the network created on first start, refused if a
+//   later start's flags contradict it.
+// - `TrackerServer` and `TrackerHTTPHandler`: the HTTP/1 API on SwiftNIO, bounded in body
+//   size and in the time a request may take; `TrackerMetrics`.
+// - `TrackerClient`: `GET /network`, `POST /announce`, `GET /peers` from a node, bounded in
+//   time and answer size, each failure a `TrackerClientError` naming the tracker.
