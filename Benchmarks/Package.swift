@@ -46,6 +46,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A data directory holding a chain for a fresh node to sync (network-bench.sh).
+        .executableTarget(
+            name: "SyncChain",
+            dependencies: [
+                .product(name: "KeyChainChain", package: "KeyChain"),
+                .product(name: "KeyChainStore", package: "KeyChain"),
+                .product(name: "KeyChainMining", package: "KeyChain"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The validation target measured outside the harness (see README.md).
         .executableTarget(
             name: "ValidationRatio",

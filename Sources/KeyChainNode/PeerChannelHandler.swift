@@ -1,7 +1,7 @@
 import KeyChainWire
 import NIOCore
 
-/// Cuts one connection's bytes into messages for the protocol. `FrameDecoder` checks a frame's
+/// Cuts one connection's bytes into messages for the protocol (through the link's inbox). `FrameDecoder` checks a frame's
 /// magic, command and length as soon as its 24-byte header is in, so an oversize frame is
 /// refused before its payload is buffered. The first bad frame ends the connection: it is
 /// reported as `malformed` (the protocol decides on a ban) and nothing after it is read.
@@ -36,9 +36,17 @@ final class PeerChannelHandler: ChannelInboundHandler {
         transport.received(buffer.readableBytes, message: nil)
         decoder.append(buffer.readableBytesView)
         do {
+            var size = decoder.buffered
             while let message = try decoder.next() {
                 transport.received(0, message: message.command)
-                transport.deliver(.received(link.id, message))
+                let bytes = size - decoder.buffered
+                size = decoder.buffered
+                transport.arrived(message, bytes: bytes, on: link)
+            }
+            if link.inboxBytes.load(ordering: .relaxed) > PeerLink.maxInboxBytes {
+                // The owner and the verifiers are behind: let TCP push back on the peer until
+                // the inbox drains (`PeerTransport.arrived` turns reading back on).
+                context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
             }
         } catch {
             failed = true

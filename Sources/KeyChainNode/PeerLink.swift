@@ -1,9 +1,11 @@
+import Dispatch
 import KeyChainP2P
 import NIOCore
 import Synchronization
 
-/// One TCP connection to a peer: its channel and its traffic, counted where it happens (the
-/// event loop) and read from anywhere (`peers`, metrics).
+/// One TCP connection to a peer: its channel, its traffic, counted where it happens (the event
+/// loop) and read from anywhere (`peers`, metrics), and its inbox: the serial queue on which
+/// what it sent is prepared (signatures verified) and handed to the owner, in order.
 final class PeerLink: Sendable {
     let id: PeerID
     let channel: Channel
@@ -14,11 +16,17 @@ final class PeerLink: Sendable {
     let bytesOut = Atomic<UInt64>(0)
     /// Bytes handed to the channel and not yet written to the socket.
     let pending = Atomic<Int>(0)
+    /// Bytes received and not yet through the inbox; reading pauses above `maxInboxBytes`.
+    let inboxBytes = Atomic<Int>(0)
+    let inbox: DispatchQueue
+    /// The most a peer may have waiting in its inbox before its socket stops being read.
+    static let maxInboxBytes = 16 << 20
 
     init(id: PeerID, channel: Channel, outbound: Bool, address: PeerAddress) {
         self.id = id
         self.channel = channel
         self.outbound = outbound
         self.address = address
+        inbox = DispatchQueue(label: "keychain.peer.inbox")
     }
 }

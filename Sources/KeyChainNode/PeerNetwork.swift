@@ -30,7 +30,7 @@ public final class PeerNetwork: Sendable {
     public init(node: Node, logger: Logger) {
         self.node = node
         self.logger = logger
-        transport = PeerTransport(magic: Frame.magic(for: node.parameters.genesisHash), logger: logger)
+        transport = PeerTransport(magic: Frame.magic(for: node.parameters.genesisHash), signatures: node.signatures, logger: logger)
         trackers = node.configuration.trackers.compactMap { text in HostAndPort.split(text).map { TrackerClient(host: $0.host, port: $0.port) } }
     }
 

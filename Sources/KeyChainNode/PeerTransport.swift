@@ -1,3 +1,4 @@
+import KeyChainChain
 import KeyChainP2P
 import KeyChainWire
 import Logging
@@ -19,6 +20,8 @@ public final class PeerTransport: Sendable {
     private let state = NIOLockedValueBox(State())
     private let nextID = Atomic<UInt64>(0)
     private let metrics = PeerMetrics()
+    /// Where arriving blocks' and puts' signatures are verified and remembered (the node's).
+    private let signatures: SignatureCache?
 
     private struct State {
         var links: [PeerID: PeerLink] = [:]
@@ -28,9 +31,10 @@ public final class PeerTransport: Sendable {
     }
 
     /// A transport for the network whose frames start with `magic`.
-    public init(magic: UInt32, dialTimeout: TimeAmount = .seconds(10), logger: Logger,
+    public init(magic: UInt32, signatures: SignatureCache? = nil, dialTimeout: TimeAmount = .seconds(10), logger: Logger,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.magic = magic
+        self.signatures = signatures
         self.group = group
         self.logger = logger
         self.dialTimeout = dialTimeout
@@ -165,19 +169,39 @@ public final class PeerTransport: Sendable {
         return true
     }
 
-    /// A connection is gone.
+    /// A connection is gone (after whatever it sent before).
     func closed(_ link: PeerLink) {
         let known = state.withLockedValue { $0.links.removeValue(forKey: link.id) != nil }
         if known {
             metrics.connections.decrement()
-            deliver(.disconnected(link.id))
+            link.inbox.async { [self] in deliver(.disconnected(link.id)) }
         }
     }
 
     /// A connection sent a bad frame; its handler closes it.
     func malformed(_ link: PeerLink, reason: String) {
         logger.notice("peer sent a malformed frame", metadata: ["peer": "\(link.address)", "reason": "\(reason)"])
-        deliver(.malformed(link.id, reason: reason))
+        link.inbox.async { [self] in deliver(.malformed(link.id, reason: reason)) }
+    }
+
+    /// A message arrived: its signatures are verified on the link's inbox, off the owner's
+    /// queue and in parallel with other peers' (the owner then finds them in the cache), and
+    /// it reaches the owner in the order it came. While the owner connects one block, the
+    /// next ones are being verified: during a sync, verification leaves the critical path.
+    func arrived(_ message: Message, bytes: Int, on link: PeerLink) {
+        link.inboxBytes.add(bytes, ordering: .relaxed)
+        link.inbox.async { [self] in
+            switch message {
+            case let .block(body): _ = signatures?.firstInvalid(in: body.block.transactions)
+            case let .tx(body): _ = signatures?.isValid(body.transaction)
+            default: break
+            }
+            deliver(.received(link.id, message))
+            let waiting = link.inboxBytes.subtract(bytes, ordering: .relaxed).newValue
+            if waiting <= PeerLink.maxInboxBytes / 2 && waiting + bytes > PeerLink.maxInboxBytes / 2 {
+                link.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+            }
+        }
     }
 
     /// Bytes and messages that arrived, counted.
