@@ -3,6 +3,7 @@ import KeyChainP2P
 import KeyChainTracker
 import KeyChainWire
 import Logging
+import NIOPosix
 import Synchronization
 
 /// A node's place in a network: its TCP transport, its announcements to trackers and its
@@ -26,11 +27,24 @@ public final class PeerNetwork: Sendable {
     /// How often the known addresses are written to the peers file.
     static let saveInterval: Duration = .seconds(30)
 
+    /// Peer connections get an event loop of their own at nice +5, apart from the client
+    /// API's: decoding a sync's frames then never delays a `get` on a shared loop, and the
+    /// scheduler serves the API's loops first when every core is busy.
+    static let peerLoop: MultiThreadedEventLoopGroup = {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        for loop in group.makeIterator() {
+            // Linux keeps a nice value per thread; `who` 0 is the calling thread, the loop's.
+            loop.execute { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5) }
+        }
+        return group
+    }()
+
     /// The network part of `node`, configured by its `NodeConfiguration`.
     public init(node: Node, logger: Logger) {
         self.node = node
         self.logger = logger
-        transport = PeerTransport(magic: Frame.magic(for: node.parameters.genesisHash), signatures: node.signatures, logger: logger)
+        transport = PeerTransport(magic: Frame.magic(for: node.parameters.genesisHash), signatures: node.signatures, logger: logger,
+                                  group: Self.peerLoop)
         trackers = node.configuration.trackers.compactMap { text in HostAndPort.split(text).map { TrackerClient(host: $0.host, port: $0.port) } }
     }
 

@@ -1,4 +1,5 @@
 import KeyChainChain
+import KeyChainCore
 import KeyChainP2P
 import KeyChainWire
 import Logging
@@ -190,16 +191,27 @@ public final class PeerTransport: Sendable {
     /// next ones are being verified: during a sync, verification leaves the critical path.
     func arrived(_ message: Message, bytes: Int, on link: PeerLink) {
         link.inboxBytes.add(bytes, ordering: .relaxed)
-        link.inbox.async { [self] in
-            switch message {
-            case let .block(body): _ = signatures?.firstInvalid(in: body.block.transactions)
-            case let .tx(body): _ = signatures?.isValid(body.transaction)
-            default: break
-            }
+        let handOver: @Sendable () -> Void = { [self] in
             deliver(.received(link.id, message))
             let waiting = link.inboxBytes.subtract(bytes, ordering: .relaxed).newValue
             if waiting <= PeerLink.maxInboxBytes / 2 && waiting + bytes > PeerLink.maxInboxBytes / 2 {
                 link.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+            }
+        }
+        link.inbox.async { [signatures] in
+            let transactions: [Transaction]
+            switch message {
+            case let .block(body): transactions = body.block.transactions
+            case let .tx(body): transactions = [body.transaction]
+            default: return handOver()
+            }
+            guard let signatures else { return handOver() }
+            // The inbox waits (suspended, holding no thread) until the verifiers are done, so
+            // what the peer sent still reaches the owner in order.
+            link.inbox.suspend()
+            VerifierPool.shared.verify(transactions, into: signatures) {
+                handOver()
+                link.inbox.resume()
             }
         }
     }

@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""The network benchmark's driver (network-bench.sh runs it): real processes on 127.0.0.1.
+
+  import  a 3-node keychain-devnet; `keychain-cli import` of N keys through node 1 until every
+          key is confirmed on all three; beside it, the same import into one `--dev` node.
+  sync    a fresh node syncing a chain (SyncChain) from 2 peers: tx/s and blocks/s; `get` p99 on
+          one connection of the syncing node, beside its idle p99 after the sync.
+  headers propagation of each new tip to every node of the devnet: p50 and p95.
+
+Prints one JSON object. Every process it starts is stopped by its PID.
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+root, work, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+release = os.path.join(root, ".build/release")
+load = os.path.join(root, "Benchmarks/.build/release/NodeLoad")
+synchain = os.path.join(root, "Benchmarks/.build/release/SyncChain")
+started = []
+
+
+def start(arguments, log):
+    process = subprocess.Popen(arguments, stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    started.append(process)
+    return process
+
+
+def stop(process):
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def rpc(path, method, params=None, timeout=10):
+    with socket.socket(socket.AF_UNIX) as connection:
+        connection.settimeout(timeout)
+        connection.connect(path)
+        request = {"jsonrpc": "2.0", "id": 1, "method": method}
+        if params is not None:
+            request["params"] = params
+        connection.sendall((json.dumps(request) + "\n").encode())
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = connection.recv(1 << 16)
+            if not chunk:
+                break
+            data += chunk
+        return json.loads(data)["result"]
+
+
+def wait_for(what, condition, seconds):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if condition():
+                return
+        except (OSError, KeyError, ValueError):
+            pass
+        time.sleep(0.02)
+    raise SystemExit(f"timed out after {seconds} s waiting for {what}")
+
+
+class TipWatcher(threading.Thread):
+    """Subscribes to a node's tips and records when each new tip arrived."""
+
+    def __init__(self, path):
+        super().__init__(daemon=True)
+        self.connection = socket.socket(socket.AF_UNIX)
+        self.connection.connect(path)
+        self.connection.sendall(b'{"jsonrpc":"2.0","id":1,"method":"subscribe","params":{"tips":true}}\n')
+        self.arrivals = {}
+        self.height = 0
+        self.start()
+
+    def run(self):
+        buffer = b""
+        while True:
+            try:
+                chunk = self.connection.recv(1 << 16)
+            except OSError:
+                return
+            if not chunk:
+                return
+            now = time.time()
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            for line in lines:
+                message = json.loads(line)
+                if message.get("method") == "tip":
+                    self.arrivals.setdefault(message["params"]["hash"], now)
+                    self.height = max(self.height, message["params"]["height"])
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def import_keys(socket_path, identity):
+    environment = dict(os.environ, KEYCHAIN_SOCKET=socket_path, KEYCHAIN_IDENTITY=identity)
+    output = subprocess.run([os.path.join(release, "keychain-cli"), "import", os.path.join(work, "keys.csv"), "--json"],
+                            env=environment, capture_output=True, text=True, check=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+results = {}
+try:
+    # Baseline: one --dev node, no network, the same keys.
+    dev = start([os.path.join(release, "keychain-node"), "--dev", "--difficulty", "12", "--data-dir", f"{work}/dev",
+                 "--log-level", "warning"], f"{work}/dev.log")
+    wait_for("the dev node", lambda: rpc(f"{work}/dev/keychain.sock", "status"), 60)
+    begin = time.time()
+    import_keys(f"{work}/dev/keychain.sock", f"{work}/id.key")
+    results["devImportPutsPerSecond"] = count / (time.time() - begin)
+    stop(dev)
+
+    # A 3-node devnet: import through node 1 until all three have every key.
+    devnet = start([os.path.join(release, "keychain-devnet"), "--data-dir", f"{work}/devnet", "--base-port", "7470",
+                    "--log-level", "warning"], f"{work}/devnet.log")
+    sockets = [f"{work}/devnet/node{i}/keychain.sock" for i in (1, 2, 3)]
+    wait_for("the devnet", lambda: "all connected" in open(f"{work}/devnet.log").read(), 120)
+    watchers = [TipWatcher(path) for path in sockets]
+    begin = time.time()
+    summary = import_keys(sockets[0], f"{work}/id2.key")
+    wait_for("every key on every node", lambda: all(rpc(path, "status")["keys"] >= count for path in sockets), 600)
+    elapsed = time.time() - begin
+    results["devnetImportPutsPerSecond"] = count / elapsed
+    results["devnetImportNode1Confirmed"] = summary.get("putsPerSecond")
+    results["devnetVsDev"] = results["devnetImportPutsPerSecond"] / results["devImportPutsPerSecond"]
+
+    # Header propagation: for each tip seen by all three, the last arrival minus the first.
+    time.sleep(30)
+    delays = []
+    for tip, first in watchers[0].arrivals.items():
+        times = [watcher.arrivals.get(tip) for watcher in watchers]
+        if all(times):
+            delays.append((max(times) - min(times)) * 1000)
+    results["propagationBlocks"] = len(delays)
+    results["propagationP50ms"] = percentile(delays, 0.50)
+    results["propagationP95ms"] = percentile(delays, 0.95)
+    stop(devnet)
+
+    # Sync: a fresh node takes the SyncChain chain from two peers that hold it.
+    chain = json.loads(subprocess.run([synchain, "--out", f"{work}/chain", "--blocks", "1000", "--puts", "100000",
+                                       "--authors", "1000"], capture_output=True, text=True, check=True).stdout.splitlines()[-1])
+    for name in ("a", "b"):
+        subprocess.run(["cp", "-r", f"{work}/chain", f"{work}/{name}"], check=True)
+    peers = []
+    for name, port in (("a", 7501), ("b", 7502)):
+        peers.append(start([os.path.join(release, "keychain-node"), "--data-dir", f"{work}/{name}", "--listen",
+                            f"127.0.0.1:{port}", "--no-mine", "--log-level", "warning"], f"{work}/{name}.log"))
+    for name in ("a", "b"):
+        wait_for(f"peer {name}", lambda: rpc(f"{work}/{name}/keychain.sock", "status")["height"] == chain["blocks"], 60)
+
+    def sync(run, with_gets):
+        """One fresh node syncing from both peers; returns seconds taken and, with_gets, the
+        p99s of `get` runs (one connection, 5,000 each, back to back) that ended before the
+        sync did."""
+        data = f"{work}/fresh{run}"
+        fresh = f"{data}/keychain.sock"
+        begin = time.time()
+        syncing = start([os.path.join(release, "keychain-node"), "--data-dir", data, "--peer", "127.0.0.1:7501",
+                         "--peer", "127.0.0.1:7502", "--genesis", f"{work}/chain/network.params", "--no-mine",
+                         "--log-level", "warning"], f"{data}.log")
+        wait_for("the fresh node's socket", lambda: os.path.exists(fresh) and rpc(fresh, "status"), 60)
+        watcher = TipWatcher(fresh)
+
+        def get_run():
+            return json.loads(subprocess.run([load, "--socket", fresh, "--connections", "1", "--requests", "5000", "--keys",
+                                              str(count)], capture_output=True, text=True, check=True).stdout)["p99us"]
+        during = []
+
+        def loaded_runs():
+            while watcher.height < chain["blocks"]:
+                p99 = get_run()
+                if watcher.height < chain["blocks"]:
+                    during.append(p99)
+        loader = threading.Thread(target=loaded_runs)
+        if with_gets:
+            loader.start()
+        wait_for("the sync", lambda: watcher.height >= chain["blocks"], 600)
+        elapsed = time.time() - begin
+        idle = []
+        if with_gets:
+            loader.join()
+            idle = [get_run() for _ in range(max(len(during), 3))]
+        stop(syncing)
+        return elapsed, during, idle
+
+    elapsed, _, _ = sync(1, with_gets=False)
+    results["syncTxPerSecond"] = chain["puts"] / elapsed
+    results["syncBlocksPerSecond"] = chain["blocks"] / elapsed
+    results["syncSeconds"] = elapsed
+    elapsed, during, idle = sync(2, with_gets=True)
+    results["syncWithGetsSeconds"] = elapsed
+    results["getRunsDuringSync"] = len(during)
+    results["getDuringSyncP99us"] = percentile(during, 0.5) if during else float("nan")
+    results["getIdleP99us"] = percentile(idle, 0.5)
+    results["getP99Ratio"] = results["getDuringSyncP99us"] / results["getIdleP99us"]
+    for process in peers:
+        stop(process)
+finally:
+    for process in started:
+        stop(process)
+
+print(json.dumps(results))
