@@ -78,7 +78,10 @@ let package = Package(
             dependencies: ["KeyChainCore", "KeyChainChain", "CKeyChainNative"]
         ),
         .target(name: "KeyChainWire", dependencies: ["KeyChainCore"]),
-        .target(name: "KeyChainP2P", dependencies: ["KeyChainCore", "KeyChainChain", "KeyChainWire"]),
+        .target(
+            name: "KeyChainP2P",
+            dependencies: ["KeyChainCore", "KeyChainChain", "KeyChainWire", .product(name: "DequeModule", package: "swift-collections")]
+        ),
         .target(
             name: "KeyChainSimulator",
             dependencies: [

@@ -101,7 +101,7 @@ public final class Node: Sendable {
                                published: published, metrics: metrics, clock: clock, logger: logger)
         // The miner's threads only enqueue what they seal: the owner validates and stores it.
         let miner: Miner? = configuration.mine
-            ? Miner(configuration: .init(threads: configuration.miningThreads, hashRateLimit: configuration.hashRateLimit)) { block in
+            ? Miner(configuration: configuration.minerConfiguration) { block in
                 owner.queue.async { owner.mined(block) }
             }
             : nil
@@ -244,6 +244,11 @@ public final class Node: Sendable {
     /// An event from the peer transport: a connection, a message, a dial that failed.
     public func receive(_ event: ProtocolEvent) {
         owner.queue.async { [owner] in owner.receive(event) }
+    }
+
+    /// Events from the transport handled in one turn of the owner, published once.
+    public func receive(_ events: [ProtocolEvent]) {
+        owner.queue.async { [owner] in owner.receive(events) }
     }
 
     /// Sends the protocol's actions through `transport` and reports its traffic in `peers`.

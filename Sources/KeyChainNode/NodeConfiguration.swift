@@ -52,6 +52,13 @@ public struct NodeConfiguration: Sendable {
         return UInt16(port)
     }
 
+    /// The miner's threads and capped rate. A network node mines on one thread by default,
+    /// and a devnet caps each at 400,000 hashes a second, a few percent of a core with SHA
+    /// extensions: mining cannot starve validation and clients, whatever their priorities.
+    public var minerConfiguration: Miner.Configuration {
+        Miner.Configuration(threads: miningThreads, hashRateLimit: hashRateLimit)
+    }
+
     /// The peer protocol's numbers for this node.
     public var protocolConfiguration: PeerProtocol.Configuration {
         var configuration = PeerProtocol.Configuration()

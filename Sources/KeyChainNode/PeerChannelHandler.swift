@@ -36,12 +36,12 @@ final class PeerChannelHandler: ChannelInboundHandler {
         transport.received(buffer.readableBytes, message: nil)
         decoder.append(buffer.readableBytesView)
         do {
-            var size = decoder.buffered
+            let before = decoder.buffered
+            var messages: [Message] = []
+            defer { if !messages.isEmpty { transport.arrived(messages, bytes: before - decoder.buffered, on: link) } }
             while let message = try decoder.next() {
                 transport.received(0, message: message.command)
-                let bytes = size - decoder.buffered
-                size = decoder.buffered
-                transport.arrived(message, bytes: bytes, on: link)
+                messages.append(message)
             }
             if link.inboxBytes.load(ordering: .relaxed) > PeerLink.maxInboxBytes {
                 // The owner and the verifiers are behind: let TCP push back on the peer until

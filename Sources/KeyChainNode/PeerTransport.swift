@@ -26,7 +26,7 @@ public final class PeerTransport: Sendable {
 
     private struct State {
         var links: [PeerID: PeerLink] = [:]
-        var deliver: (@Sendable (ProtocolEvent) -> Void)?
+        var deliver: (@Sendable ([ProtocolEvent]) -> Void)?
         var listener: Channel?
         var closed = false
     }
@@ -61,8 +61,9 @@ public final class PeerTransport: Sendable {
         return channel.localAddress?.port ?? port
     }
 
-    /// Sends every event to `deliver` (the node's owner) from now on.
-    public func attach(_ deliver: @escaping @Sendable (ProtocolEvent) -> Void) {
+    /// Sends every event to `deliver` (the node's owner) from now on, in batches: what one
+    /// read of a socket brought arrives as one batch.
+    public func attach(_ deliver: @escaping @Sendable ([ProtocolEvent]) -> Void) {
         state.withLockedValue { $0.deliver = deliver }
     }
 
@@ -159,14 +160,14 @@ public final class PeerTransport: Sendable {
     /// A connection is up: registered, then announced to the protocol (or closed if the node
     /// is not attached, or the transport closed).
     func opened(_ link: PeerLink) -> Bool {
-        let deliver = state.withLockedValue { state -> (@Sendable (ProtocolEvent) -> Void)? in
+        let deliver = state.withLockedValue { state -> (@Sendable ([ProtocolEvent]) -> Void)? in
             guard !state.closed, let deliver = state.deliver else { return nil }
             state.links[link.id] = link
             return deliver
         }
         guard let deliver else { return false }
         metrics.connections.increment()
-        deliver(.connected(link.id, outbound: link.outbound, address: link.address))
+        deliver([.connected(link.id, outbound: link.outbound, address: link.address)])
         return true
     }
 
@@ -185,27 +186,30 @@ public final class PeerTransport: Sendable {
         link.inbox.async { [self] in deliver(.malformed(link.id, reason: reason)) }
     }
 
-    /// A message arrived: its signatures are verified on the link's inbox, off the owner's
-    /// queue and in parallel with other peers' (the owner then finds them in the cache), and
-    /// it reaches the owner in the order it came. While the owner connects one block, the
-    /// next ones are being verified: during a sync, verification leaves the critical path.
-    func arrived(_ message: Message, bytes: Int, on link: PeerLink) {
+    /// Messages arrived (all that one read brought): their signatures are verified on the
+    /// link's inbox, off the owner's queue and in parallel with other peers' (the owner then
+    /// finds them in the cache), and they reach the owner as one batch, in the order they came.
+    /// While the owner connects one block, the next ones are being verified: during a sync,
+    /// verification leaves the critical path.
+    func arrived(_ messages: [Message], bytes: Int, on link: PeerLink) {
         link.inboxBytes.add(bytes, ordering: .relaxed)
         let handOver: @Sendable () -> Void = { [self] in
-            deliver(.received(link.id, message))
+            deliver(messages.map { .received(link.id, $0) })
             let waiting = link.inboxBytes.subtract(bytes, ordering: .relaxed).newValue
             if waiting <= PeerLink.maxInboxBytes / 2 && waiting + bytes > PeerLink.maxInboxBytes / 2 {
                 link.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
             }
         }
         link.inbox.async { [signatures] in
-            let transactions: [Transaction]
-            switch message {
-            case let .block(body): transactions = body.block.transactions
-            case let .tx(body): transactions = [body.transaction]
-            default: return handOver()
+            var transactions: [Transaction] = []
+            for message in messages {
+                switch message {
+                case let .block(body): transactions += body.block.transactions
+                case let .tx(body): transactions.append(body.transaction)
+                default: break
+                }
             }
-            guard let signatures else { return handOver() }
+            guard let signatures, !transactions.isEmpty else { return handOver() }
             // The inbox waits (suspended, holding no thread) until the verifiers are done, so
             // what the peer sent still reaches the owner in order.
             link.inbox.suspend()
@@ -222,7 +226,9 @@ public final class PeerTransport: Sendable {
         if let message { metrics.received(message) }
     }
 
-    func deliver(_ event: ProtocolEvent) {
-        state.withLockedValue { $0.deliver }?(event)
+    func deliver(_ event: ProtocolEvent) { deliver([event]) }
+
+    func deliver(_ events: [ProtocolEvent]) {
+        state.withLockedValue { $0.deliver }?(events)
     }
 }

@@ -38,6 +38,8 @@ extension PeerProtocol {
         public var addressesPerSecond = 0.1
         /// Transactions asked of one peer and not yet delivered.
         public var maxTransactionsInFlightPerPeer = 5_000
+        /// Txids a peer announced beyond that, queued to ask for next (1.6 MB at most a peer).
+        public var maxTransactionAnnouncementsPerPeer = 50_000
         /// Whether a misbehaving peer on the loopback host is banned (the simulator's nodes
         /// all are; a real node's local neighbours share the host with every local process).
         public var banLoopback = false

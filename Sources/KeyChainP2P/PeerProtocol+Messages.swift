@@ -70,8 +70,9 @@ extension PeerProtocol {
                 try chain.submit(transaction)
                 announce(transaction.id, except: peer)
             } catch {
-                if error == .badSignature { ban(peer, "relayed a transaction with a bad signature", &actions) }
+                if error == .badSignature { return ban(peer, "relayed a transaction with a bad signature", &actions) }
             }
+            requestAnnounced(from: state, &actions)
         case let .inv(message):
             var wantedTransactions: [InventoryItem] = []
             var unknownBlock = false
@@ -79,16 +80,16 @@ extension PeerProtocol {
                 switch item.kind {
                 case .transaction:
                     knownTransactions.insert(item.hash, slot: state.slot)
+                    guard wantsTransaction(item.hash) else { continue }
                     // Capped per peer: an inv of made-up txids must not grow the requests
-                    // without bound. What is skipped comes again (another peer's inv, or this
-                    // one's re-offer at anti-entropy).
-                    if state.transactionsInFlight.count < configuration.maxTransactionsInFlightPerPeer
-                        && !chain.mempool.contains(item.hash) && !chain.keyIndex.contains(item.hash) && transactionRequests[item.hash] == nil {
-                        transactionRequests[item.hash] = peer
-                        let now = clock()
-                        state.transactionsInFlight[item.hash] = now
-                        stallsDue = min(stallsDue, now + configuration.initialStallTimeout)
+                    // without bound. Beyond the cap the txid waits in the peer's bounded queue
+                    // and is asked for as earlier requests are answered; beyond the queue it
+                    // comes again (another peer's inv, or this one's re-offer at anti-entropy).
+                    if state.transactionsInFlight.count < configuration.maxTransactionsInFlightPerPeer {
+                        request(item.hash, from: state)
                         wantedTransactions.append(item)
+                    } else if state.announcedTransactions.count < configuration.maxTransactionAnnouncementsPerPeer {
+                        state.announcedTransactions.append(item.hash)
                     }
                 case .block:
                     state.knownBlocks.insert(item.hash)
@@ -106,6 +107,7 @@ extension PeerProtocol {
                 state.blocksInFlight[item.hash] = nil
                 state.transactionsInFlight[item.hash] = nil
             }
+            requestAnnounced(from: state, &actions)
         case .getAddr:
             guard !state.answeredGetAddr else { break }
             state.answeredGetAddr = true

@@ -46,4 +46,30 @@ extension PeerProtocol {
         }
         if known != before { knownTransactions.set(txid, known) }
     }
+
+    /// Whether a txid is worth asking for: not waiting, not confirmed, not asked of anyone.
+    func wantsTransaction(_ txid: Hash256) -> Bool {
+        !chain.mempool.contains(txid) && !chain.keyIndex.contains(txid) && transactionRequests[txid] == nil
+    }
+
+    func request(_ txid: Hash256, from state: PeerState) {
+        transactionRequests[txid] = state.id
+        let now = clock()
+        state.transactionsInFlight[txid] = now
+        stallsDue = min(stallsDue, now + configuration.initialStallTimeout)
+    }
+
+    /// Asks `state` for queued txids it announced once its requests in flight have fallen
+    /// to half the cap: one `getdata` for many, not one per `tx` that arrives.
+    func requestAnnounced(from state: PeerState, _ actions: inout [ProtocolAction]) {
+        let cap = configuration.maxTransactionsInFlightPerPeer
+        guard !state.announcedTransactions.isEmpty, state.transactionsInFlight.count <= cap / 2 else { return }
+        var wanted: [InventoryItem] = []
+        while state.transactionsInFlight.count < cap, let txid = state.announcedTransactions.popFirst() {
+            guard wantsTransaction(txid) else { continue }
+            request(txid, from: state)
+            wanted.append(InventoryItem(.transaction, txid))
+        }
+        if !wanted.isEmpty { actions.append(.send(state.id, .getData(GetDataMessage(wanted)))) }
+    }
 }

@@ -1,3 +1,4 @@
+import DequeModule
 import KeyChainCore
 
 /// What a node knows about one peer. A class: the protocol reads it on every message, and
@@ -29,6 +30,8 @@ final class PeerState {
     /// Bodies asked of this peer, and when.
     var blocksInFlight: [Hash256: UInt64] = [:]
     var transactionsInFlight: [Hash256: UInt64] = [:]
+    /// Txids it announced beyond the in-flight cap, to ask for as requests are answered.
+    var announcedTransactions = Deque<Hash256>()
     /// The stall timeout for this peer: 2 s, doubling on each stall up to 64 s.
     var stallTimeout: UInt64 = 2_000
     var lastAntiEntropy: UInt64 = 0
