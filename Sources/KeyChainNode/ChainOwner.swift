@@ -206,6 +206,13 @@ final class ChainOwner: @unchecked Sendable {
 
     /// Records evictions, answers waiters and notifies subscribers after the chain moved.
     private func apply(_ update: ChainUpdate) {
+        if let tip = update.tip, !update.connected.isEmpty {
+            // One line a block, as an operator expects of a node (Bitcoin Core's UpdateTip).
+            logger.info("new tip", metadata: [
+                "height": "\(tip.height)", "hash": "\(tip.hash.short)", "connected": "\(update.connected.count)",
+                "disconnected": "\(update.disconnected.count)", "mempool": "\(chain.mempool.count)",
+            ])
+        }
         metrics.blocksConnected.increment(by: update.connected.count)
         if update.isReorganisation { metrics.reorganisations.increment() }
         metrics.putsEvicted.increment(by: update.evicted.count)

@@ -27,17 +27,11 @@ public final class PeerNetwork: Sendable {
     /// How often the known addresses are written to the peers file.
     static let saveInterval: Duration = .seconds(30)
 
-    /// Peer connections get an event loop of their own at nice +5, apart from the client
-    /// API's: decoding a sync's frames then never delays a `get` on a shared loop, and the
-    /// scheduler serves the API's loops first when every core is busy.
-    static let peerLoop: MultiThreadedEventLoopGroup = {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        for loop in group.makeIterator() {
-            // Linux keeps a nice value per thread; `who` 0 is the calling thread, the loop's.
-            loop.execute { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5) }
-        }
-        return group
-    }()
+    /// Peer connections get an event loop of their own, apart from the client API's: decoding
+    /// a sync's or an import's frames then never delays a `get` on a shared loop. (At a lower
+    /// priority it starved under load, and a node that lags in relay mines on a stale tip
+    /// with few of the network's puts.)
+    static let peerLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     /// The network part of `node`, configured by its `NodeConfiguration`.
     public init(node: Node, logger: Logger) {

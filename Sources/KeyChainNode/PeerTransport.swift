@@ -187,8 +187,9 @@ public final class PeerTransport: Sendable {
     }
 
     /// Messages arrived (all that one read brought): their signatures are verified on the
-    /// link's inbox, off the owner's queue and in parallel with other peers' (the owner then
-    /// finds them in the cache), and they reach the owner as one batch, in the order they came.
+    /// link's inbox (a block's by the verifier pool), off the owner's queue and in parallel
+    /// with other peers' (the owner then finds them in the cache), and they reach the owner as
+    /// one batch, in the order they came.
     /// While the owner connects one block, the next ones are being verified: during a sync,
     /// verification leaves the critical path.
     func arrived(_ messages: [Message], bytes: Int, on link: PeerLink) {
@@ -201,19 +202,21 @@ public final class PeerTransport: Sendable {
             }
         }
         link.inbox.async { [signatures] in
-            var transactions: [Transaction] = []
+            var blocks: [Transaction] = []
             for message in messages {
                 switch message {
-                case let .block(body): transactions += body.block.transactions
-                case let .tx(body): transactions.append(body.transaction)
+                case let .block(body): blocks += body.block.transactions
+                // Relayed puts are verified here, at normal priority: a node that lags in
+                // relay mines blocks without the network's puts.
+                case let .tx(body): _ = signatures?.isValid(body.transaction)
                 default: break
                 }
             }
-            guard let signatures, !transactions.isEmpty else { return handOver() }
-            // The inbox waits (suspended, holding no thread) until the verifiers are done, so
-            // what the peer sent still reaches the owner in order.
+            guard let signatures, !blocks.isEmpty else { return handOver() }
+            // Blocks go to the verifiers (a sync's bulk); the inbox waits, suspended and
+            // holding no thread, so what the peer sent still reaches the owner in order.
             link.inbox.suspend()
-            VerifierPool.shared.verify(transactions, into: signatures) {
+            VerifierPool.shared.verify(blocks, into: signatures) {
                 handOver()
                 link.inbox.resume()
             }
