@@ -3,7 +3,8 @@
 #   1. import of 100,000 keys through node 1 of a 3-node keychain-devnet until every key is
 #      confirmed and readable on all three (puts/s), beside the same import into one --dev
 #      node measured in the same run;
-#   2. header propagation to every devnet node: p50 and p95 over the blocks of 30 s;
+#   2. propagation of each new tip to every devnet node: p50 and p95 over the 30 s after
+#      the import;
 #   3. a fresh node syncing, from 2 peers, a 1,000-block chain of 100,000 puts by 1,000
 #      authors signing round-robin: tx/s and blocks/s; `get` p99 on one connection of the
 #      syncing node while it syncs (median of back-to-back runs of 5,000 that ended before the
