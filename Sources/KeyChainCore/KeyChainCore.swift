@@ -7,3 +7,4 @@
 // - One canonical binary encoding (`ByteWriter`, `ByteReader`): little-endian integers, a
 //   maximum checked on every variable-length field, typed `DecodingError`s, never a trap.
 //   docs/PROTOCOL.md gives the layouts with golden vectors.
+// - `HostAndPort`: the `HOST:PORT` every command line takes (node, tracker), parsed one way.

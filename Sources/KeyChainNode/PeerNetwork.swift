@@ -1,4 +1,5 @@
 import Foundation
+import KeyChainCore
 import KeyChainP2P
 import KeyChainTracker
 import KeyChainWire

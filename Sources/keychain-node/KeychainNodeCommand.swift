@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KeyChainCore
 import KeyChainNode
 import Logging
 import Metrics

@@ -51,7 +51,7 @@ struct KeychainTrackerCommand: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func validate() throws {
-        guard let (_, port) = Self.split(listen), port > 0 else { throw ValidationError("--listen takes HOST:PORT, for example 0.0.0.0:7070") }
+        guard let (_, port) = HostAndPort.split(listen), port > 0 else { throw ValidationError("--listen takes HOST:PORT, for example 0.0.0.0:7070") }
         if announceInterval < 1 { throw ValidationError("--announce-interval must be at least 1 second") }
         if maxPeers < 1 { throw ValidationError("--max-peers must be at least 1") }
     }
@@ -77,7 +77,7 @@ struct KeychainTrackerCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         let server = TrackerServer(network: network, interval: UInt64(announceInterval) * 1_000, capacity: maxPeers,
                                    registry: registry, logger: logger)
-        guard let (host, port) = Self.split(listen) else { throw ExitCode(2) }
+        guard let (host, port) = HostAndPort.split(listen) else { throw ExitCode(2) }
         do {
             try await server.start(host: host, port: port)
         } catch {
@@ -88,13 +88,6 @@ struct KeychainTrackerCommand: AsyncParsableCommand {
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("tracker stopped")
-    }
-
-    static func split(_ text: String) -> (String, Int)? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else { return nil }
-        var host = String(text[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return (host.isEmpty ? "127.0.0.1" : host, port)
     }
 }
 

@@ -162,8 +162,9 @@ private final class GarbageHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "\u{0}\u{7}garbage, not HTTP at all\r\n\r\n"))).whenComplete { _ in
-            context.close(promise: nil)
+            channel.close(promise: nil)
         }
     }
 }
