@@ -10,14 +10,9 @@ import Testing
         let directory = try TemporaryDirectory()
         let port = try freePort()
         let outputPath = directory.file("devnet.out")
-        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let process = Process()
-        launch(process, Binaries.devnet, ["--nodes", "2", "--difficulty", "12", "--hash-rate-limit", "4000",
-                                          "--data-dir", directory.file("devnet"), "--base-port", String(port)])
-        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
-        process.standardOutput = output
-        process.standardError = output
-        try Spawner.shared.run(process)
+        try start(process, [Binaries.devnet, "--nodes", "2", "--difficulty", "12", "--hash-rate-limit", "4000",
+                            "--data-dir", directory.file("devnet"), "--base-port", String(port)], log: outputPath)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         func text() -> String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
 

@@ -106,14 +106,8 @@ final class TrackerProcess: @unchecked Sendable {
         self.stateDirectory = stateDirectory
         self.host = host
         logPath = stateDirectory + ".log"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let command = wrapper + [Binaries.tracker, "--listen", "\(host):\(self.port)", "--state-dir", stateDirectory] + arguments
-        launch(process, command[0], Array(command.dropFirst()))
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        log.seekToEndOfFile()
-        process.standardOutput = log
-        process.standardError = log
-        try Spawner.shared.run(process)
+        try start(process, wrapper + [Binaries.tracker, "--listen", "\(host):\(self.port)", "--state-dir", stateDirectory] + arguments,
+                  log: logPath)
         let port = self.port
         try await eventually("the tracker on port \(port)") {
             guard process.isRunning else { throw ProcessFailure(description: "tracker exited with status \(process.terminationStatus): \(self.log)") }

@@ -29,6 +29,17 @@ func launch(_ process: Process, _ executable: String, _ arguments: [String]) {
     }
 }
 
+/// Starts `command` (through `launch`) with its output appended to the file at `log`.
+func start(_ process: Process, _ command: [String], log path: String) throws {
+    if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+    launch(process, command[0], Array(command.dropFirst()))
+    let log = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    log.seekToEndOfFile()
+    process.standardOutput = log
+    process.standardError = log
+    try Spawner.shared.run(process)
+}
+
 /// Starts child processes from one thread that lives as long as the test process. The
 /// kernel sends `setpriv --pdeathsig`'s signal when the *thread* that forked the child exits,
 /// not its process, and the concurrency pool's threads exit after a few idle seconds: a node
@@ -102,14 +113,7 @@ final class NodeProcess: @unchecked Sendable {
         self.dataDirectory = dataDirectory
         socketPath = (dataDirectory as NSString).appendingPathComponent("keychain.sock")
         logPath = dataDirectory + ".log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        let command = wrapper + [Binaries.node] + arguments + ["--data-dir", dataDirectory, "--log-level", "notice"]
-        launch(process, command[0], Array(command.dropFirst()))
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        log.seekToEndOfFile()
-        process.standardOutput = log
-        process.standardError = log
-        try Spawner.shared.run(process)
+        try start(process, wrapper + [Binaries.node] + arguments + ["--data-dir", dataDirectory, "--log-level", "notice"], log: logPath)
         if waitUntilReady {
             try await eventually("the node's socket at \(socketPath)") {
                 guard process.isRunning else {
