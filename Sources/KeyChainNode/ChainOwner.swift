@@ -34,6 +34,8 @@ final class ChainOwner: @unchecked Sendable {
     private var subscriptions: [UInt64: Subscription] = [:]
     private var nextWaiter: UInt64 = 0
     private var refreshScheduled = false
+    /// Whether the miner's template left puts out for want of room.
+    private var templateFull = false
     private(set) var stopped = false
 
     /// Milliseconds since the Unix epoch (the chain's clock).
@@ -184,7 +186,9 @@ final class ChainOwner: @unchecked Sendable {
 
     /// Re-templates the miner after puts arrive, at most every `policy.refreshDelay`.
     private func scheduleRefresh() {
-        guard !refreshScheduled, miner != nil else { return }
+        // Puts join the mempool in arrival order, and the template takes the oldest that fit:
+        // once it is full, newer puts change nothing until a block moves the chain.
+        guard !refreshScheduled, !templateFull, miner != nil else { return }
         refreshScheduled = true
         queue.asyncAfter(deadline: .now() + policy.refreshDelay.dispatchInterval) { [self] in
             refreshScheduled = false
@@ -196,8 +200,11 @@ final class ChainOwner: @unchecked Sendable {
     func refreshMining() {
         guard let miner, !stopped else { return }
         if policy.shouldMine(waitingPuts: chain.mempool.count, waitingClients: tracker.hasWaiters) {
-            miner.update(chain.makeTemplate(), target: chain.parameters.target)
+            let template = chain.makeTemplate()
+            templateFull = template.transactions.count < chain.mempool.count
+            miner.update(template, target: chain.parameters.target)
         } else {
+            templateFull = false
             miner.update(nil, target: chain.parameters.target)
         }
     }
