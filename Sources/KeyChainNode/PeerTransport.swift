@@ -88,49 +88,51 @@ public final class PeerTransport: Sendable {
 
     /// Carries out the protocol's actions; called on the owner's queue.
     public func perform(_ actions: [ProtocolAction]) {
-        var sends: [PeerID: [[UInt8]]] = [:]
+        var sends: [PeerID: [Message]] = [:]
         var order: [PeerID] = []
         for action in actions {
             switch action {
             case let .send(peer, message):
                 if sends[peer] == nil { order.append(peer) }
-                sends[peer, default: []].append(Frame.encode(message, magic: magic))
+                sends[peer, default: []].append(message)
                 metrics.sent(message.command)
             case let .dial(address):
                 dial(address)
             case let .disconnect(peer, reason, ban):
                 // Frames queued before the close are flushed first: a `reject` reaches the peer.
-                if let frames = sends.removeValue(forKey: peer) { write(frames, to: peer) }
+                if let messages = sends.removeValue(forKey: peer) { write(messages, to: peer) }
                 guard let link = link(peer) else { continue }
                 logger.notice("peer disconnected", metadata: ["peer": "\(link.address)", "reason": "\(reason)", "banned": "\(ban)"])
                 if ban { metrics.bans.increment() }
                 link.channel.eventLoop.execute { link.channel.close(promise: nil) }
             }
         }
-        for peer in order { if let frames = sends[peer] { write(frames, to: peer) } }
+        for peer in order { if let messages = sends[peer] { write(messages, to: peer) } }
     }
 
     private func link(_ peer: PeerID) -> PeerLink? { state.withLockedValue { $0.links[peer] } }
 
-    private func write(_ frames: [[UInt8]], to peer: PeerID) {
+    /// Frames `messages` on the connection's event loop (off the owner's queue, which only
+    /// decided to send them) into one buffer, and writes it with one flush.
+    private func write(_ messages: [Message], to peer: PeerID) {
         guard let link = link(peer) else { return }
-        let size = frames.reduce(0) { $0 + $1.count }
-        let pending = link.pending.add(size, ordering: .relaxed).newValue
-        // Reported while above one frame's worth: the protocol drops a peer that does not read.
-        if pending > Frame.maxPayloadLength { deliver(.backlog(peer, bytes: pending)) }
         let channel = link.channel
-        channel.eventLoop.execute {
-            for frame in frames {
-                let promise = channel.eventLoop.makePromise(of: Void.self)
-                promise.futureResult.whenComplete { _ in
-                    link.pending.subtract(frame.count, ordering: .relaxed)
-                    link.bytesOut.add(UInt64(frame.count), ordering: .relaxed)
-                }
-                channel.write(ByteBuffer(bytes: frame), promise: promise)
+        let magic = self.magic
+        channel.eventLoop.execute { [self] in
+            var buffer = channel.allocator.buffer(capacity: 0)
+            for message in messages { buffer.writeBytes(Frame.encode(message, magic: magic)) }
+            let size = buffer.readableBytes
+            let pending = link.pending.add(size, ordering: .relaxed).newValue
+            // Reported while above one frame's worth: the protocol drops a peer that does not read.
+            if pending > Frame.maxPayloadLength { deliver(.backlog(peer, bytes: pending)) }
+            let promise = channel.eventLoop.makePromise(of: Void.self)
+            promise.futureResult.whenComplete { _ in
+                link.pending.subtract(size, ordering: .relaxed)
+                link.bytesOut.add(UInt64(size), ordering: .relaxed)
             }
-            channel.flush()
+            channel.writeAndFlush(buffer, promise: promise)
+            metrics.bytesOut.increment(by: size)
         }
-        metrics.bytesOut.increment(by: size)
     }
 
     private func dial(_ address: PeerAddress) {
