@@ -1,10 +1,14 @@
 import Foundation
 import KeyChainCore
 import KeyChainTracker
+import KeyChainWire
 import Logging
+import NIOCore
+import NIOPosix
 
 /// Where a node that follows no network yet learns the genesis parameters of the one it joins:
-/// a `--genesis` file, else the first of its trackers that answers `GET /network`.
+/// a `--genesis` file, else the first of its trackers that answers `GET /network`, else the
+/// first of its `--peer`s that answers a `getnetwork` (`BootstrapFrame`).
 public enum GenesisSource {
     /// How long to keep asking trackers before giving up.
     public static let trackerPatience: Duration = .seconds(60)
@@ -35,7 +39,7 @@ public enum GenesisSource {
             for client in clients {
                 do {
                     let network = try await client.network().network()
-                    logger.info("network from tracker", metadata: ["tracker": "\(client.address)", "network": "\(network.name)",
+                    logger.notice("network from tracker", metadata: ["tracker": "\(client.address)", "network": "\(network.name)",
                                                                    "genesis": "\(network.genesisHash.hex)"])
                     return network
                 } catch {
@@ -48,5 +52,75 @@ public enum GenesisSource {
             delay = min(delay * 2, .seconds(16))
         }
         throw .genesis("no tracker answered within \(patience): \(failures.joined(separator: "; "))")
+    }
+
+    /// The network of the first peer to answer a `getnetwork`, asking each in turn with capped
+    /// backoff for up to `patience`.
+    public static func fetch(fromPeers peers: [String], patience: Duration = trackerPatience, logger: Logger) async throws(NodeError) -> NetworkParameters {
+        let deadline = ContinuousClock.now + patience
+        var delay = Duration.seconds(1)
+        var failures: [String] = []
+        while true {
+            failures = []
+            for peer in peers {
+                guard let (host, port) = HostAndPort.split(peer) else { continue }
+                do {
+                    let network = try await ask(host: host, port: port)
+                    logger.notice("network from peer", metadata: ["peer": "\(peer)", "network": "\(network.name)",
+                                                                "genesis": "\(network.genesisHash.hex)"])
+                    return network
+                } catch {
+                    failures.append("peer \(peer): \(error)")
+                }
+            }
+            guard ContinuousClock.now + delay < deadline else { break }
+            logger.warning("no peer told the network; retrying", metadata: ["in": "\(delay)", "errors": "\(failures.joined(separator: "; "))"])
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(16))
+        }
+        throw .genesis("no peer answered within \(patience): \(failures.joined(separator: "; "))")
+    }
+
+    /// One `getnetwork` exchange, bounded by 5 s.
+    static func ask(host: String, port: Int) async throws -> NetworkParameters {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.seconds(5))
+            .connect(host: host, port: port).get()
+        let promise = channel.eventLoop.makePromise(of: NetworkParameters.self)
+        let timeout = channel.eventLoop.scheduleTask(in: .seconds(5)) {
+            promise.fail(NodeError.genesis("no answer within 5 s"))
+        }
+        defer {
+            timeout.cancel()
+            channel.close(promise: nil)
+        }
+        try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.addHandler(NetworkAnswerHandler(promise: promise))
+        }.get()
+        try await channel.writeAndFlush(ByteBuffer(bytes: BootstrapFrame.request))
+        return try await promise.futureResult.get()
+    }
+}
+
+/// Gathers a peer's `network` answer.
+private final class NetworkAnswerHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    private let promise: EventLoopPromise<NetworkParameters>
+    private var bytes: [UInt8] = []
+
+    init(promise: EventLoopPromise<NetworkParameters>) { self.promise = promise }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        bytes += Array(unwrapInboundIn(data).readableBytesView)
+        do {
+            if let network = try BootstrapFrame.parameters(in: bytes) { promise.succeed(network) }
+        } catch {
+            promise.fail(NodeError.genesis("the peer's answer is not a network: \(error)"))
+        }
+        if bytes.count > Frame.headerSize + BootstrapFrame.maxReplyPayload { context.close(promise: nil) }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        promise.fail(NodeError.genesis("the peer closed the connection without telling its network"))
     }
 }

@@ -24,8 +24,8 @@ public enum NodeError: Error, CustomStringConvertible, Sendable {
         case let .networkMismatch(path, reason):
             "data directory \(path) belongs to another network: \(reason)"
         case let .noNetwork(path):
-            "data directory \(path) follows no network yet: give --tracker HOST:PORT to take the network from a tracker, "
-                + "or --genesis FILE (a tracker's GET /network answer, or another node's network.params)"
+            "data directory \(path) follows no network yet: give --tracker HOST:PORT or --peer HOST:PORT to take the network "
+                + "from a tracker or a peer, or --genesis FILE (a tracker's GET /network answer, or another node's network.params)"
         case let .genesis(reason): "cannot learn the network's genesis parameters: \(reason)"
         case let .listen(address, reason): "cannot listen for peers on \(address): \(reason)"
         case let .wallet(reason): "wallet: \(reason)"

@@ -7,16 +7,21 @@ import NIOCore
 /// reported as `malformed` (the protocol decides on a ban) and nothing after it is read.
 final class PeerChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private let link: PeerLink
     private let transport: PeerTransport
     private var decoder: FrameDecoder
     private var failed = false
+    /// Bytes of an inbound connection before its first frame is known (nil once it is, and on
+    /// an outbound connection).
+    private var opening: [UInt8]?
 
     init(link: PeerLink, magic: UInt32, transport: PeerTransport) {
         self.link = link
         self.transport = transport
         decoder = FrameDecoder(magic: magic)
+        opening = link.outbound ? nil : []
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -34,7 +39,31 @@ final class PeerChannelHandler: ChannelInboundHandler {
         let buffer = unwrapInboundIn(data)
         link.bytesIn.add(UInt64(buffer.readableBytes), ordering: .relaxed)
         transport.received(buffer.readableBytes, message: nil)
-        decoder.append(buffer.readableBytesView)
+        if let opening {
+            // The first bytes of an inbound connection: a node that knows no network yet may
+            // ask for ours (`BootstrapFrame`) before anything else.
+            let bytes = opening + Array(buffer.readableBytesView)
+            if BootstrapFrame.starts(bytes) {
+                switch BootstrapFrame.isRequest(bytes) {
+                case nil:
+                    self.opening = bytes
+                    return
+                case true?:
+                    failed = true
+                    let channel = context.channel
+                    context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: BootstrapFrame.reply(transport.network)))).whenComplete { _ in
+                        channel.close(promise: nil)
+                    }
+                    return
+                case false?:
+                    break
+                }
+            }
+            self.opening = nil
+            decoder.append(bytes)
+        } else {
+            decoder.append(buffer.readableBytesView)
+        }
         do {
             let before = decoder.buffered
             var messages: [Message] = []

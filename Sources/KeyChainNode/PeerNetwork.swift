@@ -38,7 +38,7 @@ public final class PeerNetwork: Sendable {
     public init(node: Node, logger: Logger) {
         self.node = node
         self.logger = logger
-        transport = PeerTransport(magic: Frame.magic(for: node.parameters.genesisHash), signatures: node.signatures, logger: logger,
+        transport = PeerTransport(network: node.parameters, signatures: node.signatures, logger: logger,
                                   group: Self.peerLoop)
         trackers = node.configuration.trackers.compactMap { text in HostAndPort.split(text).map { TrackerClient(host: $0.host, port: $0.port) } }
     }

@@ -15,6 +15,8 @@ import Synchronization
 public final class PeerTransport: Sendable {
     /// The frame magic of the node's network.
     let magic: UInt32
+    /// The network's parameters, given to a node that asks before it knows any network.
+    let network: NetworkParameters
     private let group: any EventLoopGroup
     private let logger: Logger
     private let dialTimeout: TimeAmount
@@ -31,10 +33,11 @@ public final class PeerTransport: Sendable {
         var closed = false
     }
 
-    /// A transport for the network whose frames start with `magic`.
-    public init(magic: UInt32, signatures: SignatureCache? = nil, dialTimeout: TimeAmount = .seconds(10), logger: Logger,
+    /// A transport for `network`.
+    public init(network: NetworkParameters, signatures: SignatureCache? = nil, dialTimeout: TimeAmount = .seconds(10), logger: Logger,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
-        self.magic = magic
+        magic = Frame.magic(for: network.genesisHash)
+        self.network = network
         self.signatures = signatures
         self.group = group
         self.logger = logger

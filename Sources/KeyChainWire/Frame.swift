@@ -17,12 +17,15 @@ public enum Frame {
     /// The framed message. Written straight into one array: every message a node (or the
     /// simulator) sends passes through here.
     public static func encode(_ message: Message, magic: UInt32) -> [UInt8] {
-        let payload = message.payload
+        encode(command: message.command, payload: message.payload, magic: magic)
+    }
+
+    static func encode(command: String, payload: [UInt8], magic: UInt32) -> [UInt8] {
         var frame: [UInt8] = []
         frame.reserveCapacity(headerSize + payload.count)
         withUnsafeBytes(of: magic.littleEndian) { frame.append(contentsOf: $0) }
         var padding = 12
-        for byte in message.command.utf8.prefix(12) {
+        for byte in command.utf8.prefix(12) {
             frame.append(byte)
             padding -= 1
         }

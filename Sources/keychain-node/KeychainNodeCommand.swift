@@ -18,7 +18,7 @@ struct KeychainNodeCommand: AsyncParsableCommand {
         Then, in another shell:  keychain-cli --socket data/node/keychain.sock put greeting hello
 
         Joining a network:  keychain-node --data-dir data/alice --listen 0.0.0.0:7101 --tracker HOST:7070 --mine
-        On first start the node takes the network's genesis parameters from a tracker (or --genesis FILE) and
+        On first start the node takes the network's genesis parameters from a tracker, a --peer or --genesis FILE, and
         pins them in its data directory; afterwards it refuses trackers and peers of any other network.
         """
     )
@@ -59,7 +59,7 @@ struct KeychainNodeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Peer connections kept at most, both directions (up to 8 outbound).")
     var maxPeers = 125
 
-    @Option(name: .long, help: "Genesis parameters for first start: a tracker's GET /network answer or another node's network.params.")
+    @Option(name: .long, help: "Genesis parameters for first start (else from a tracker or a peer): a tracker's GET /network answer or a node's network.params.")
     var genesis: String?
 
     @Option(name: .long, help: "Serve Prometheus metrics at http://HOST:PORT/metrics.")
@@ -110,7 +110,14 @@ struct KeychainNodeCommand: AsyncParsableCommand {
             if let genesis {
                 configuration.network = try GenesisSource.read(genesis)
             } else if !pinned && !tracker.isEmpty {
-                configuration.network = try await GenesisSource.fetch(from: tracker, logger: logger)
+                do {
+                    configuration.network = try await GenesisSource.fetch(from: tracker, logger: logger)
+                } catch where !peer.isEmpty {
+                    logger.warning("\(error); asking the peers")
+                    configuration.network = try await GenesisSource.fetch(fromPeers: peer, logger: logger)
+                }
+            } else if !pinned && !peer.isEmpty {
+                configuration.network = try await GenesisSource.fetch(fromPeers: peer, logger: logger)
             }
         } catch {
             logger.critical("\(error)")

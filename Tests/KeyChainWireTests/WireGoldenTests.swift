@@ -21,6 +21,27 @@ import Testing
         #expect(Hex.encode(Frame.encode(.ping(PingMessage(nonce: 0x0102_0304_0506_0708)), magic: magic)) == expected)
     }
 
+    /// The one frame a node sends before it knows a network: magic 0, `getnetwork`, empty.
+    @Test func bootstrapRequestFrame() {
+        #expect(Hex.encode(BootstrapFrame.request) == "00000000" + "6765746e6574776f726b0000" + "00000000" + "5df6e0e2")
+        #expect(BootstrapFrame.isRequest(Array(BootstrapFrame.request.prefix(10))) == nil)
+        #expect(BootstrapFrame.isRequest(BootstrapFrame.request) == true)
+        #expect(BootstrapFrame.isRequest(Array(repeating: 0, count: 24)) == false)
+    }
+
+    /// The answer carries the parameters' encoding, and is checked as any frame is.
+    @Test func bootstrapReplyRoundTripsAndIsChecked() throws {
+        let network = try NetworkParameters(name: "lab", difficultyBits: 18, createdAt: 5)
+        let reply = BootstrapFrame.reply(network)
+        #expect(Hex.encode(Array(reply.prefix(16))) == "00000000" + "6e6574776f726b0000000000")
+        #expect(try BootstrapFrame.parameters(in: reply) == network)
+        #expect(try BootstrapFrame.parameters(in: Array(reply.dropLast())) == nil)
+        var corrupt = reply
+        corrupt[corrupt.count - 1] ^= 1
+        #expect(throws: WireError.self) { try BootstrapFrame.parameters(in: corrupt) }
+        #expect(throws: WireError.self) { try BootstrapFrame.parameters(in: BootstrapFrame.request) }
+    }
+
     @Test func verackFrameHasAnEmptyPayload() {
         #expect(Hex.encode(Frame.encode(.verack, magic: magic)) == "3a11bceb" + "76657261636b000000000000" + "00000000" + "5df6e0e2")
     }
