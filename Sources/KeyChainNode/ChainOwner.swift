@@ -67,6 +67,8 @@ final class ChainOwner: @unchecked Sendable {
                              peers: peers.readyPeers.count)
         view.bestKnownHeight = peers.bestKnownHeight
         published.publish(view)
+        metrics.peers.record(view.peers)
+        metrics.bestKnownHeight.record(view.bestKnownHeight)
     }
 
     var current: ChainView { published.current }

@@ -12,6 +12,10 @@ struct NodeMetrics: Sendable {
     let putsAccepted = Counter(label: "keychain_puts_accepted_total")
     let putsRejected = Counter(label: "keychain_puts_rejected_total")
     let putsEvicted = Counter(label: "keychain_puts_evicted_total")
+    /// Ready peers, and the highest best height they announced: the node is syncing while it
+    /// is above `keychain_height`.
+    let peers = Gauge(label: "keychain_peers")
+    let bestKnownHeight = Gauge(label: "keychain_best_known_height")
 
     /// Time to answer one RPC, by method.
     static func rpcTimer(_ method: String) -> Timer {

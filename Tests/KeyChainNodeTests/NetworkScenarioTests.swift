@@ -15,9 +15,11 @@ import Testing
         let directory = try TemporaryDirectory()
         let tracker = try await TrackerProcess(stateDirectory: directory.file("tracker"))
         var nodes: [NodeProcess] = []
+        let metricsPort = try freePort()
         for index in 1...3 {
+            let extra = index == 1 ? ["--metrics", "127.0.0.1:\(metricsPort)"] : []
             nodes.append(try await NodeProcess(dataDirectory: directory.file("node\(index)"),
-                                               network: NetworkNodeOptions(trackers: [tracker.address])))
+                                               network: NetworkNodeOptions(trackers: [tracker.address], extra: extra)))
         }
         try await waitUntilConnected(nodes, peers: 2)
 
@@ -44,6 +46,13 @@ import Testing
             await client.close()
         }
         for (key, txid) in written { try await waitUntilEveryNode(nodes, has: key, txids: [txid]) }
+        // The network in node 1's metrics: its peers, and what crossed the links.
+        let metrics = MetricsTests.samples(try httpGet(metricsPort, "/metrics").body)
+        #expect(metrics["keychain_peers"] == 2, "\(metrics.filter { $0.key.contains("peer") })")
+        #expect(metrics["keychain_peer_connections"] == 2)
+        #expect((metrics[#"keychain_peer_messages_received_total{command="headers"}"#] ?? 0) > 0)
+        #expect((metrics["keychain_peer_bytes_sent_total"] ?? 0) > 0)
+        #expect((metrics["keychain_best_known_height"] ?? 0) >= 1)
 
         let late = try await NodeProcess(dataDirectory: directory.file("node4"), network: NetworkNodeOptions(trackers: [tracker.address]))
         try await eventually("the new node to reach the network's tip") {
