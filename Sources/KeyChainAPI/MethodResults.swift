@@ -149,8 +149,11 @@ public struct PeersResult: Codable, Sendable, Equatable {
         }
     }
 
+    /// Every connection, in the order the node numbered them.
     public var peers: [Peer]
+    /// Banned hosts.
     public var banned: [Ban]
+    /// The result.
     public init(peers: [Peer], banned: [Ban]) {
         self.peers = peers
         self.banned = banned

@@ -12,8 +12,9 @@
 // - `+Messages`: answers to each message; `+Relay`: headers, put invs and addresses to the
 //   peers that lack them; `+Timers`: inv batches, stalls, anti-entropy and block downloads
 //   (2,000 headers a batch, 16 bodies in flight per peer, a 1,024-block window, stall timeouts
-//   doubling from 2 s to 64 s with re-request elsewhere); `+Connections`: 8 outbound, the
-//   inbound cap, bans;
+//   doubling from 2 s to 64 s with re-request elsewhere; put txids beyond 5,000 in flight
+//   queued per peer); `+Connections`: 8 outbound, the inbound cap, bans (a loopback offender
+//   is cut off, not banned);
 // - `AddressBook`: known addresses, dial backoff (1 s doubling to 64 s), bans by host;
-// - `PeerState` per peer; `KnownInventory` and `RecentSet`: which peers have which items,
+// - `PeerState` per peer, `PeerSummary` what `peers` reports of it; `KnownInventory` and `RecentSet`: which peers have which items,
 //   bounded; `PeerAddress`, `PeerID`, `SeededGenerator` (all choices replay from a seed).

@@ -4,10 +4,13 @@ public struct AnnounceReply: Codable, Equatable, Sendable {
     public struct Peer: Codable, Equatable, Sendable {
         /// Its node id (16 hex digits).
         public var node: String
+        /// Where to dial it.
         public var host: String
         public var port: UInt16
+        /// Its best height when it last announced.
         public var height: UInt32
 
+        /// A peer entry.
         public init(node: String, host: String, port: UInt16, height: UInt32) {
             self.node = node
             self.host = host
@@ -23,8 +26,10 @@ public struct AnnounceReply: Codable, Equatable, Sendable {
     /// The address the tracker recorded the announcing node under (absent for `GET /peers`
     /// and for a `stopped` announcement).
     public var recordedAs: String?
+    /// Other live nodes, drawn at random.
     public var peers: [Peer]
 
+    /// An answer.
     public init(genesis: String, interval: Int, recordedAs: String? = nil, peers: [Peer]) {
         self.genesis = genesis
         self.interval = interval

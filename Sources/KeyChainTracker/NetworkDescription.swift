@@ -4,11 +4,13 @@ import KeyChainCore
 /// each field readable, and `parameters`, the exact encoding that is hashed into the genesis
 /// block, so that a node builds the very same genesis (and checks it against `genesis`).
 public struct NetworkDescription: Codable, Equatable, Sendable {
+    /// The fields of `NetworkParameters` (KeyChainCore), for people and tools to read.
     public var name: String
     public var difficultyBits: Int
     public var blockIntervalMilliseconds: UInt32
     public var maxBlockSize: Int
     public var maxValueLength: Int
+    /// Milliseconds since the Unix epoch.
     public var createdAt: UInt64
     /// The genesis block's hash, which names the network (hex).
     public var genesis: String

@@ -4,6 +4,7 @@
 public struct PeerTable: Sendable {
     /// One live peer.
     public struct Peer: Codable, Hashable, Sendable {
+        /// Its node id, host and port to dial, and its best height.
         public var nodeID: UInt64
         public var host: String
         public var port: UInt16

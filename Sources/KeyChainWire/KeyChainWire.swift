@@ -6,4 +6,6 @@
 // - One file per message (`VersionMessage`, `PingMessage`, `HeadersMessage`, ...), each with
 //   its command, a maximum payload and a decoder that checks every count before allocating.
 // - `Message`: the closed set of messages, encoded and decoded by command.
+// - `BootstrapFrame`: the one exchange before a network is known (magic 0, `getnetwork` and
+//   its `network` answer), by which a node given only a peer learns the genesis parameters.
 // - `WireError`: why a frame was refused; the protocol layer closes and bans on any of them.
