@@ -36,6 +36,12 @@ final class ChainOwner: @unchecked Sendable {
     private var refreshScheduled = false
     /// Whether the miner's template left puts out for want of room.
     private var templateFull = false
+    /// Since when the miner waits for a better block's body (milliseconds), if it does, and
+    /// whether that wait ran out (the miner went back to the old tip).
+    private var pausedSince: UInt64?
+    private var pauseSpent = false
+    /// The longest wait for a body before mining on the old tip again.
+    static let maxPause: UInt64 = 3_000
     private(set) var stopped = false
 
     /// Milliseconds since the Unix epoch (the chain's clock).
@@ -120,6 +126,7 @@ final class ChainOwner: @unchecked Sendable {
         // A peer's puts join the template as a client's do: the next block this node mines
         // carries them, whoever they were sent to.
         if chain.mempool.count > waiting { scheduleRefresh() }
+        pauseOrResumeMining()
         // `finish` published after each chain update; a quiet tick changed nothing readers see.
         guard output.chainUpdates.isEmpty else { return }
         if case .tick = event, output.actions.isEmpty { return }
@@ -136,6 +143,7 @@ final class ChainOwner: @unchecked Sendable {
             finish(peers.handle(event))
         }
         if chain.mempool.count > waiting { scheduleRefresh() }
+        pauseOrResumeMining()
         publish()
     }
 
@@ -198,9 +206,35 @@ final class ChainOwner: @unchecked Sendable {
         }
     }
 
+    /// Re-templates the miner when a better block's header has come (to pause it) or the wait
+    /// has ended (to resume).
+    private func pauseOrResumeMining() {
+        guard miner != nil else { return }
+        let awaiting = peers.awaitsBetterBlock
+        let expired = awaiting && !pauseSpent && clock() >= (pausedSince ?? .max - Self.maxPause) + Self.maxPause
+        if awaiting != (pausedSince != nil) || expired { refreshMining() }
+    }
+
     /// Points the miner at a fresh template, or idles it when the policy says so.
     func refreshMining() {
         guard let miner, !stopped else { return }
+        // A better block is on its way (its header came, its body not yet): mining on the
+        // old tip meanwhile mostly makes orphans, which during a busy import cost whole
+        // blocks of puts and a reorganisation each. Paused for at most `maxPause`, so a peer
+        // that announces and never delivers cannot stop this node's miner.
+        if peers.awaitsBetterBlock {
+            let now = clock()
+            let since = pausedSince ?? now
+            pausedSince = since
+            if now < since + Self.maxPause {
+                templateFull = false
+                return miner.update(nil, target: chain.parameters.target)
+            }
+            pauseSpent = true
+        } else {
+            pausedSince = nil
+            pauseSpent = false
+        }
         if policy.shouldMine(waitingPuts: chain.mempool.count, waitingClients: tracker.hasWaiters) {
             let template = chain.makeTemplate()
             templateFull = template.transactions.count < chain.mempool.count

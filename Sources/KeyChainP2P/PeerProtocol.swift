@@ -76,6 +76,13 @@ public final class PeerProtocol {
     /// The highest best height a ready peer has announced (this node's own if none is higher).
     public var bestKnownHeight: UInt32 { ready.reduce(chain.height) { max($0, $1.bestHeight) } }
 
+    /// Whether a block known only by its header would beat the tip: until its body arrives
+    /// and connects, whatever this node mines on its tip is likely an orphan.
+    public var awaitsBetterBlock: Bool {
+        let tipWork = chain.tip.cumulativeWork
+        return wanted.contains { chain.tree.node($0).map { $0.cumulativeWork > tipWork } ?? false }
+    }
+
     /// Peers that completed the handshake, in order.
     public var readyPeers: [PeerID] { ready.map(\.id) }
 

@@ -1,0 +1,45 @@
+import KeyChainChain
+import KeyChainCore
+import KeyChainP2P
+import KeyChainTestSupport
+import KeyChainWire
+import Testing
+
+/// Relay under load: what the protocol remembers beyond its caps, and what it tells the miner.
+@Suite struct RelayTests {
+    static func address(_ index: Int) -> PeerAddress { PeerAddress(ipv4: 10, 0, 0, UInt8(index), port: 50_000) }
+
+    /// Txids announced beyond the in-flight cap are queued and asked for once half the
+    /// requests are answered, in one `getdata`, not forgotten until the next re-offer.
+    @Test func txidsBeyondTheInFlightCapAreAskedForLater() throws {
+        let fixture = try ProtocolFixture { $0.maxTransactionsInFlightPerPeer = 4 }
+        _ = fixture.handle(.connected(PeerID(1), outbound: false, address: Self.address(1)))
+        _ = fixture.handshake(PeerID(1), id: 1)
+        let alice = try TestNetwork.identity(1)
+        let puts = try (0..<10).map { try TestNetwork.put("k\($0)", "v", by: alice) }
+        let asked = fixture.handle(.received(PeerID(1), .inv(InvMessage(puts.map { InventoryItem(.transaction, $0.id) }))))
+        #expect(asked.contains(.send(PeerID(1), .getData(GetDataMessage(puts.prefix(4).map { InventoryItem(.transaction, $0.id) })))))
+        // One answered: 3 still in flight, above half the cap; nothing more asked yet.
+        let first = fixture.handle(.received(PeerID(1), .tx(TransactionMessage(puts[0]))))
+        #expect(!first.contains { if case .send(_, .getData) = $0 { true } else { false } })
+        // Two answered: 2 in flight, half the cap: the next 2 queued are asked for together.
+        let second = fixture.handle(.received(PeerID(1), .tx(TransactionMessage(puts[1]))))
+        #expect(second.contains(.send(PeerID(1), .getData(GetDataMessage(puts[4..<6].map { InventoryItem(.transaction, $0.id) })))))
+    }
+
+    /// A better block known by its header alone is what the miner waits for; once its body
+    /// connects, nothing is awaited.
+    @Test func aBetterHeaderWithoutItsBodyIsAwaited() throws {
+        let fixture = try ProtocolFixture()
+        let parameters = fixture.chain.parameters
+        _ = fixture.handle(.connected(PeerID(1), outbound: false, address: Self.address(1)))
+        _ = fixture.handshake(PeerID(1), id: 1)
+        #expect(!fixture.node.awaitsBetterBlock)
+        let block = TestNetwork.mine(on: parameters.genesisBlock.header, transactions: [], parameters: parameters)
+        _ = fixture.handle(.received(PeerID(1), .headers(HeadersMessage(headers: [block.header]))))
+        #expect(fixture.node.awaitsBetterBlock)
+        _ = fixture.handle(.received(PeerID(1), .block(BlockMessage(block))))
+        #expect(fixture.chain.height == 1)
+        #expect(!fixture.node.awaitsBetterBlock)
+    }
+}
