@@ -58,7 +58,7 @@ def rpc(path, method, params=None, timeout=10):
         return json.loads(data)["result"]
 
 
-def wait_for(what, condition, seconds):
+def wait_for(what, condition, seconds, interval=0.02):
     deadline = time.time() + seconds
     while time.time() < deadline:
         try:
@@ -66,7 +66,7 @@ def wait_for(what, condition, seconds):
                 return
         except (OSError, KeyError, ValueError):
             pass
-        time.sleep(0.02)
+        time.sleep(interval)
     raise SystemExit(f"timed out after {seconds} s waiting for {what}")
 
 
@@ -124,22 +124,35 @@ try:
     results["devImportPutsPerSecond"] = count / (time.time() - begin)
     stop(dev)
 
-    # A 3-node devnet: import through node 1 until all three have every key.
-    devnet = start([os.path.join(release, "keychain-devnet"), "--data-dir", f"{work}/devnet", "--base-port", "7470",
-                    "--log-level", "warning"], f"{work}/devnet.log")
-    sockets = [f"{work}/devnet/node{i}/keychain.sock" for i in (1, 2, 3)]
-    wait_for("the devnet", lambda: "all connected" in open(f"{work}/devnet.log").read(), 120)
-    watchers = [TipWatcher(path) for path in sockets]
-    begin = time.time()
-    summary = import_keys(sockets[0], f"{work}/id2.key")
-    wait_for("every key on every node", lambda: all(rpc(path, "status")["keys"] >= count for path in sockets), 600)
-    elapsed = time.time() - begin
-    results["devnetImportPutsPerSecond"] = count / elapsed
-    results["devnetImportNode1Confirmed"] = summary.get("putsPerSecond")
+    # A 3-node devnet: import through node 1 until all three have every key. Blocks come by
+    # chance (proof of work), and an import of 100,000 puts spans about ten of them, so one
+    # run's figure moves with the luck of the draw: three fresh devnets, the median counts.
+    def devnet_import(run):
+        data = f"{work}/devnet{run}"
+        devnet = start([os.path.join(release, "keychain-devnet"), "--data-dir", data, "--base-port", "7470",
+                        "--log-level", "warning"], f"{data}.log")
+        sockets = [f"{data}/node{i}/keychain.sock" for i in (1, 2, 3)]
+        wait_for("the devnet", lambda: "all connected" in open(f"{data}.log").read(), 120)
+        watchers = [TipWatcher(path) for path in sockets]
+        begin = time.time()
+        summary = import_keys(sockets[0], f"{work}/id{run}.key")
+        # Polled every 100 ms: the poller must not load the nodes it measures.
+        wait_for("every key on every node", lambda: all(rpc(path, "status")["keys"] >= count for path in sockets), 600, 0.1)
+        rate = count / (time.time() - begin)
+        return devnet, watchers, rate, summary.get("putsPerSecond")
+
+    rates = []
+    for run in (1, 2, 3):
+        devnet, watchers, rate, node1 = devnet_import(run)
+        rates.append(rate)
+        if run < 3:
+            stop(devnet)
+    results["devnetImportRuns"] = [round(rate) for rate in rates]
+    results["devnetImportPutsPerSecond"] = sorted(rates)[1]
     results["devnetVsDev"] = results["devnetImportPutsPerSecond"] / results["devImportPutsPerSecond"]
 
-    # Propagation, in the 30 s after the import: for each tip seen by all three, the last
-    # arrival minus the first.
+    # Propagation, in the 30 s after the last import: for each tip seen by all three, the
+    # last arrival minus the first.
     quiet = time.time()
     time.sleep(30)
     delays = []
