@@ -27,58 +27,46 @@ public enum GenesisSource {
         return network
     }
 
-    /// The network of the first tracker to answer, asking each in turn with capped exponential
-    /// backoff (1 s doubling to 16 s) for up to `patience`. Trackers that disagree are refused.
+    /// The network of the first tracker to answer `GET /network`, asking each in turn with
+    /// capped exponential backoff (1 s doubling to 16 s) for up to `patience`.
     public static func fetch(from trackers: [String], patience: Duration = trackerPatience, logger: Logger) async throws(NodeError) -> NetworkParameters {
-        let clients = trackers.compactMap { text in HostAndPort.split(text).map { TrackerClient(host: $0.host, port: $0.port) } }
-        let deadline = ContinuousClock.now + patience
-        var delay = Duration.seconds(1)
-        var failures: [String] = []
-        while true {
-            failures = []
-            for client in clients {
-                do {
-                    let network = try await client.network().network()
-                    logger.notice("network from tracker", metadata: ["tracker": "\(client.address)", "network": "\(network.name)",
-                                                                   "genesis": "\(network.genesisHash.hex)"])
-                    return network
-                } catch {
-                    failures.append("\(error)")
-                }
-            }
-            guard ContinuousClock.now + delay < deadline else { break }
-            logger.warning("no tracker answered; retrying", metadata: ["in": "\(delay)", "errors": "\(failures.joined(separator: "; "))"])
-            try? await Task.sleep(for: delay)
-            delay = min(delay * 2, .seconds(16))
+        try await firstAnswer(from: trackers, kind: "tracker", patience: patience, logger: logger) { host, port in
+            try await TrackerClient(host: host, port: port).network().network()
         }
-        throw .genesis("no tracker answered within \(patience): \(failures.joined(separator: "; "))")
     }
 
-    /// The network of the first peer to answer a `getnetwork`, asking each in turn with capped
-    /// backoff for up to `patience`.
+    /// The network of the first peer to answer a `getnetwork`, asked the same way.
     public static func fetch(fromPeers peers: [String], patience: Duration = trackerPatience, logger: Logger) async throws(NodeError) -> NetworkParameters {
+        try await firstAnswer(from: peers, kind: "peer", patience: patience, logger: logger, ask: ask)
+    }
+
+    private static func firstAnswer(
+        from sources: [String], kind: String, patience: Duration, logger: Logger,
+        ask: (String, Int) async throws -> NetworkParameters
+    ) async throws(NodeError) -> NetworkParameters {
         let deadline = ContinuousClock.now + patience
         var delay = Duration.seconds(1)
         var failures: [String] = []
         while true {
             failures = []
-            for peer in peers {
-                guard let (host, port) = HostAndPort.split(peer) else { continue }
+            for source in sources {
+                guard let (host, port) = HostAndPort.split(source) else { continue }
                 do {
-                    let network = try await ask(host: host, port: port)
-                    logger.notice("network from peer", metadata: ["peer": "\(peer)", "network": "\(network.name)",
-                                                                "genesis": "\(network.genesisHash.hex)"])
+                    let network = try await ask(host, port)
+                    logger.notice("network from \(kind)", metadata: [
+                        "\(kind)": "\(source)", "network": "\(network.name)", "genesis": "\(network.genesisHash.hex)",
+                    ])
                     return network
                 } catch {
-                    failures.append("peer \(peer): \(error)")
+                    failures.append("\(kind) \(source): \(error)")
                 }
             }
             guard ContinuousClock.now + delay < deadline else { break }
-            logger.warning("no peer told the network; retrying", metadata: ["in": "\(delay)", "errors": "\(failures.joined(separator: "; "))"])
+            logger.warning("no \(kind) told the network; retrying", metadata: ["in": "\(delay)", "errors": "\(failures.joined(separator: "; "))"])
             try? await Task.sleep(for: delay)
             delay = min(delay * 2, .seconds(16))
         }
-        throw .genesis("no peer answered within \(patience): \(failures.joined(separator: "; "))")
+        throw .genesis("no \(kind) answered within \(patience): \(failures.joined(separator: "; "))")
     }
 
     /// One `getnetwork` exchange, bounded by 5 s.
