@@ -4,7 +4,7 @@ import Synchronization
 
 /// Verification tables for the keys that sign most: a key seen `threshold` times gets its
 /// multiples precomputed (about 30 KB, the cost of three or four verifications), and each
-/// later verification then costs about 0.4 of libsodium's. An import, or any busy author,
+/// later verification then costs about 0.27 of libsodium's. An import, or any busy author,
 /// signs thousands of puts with one key. The rules stay libsodium's (see `kc_ed25519_key`).
 final class PrecomputedKeys: Sendable {
     /// The process's cache: 1,024 keys, about 40 MB at most. A chain whose puts come from up to
