@@ -118,33 +118,26 @@ final class ChainOwner: @unchecked Sendable {
     }
 
     /// An event from the transport (a connection, a message, a tick).
-    func receive(_ event: ProtocolEvent) {
-        guard !stopped else { return }
+    func receive(_ event: ProtocolEvent) { receive([event]) }
+
+    /// Events handled in turn; readers see one publication after the lot (each chain update
+    /// is published as it happens, in `finish`).
+    func receive(_ events: [ProtocolEvent]) {
         let waiting = chain.mempool.count
-        let output = peers.handle(event)
-        finish(output)
+        var changed = false
+        for event in events {
+            guard !stopped else { return }
+            let output = peers.handle(event)
+            finish(output)
+            // A quiet tick changes nothing readers see; anything else may have.
+            if case .tick = event, output.actions.isEmpty && output.chainUpdates.isEmpty { continue }
+            changed = true
+        }
         // A peer's puts join the template as a client's do: the next block this node mines
         // carries them, whoever they were sent to.
         if chain.mempool.count > waiting { scheduleRefresh() }
         pauseOrResumeMining()
-        // `finish` published after each chain update; a quiet tick changed nothing readers see.
-        guard output.chainUpdates.isEmpty else { return }
-        if case .tick = event, output.actions.isEmpty { return }
-        publish()
-    }
-
-    /// Events handled in turn; readers see one publication after the lot (each chain update
-    /// is published as it happens, as always).
-    func receive(_ events: [ProtocolEvent]) {
-        guard events.count > 1 else { return events.first.map(receive) ?? () }
-        let waiting = chain.mempool.count
-        for event in events {
-            guard !stopped else { return }
-            finish(peers.handle(event))
-        }
-        if chain.mempool.count > waiting { scheduleRefresh() }
-        pauseOrResumeMining()
-        publish()
+        if changed { publish() }
     }
 
     /// Sends the protocol's actions and applies its chain updates to waiters, subscribers and

@@ -101,7 +101,7 @@ public final class Node: Sendable {
                                published: published, metrics: metrics, clock: clock, logger: logger)
         // The miner's threads only enqueue what they seal: the owner validates and stores it.
         let miner: Miner? = configuration.mine
-            ? Miner(configuration: configuration.minerConfiguration) { block in
+            ? Miner(configuration: .init(threads: configuration.miningThreads, hashRateLimit: configuration.hashRateLimit)) { block in
                 owner.queue.async { owner.mined(block) }
             }
             : nil

@@ -1,6 +1,5 @@
 import Foundation
 import KeyChainCore
-import KeyChainMining
 import KeyChainP2P
 
 /// Everything a node is started with.
@@ -50,13 +49,6 @@ public struct NodeConfiguration: Sendable {
     public var advertisedPort: UInt16 {
         guard let text = advertise ?? listen, let (_, port) = HostAndPort.split(text) else { return 0 }
         return UInt16(port)
-    }
-
-    /// The miner's threads and capped rate. A network node mines on one thread by default,
-    /// and a devnet caps each at 400,000 hashes a second, a few percent of a core with SHA
-    /// extensions: mining cannot starve validation and clients, whatever their priorities.
-    public var minerConfiguration: Miner.Configuration {
-        Miner.Configuration(threads: miningThreads, hashRateLimit: hashRateLimit)
     }
 
     /// The peer protocol's numbers for this node.

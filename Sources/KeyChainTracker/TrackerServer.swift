@@ -23,6 +23,8 @@ public final class TrackerServer: Sendable {
     public static let requestTimeout = TimeAmount.seconds(10)
 
     private let table: NIOLockedValueBox<PeerTable>
+    /// Seconds between a node's announcements, as answers give it.
+    private let intervalSeconds: Int
     private let registry: PrometheusCollectorRegistry
     private let logger: Logger
     private let channel = NIOLockedValueBox<Channel?>(nil)
@@ -34,7 +36,9 @@ public final class TrackerServer: Sendable {
                 registry: PrometheusCollectorRegistry, logger: Logger,
                 clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1_000) }) {
         self.network = network
-        table = NIOLockedValueBox(PeerTable(interval: interval, capacity: capacity))
+        let peers = PeerTable(interval: interval, capacity: capacity)
+        table = NIOLockedValueBox(peers)
+        intervalSeconds = Int(peers.interval / 1_000)
         self.registry = registry
         self.logger = logger
         self.clock = clock
@@ -95,8 +99,7 @@ public final class TrackerServer: Sendable {
         let parts = uri.split(separator: "?", maxSplits: 1)
         let path = parts.first.map(String.init) ?? uri
         let query = parts.count > 1 ? String(parts[1]) : ""
-        let routes: [String: HTTPMethod] = ["/announce": .POST, "/peers": .GET, "/network": .GET, "/health": .GET, "/metrics": .GET]
-        guard let expected = routes[path] else {
+        guard let expected = Self.routes[path] else {
             return .error(.notFound, "no such endpoint \(path); the tracker serves POST /announce, GET /peers, /network, /health, /metrics")
         }
         guard method == expected else { return .error(.methodNotAllowed, "\(path) takes \(expected), not \(method)") }
@@ -115,6 +118,8 @@ public final class TrackerServer: Sendable {
         }
         return response
     }
+
+    private static let routes: [String: HTTPMethod] = ["/announce": .POST, "/peers": .GET, "/network": .GET, "/health": .GET, "/metrics": .GET]
 
     private struct Health: Encodable {
         let status: String
@@ -138,18 +143,17 @@ public final class TrackerServer: Sendable {
         }
         let now = clock()
         var generator = SystemRandomNumberGenerator()
-        let (outcome, sample, recorded) = table.withLockedValue { table in
+        let (outcome, sample, recorded, live) = table.withLockedValue { table in
             let outcome = table.announce(announcement, from: source, now: now)
             let sample = table.sample(Self.defaultSample, excluding: announcement.nodeID, now: now, using: &generator)
-            return (outcome, sample, table.peer(announcement.nodeID))
+            return (outcome, sample, table.peer(announcement.nodeID), table.count)
         }
-        metrics.peers.record(table.withLockedValue { $0.count })
+        metrics.peers.record(live)
         switch outcome {
         case .added, .refreshed:
             metrics.announcements(outcome == .added ? .added : .refreshed)
             let address = recorded.map { "\($0.host):\($0.port)" }
-            return .json(AnnounceReply(genesis: genesis, interval: Int(table.withLockedValue { $0.interval } / 1_000),
-                                       recordedAs: address, peers: sample.map(Self.entry)))
+            return .json(AnnounceReply(genesis: genesis, interval: intervalSeconds, recordedAs: address, peers: sample.map(Self.entry)))
         case .removed:
             metrics.announcements(.removed)
             return .json(AnnounceReply(genesis: genesis, interval: 0, peers: []))
@@ -175,8 +179,7 @@ public final class TrackerServer: Sendable {
         var generator = SystemRandomNumberGenerator()
         let now = clock()
         let sample = table.withLockedValue { $0.sample(count, now: now, using: &generator) }
-        return .json(AnnounceReply(genesis: network.genesisHash.hex, interval: Int(table.withLockedValue { $0.interval } / 1_000),
-                                   peers: sample.map(Self.entry)))
+        return .json(AnnounceReply(genesis: network.genesisHash.hex, interval: intervalSeconds, peers: sample.map(Self.entry)))
     }
 
     private static func entry(_ peer: PeerTable.Peer) -> AnnounceReply.Peer {

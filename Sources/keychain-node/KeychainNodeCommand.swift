@@ -72,7 +72,7 @@ struct KeychainNodeCommand: AsyncParsableCommand {
         if let difficulty, !(1...120).contains(difficulty) {
             throw ValidationError("--difficulty must be 1-120 bits, not \(difficulty)")
         }
-        if let metrics, Self.hostAndPort(metrics) == nil {
+        if let metrics, HostAndPort.split(metrics) == nil {
             throw ValidationError("--metrics takes HOST:PORT, for example 127.0.0.1:9101")
         }
         if let miningThreads, miningThreads < 1 { throw ValidationError("--mining-threads must be at least 1") }
@@ -125,7 +125,7 @@ struct KeychainNodeCommand: AsyncParsableCommand {
         }
         // Before the node exists, so that its counters bind to this backend.
         var metricsServer: MetricsServer?
-        if let metrics, let (host, port) = Self.hostAndPort(metrics) {
+        if let metrics, let (host, port) = HostAndPort.split(metrics) {
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
             let server = MetricsServer(registry: registry, host: host, port: port, logger: logger)
@@ -154,8 +154,5 @@ struct KeychainNodeCommand: AsyncParsableCommand {
     }
 }
 
-extension KeychainNodeCommand {
-    static func hostAndPort(_ text: String) -> (String, Int)? { HostAndPort.split(text) }
-}
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
