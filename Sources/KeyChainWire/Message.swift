@@ -21,28 +21,43 @@ public enum Message: Sendable, Equatable {
     case addr(AddrMessage)
     indirect case reject(RejectMessage)
 
-    /// The message's command.
-    public var command: String { body.command }
+    /// The message's command. Named without encoding the payload: every frame sent and
+    /// received is counted by command, and a block's payload is megabytes.
+    public var command: String {
+        switch self {
+        case .version: VersionMessage.command
+        case .verack: VerackMessage.command
+        case .ping: PingMessage.command
+        case .pong: PongMessage.command
+        case .getHeaders: GetHeadersMessage.command
+        case .headers: HeadersMessage.command
+        case .inv: InvMessage.command
+        case .getData: GetDataMessage.command
+        case .notFound: NotFoundMessage.command
+        case .block: BlockMessage.command
+        case .tx: TransactionMessage.command
+        case .getAddr: GetAddrMessage.command
+        case .addr: AddrMessage.command
+        case .reject: RejectMessage.command
+        }
+    }
 
     /// The payload bytes.
-    public var payload: [UInt8] { body.payload }
-
-    private var body: (command: String, payload: [UInt8]) {
+    public var payload: [UInt8] {
         switch self {
-        case let .version(m): (VersionMessage.command, m.payload)
-        case .verack: (VerackMessage.command, [])
-        case let .ping(m): (PingMessage.command, m.payload)
-        case let .pong(m): (PongMessage.command, m.payload)
-        case let .getHeaders(m): (GetHeadersMessage.command, m.payload)
-        case let .headers(m): (HeadersMessage.command, m.payload)
-        case let .inv(m): (InvMessage.command, m.payload)
-        case let .getData(m): (GetDataMessage.command, m.payload)
-        case let .notFound(m): (NotFoundMessage.command, m.payload)
-        case let .block(m): (BlockMessage.command, m.payload)
-        case let .tx(m): (TransactionMessage.command, m.payload)
-        case .getAddr: (GetAddrMessage.command, [])
-        case let .addr(m): (AddrMessage.command, m.payload)
-        case let .reject(m): (RejectMessage.command, m.payload)
+        case let .version(m): m.payload
+        case .verack, .getAddr: []
+        case let .ping(m): m.payload
+        case let .pong(m): m.payload
+        case let .getHeaders(m): m.payload
+        case let .headers(m): m.payload
+        case let .inv(m): m.payload
+        case let .getData(m): m.payload
+        case let .notFound(m): m.payload
+        case let .block(m): m.payload
+        case let .tx(m): m.payload
+        case let .addr(m): m.payload
+        case let .reject(m): m.payload
         }
     }
 
