@@ -8,6 +8,9 @@ public struct SimulationReport: Sendable {
         public let hash: Hash256
         /// Since the network's creation, ms.
         public let minedAt: UInt64
+        /// The node that mined it, and its height.
+        public let miner: Int
+        public let height: UInt32
         /// Delay until each node that has it connected it, sorted, ms.
         public let delays: [UInt64]
     }
@@ -32,7 +35,10 @@ public struct SimulationReport: Sendable {
         var rows: [BlockRow] = []
         for (hash, mined) in simulator.minedAt.sorted(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
             let delays = (simulator.arrivals[hash] ?? [:]).values.map { $0 >= mined ? $0 - mined : 0 }.sorted()
-            if !delays.isEmpty { rows.append(BlockRow(hash: hash, minedAt: mined - simulator.parameters.createdAt, delays: delays)) }
+            let origin = simulator.minedBy[hash] ?? (node: -1, height: 0)
+            if !delays.isEmpty {
+                rows.append(BlockRow(hash: hash, minedAt: mined - simulator.parameters.createdAt, miner: origin.node, height: origin.height, delays: delays))
+            }
         }
         blocks = rows
         messagesSent = simulator.messagesSent
@@ -68,13 +74,28 @@ public struct SimulationReport: Sendable {
     public var allDelays: [UInt64] { blocks.flatMap(\.delays).sorted() }
     public var eventsPerSecond: Double { Double(events) / max(wallSeconds, 1e-9) }
 
-    /// One row per block: `block,mined_at_ms,nodes_reached,p50_ms,p95_ms,max_ms`.
+    /// One row per block: `block,mined_at_ms,miner,height,nodes_reached,p50_ms,p95_ms,max_ms`.
     public var csv: String {
-        var lines = ["block,mined_at_ms,nodes_reached,p50_ms,p95_ms,max_ms"]
+        var lines = ["block,mined_at_ms,miner,height,nodes_reached,p50_ms,p95_ms,max_ms"]
         for row in blocks {
-            lines.append("\(row.hash.hex),\(row.minedAt),\(row.delays.count),\(Self.percentile(row.delays, 0.5)),\(Self.percentile(row.delays, 0.95)),\(row.delays.last ?? 0)")
+            lines.append("\(row.hash.hex),\(row.minedAt),\(row.miner),\(row.height),\(row.delays.count),\(Self.percentile(row.delays, 0.5)),"
+                + "\(Self.percentile(row.delays, 0.95)),\(row.delays.last ?? 0)")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The headline figures as one JSON object, for scripts (`keychain-sim --json`).
+    public var json: String {
+        let delays = allDelays
+        let figures: [(String, String)] = [
+            ("nodes", "\(nodes)"), ("links", "\(links)"), ("degree", "\(degree)"), ("blocks", "\(blocks.count)"), ("puts", "\(puts)"),
+            ("putsEverywhere", "\(putsEverywhere)"), ("tips", "\(tips)"), ("flooding", "\(flooding)"),
+            ("blockMessages", "\(blockMessages)"), ("putMessages", "\(putMessages)"), ("antiEntropyMessages", "\(antiEntropyMessages)"),
+            ("blockBytesPerBlock", "\(blockBytesPerBlock)"), ("bytesSent", "\(bytesSent.values.reduce(0, +))"),
+            ("propagationP50ms", "\(Self.percentile(delays, 0.5))"), ("propagationP95ms", "\(Self.percentile(delays, 0.95))"),
+            ("propagationMaxMs", "\(delays.last ?? 0)"), ("events", "\(events)"), ("wallSeconds", "\(wallSeconds)"),
+        ]
+        return "{" + figures.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
     }
 
     /// A few lines for a person.

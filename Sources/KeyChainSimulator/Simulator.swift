@@ -45,6 +45,8 @@ public final class Simulator {
     }
     /// When each block was mined, and when each node first had it connected.
     public private(set) var minedAt: [Hash256: UInt64] = [:]
+    /// Which node mined each block, and at what height.
+    public private(set) var minedBy: [Hash256: (node: Int, height: UInt32)] = [:]
     public private(set) var arrivals: [Hash256: [Int: UInt64]] = [:]
     /// Events processed.
     public private(set) var eventsProcessed = 0
@@ -78,7 +80,9 @@ public final class Simulator {
         /// A frame, as `Frame.encode` wrote it: what TCP would carry.
         case deliver(from: Int, to: Int, link: UInt32, frame: [UInt8])
         case tick(Int)
-        case mine(Int)
+        /// A node's next block, if its mining schedule is still `epoch` (a new hash share
+        /// replaces the schedule: the pending draw was made at the old rate).
+        case mine(Int, epoch: UInt64)
         /// A dial reaches its target (which may be down, or take the connection).
         case dial(from: Int, to: Int)
         /// A dial is refused.
@@ -86,6 +90,7 @@ public final class Simulator {
     }
 
     private var queue = EventQueue<Event>()
+    private var miningEpochs: [UInt64] = []
     /// Directed links, keyed `from * nodes + to`.
     private var links: [Int: Link] = [:]
     private var random: SeededGenerator
@@ -119,6 +124,7 @@ public final class Simulator {
                                            configuration: peerConfiguration, seed: configuration.seed, clock: clock, signatures: signatures))
         }
         lastTip = Array(repeating: .zero, count: nodes.count)
+        miningEpochs = Array(repeating: 0, count: nodes.count)
         for index in nodes.indices {
             // Each node hears of a few others, as from the tracker, and dials on its own.
             perform(nodes[index].peerProtocol.handle(.discovered(trackerAnswer(for: index))).actions, at: index)
@@ -237,6 +243,7 @@ public final class Simulator {
         let template = nodes[index].chain.makeTemplate(now: now)
         let block = template.block(nonce: Self.solve(template.header, target: parameters.target))
         minedAt[block.hash] = now
+        minedBy[block.hash] = (index, template.height)
         let actions = nodes[index].peerProtocol.handle(.mined(block)).actions
         recordArrivals(at: index)
         perform(actions, at: index)
@@ -255,7 +262,10 @@ public final class Simulator {
 
     /// Sets hash-power shares (they should sum to 1).
     public func setHashShares(_ shares: [Double]) {
-        for (index, share) in shares.enumerated() where index < nodes.count { nodes[index].hashShare = share }
+        for (index, share) in shares.enumerated() where index < nodes.count {
+            nodes[index].hashShare = share
+            scheduleMining(index)
+        }
     }
 
     /// The distinct tips of running nodes.
@@ -297,12 +307,13 @@ public final class Simulator {
             guard nodes[index].isUp else { return }
             perform(nodes[index].peerProtocol.handle(.tick).actions, at: index)
             queue.push(.tick(index), at: now + configuration.tickInterval)
-        case let .mine(index):
-            guard nodes[index].isUp else { return }
+        case let .mine(index, epoch):
+            guard nodes[index].isUp, epoch == miningEpochs[index] else { return }
             if mining {
                 let template = nodes[index].chain.makeTemplate(now: now)
                 let block = template.block(nonce: Self.solve(template.header, target: parameters.target))
                 minedAt[block.hash] = now
+                minedBy[block.hash] = (index, template.height)
                 let actions = nodes[index].peerProtocol.handle(.mined(block)).actions
                 recordArrivals(at: index)
                 perform(actions, at: index)
@@ -311,11 +322,13 @@ public final class Simulator {
         }
     }
 
+    /// Draws a node's next block time at its share, replacing any draw pending.
     private func scheduleMining(_ index: Int) {
+        miningEpochs[index] += 1
         let share = nodes[index].hashShare
         guard share > 0 else { return }
         let delay = random.exponential(mean: Double(blockInterval) / share)
-        queue.push(.mine(index), at: now + delay)
+        queue.push(.mine(index, epoch: miningEpochs[index]), at: now + delay)
     }
 
     private func perform(_ actions: [ProtocolAction], at index: Int) {

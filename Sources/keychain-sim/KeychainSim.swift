@@ -11,7 +11,7 @@ struct KeychainSim: ParsableCommand {
         discussion: """
             Runs a scenario file (--scenario, JSON; see experiments/scenarios/) or one built from the flags. \
             A flag given with --scenario overrides the file. Writes one CSV row per block (when it was mined, \
-            how many nodes it reached, propagation p50/p95/max) and prints a summary.
+            which node mined it at what height, how many nodes it reached, propagation p50/p95/max) and prints a summary.
             """
     )
 
@@ -27,6 +27,7 @@ struct KeychainSim: ParsableCommand {
     @Option(help: "Virtual seconds to run (default 60).") var duration: Double?
     @Option(help: "Seed (default 1).") var seed: UInt64?
     @Option(help: "CSV output path.") var out = "simulation.csv"
+    @Flag(help: "Print the summary as one JSON object instead of lines.") var json = false
 
     func run() throws {
         var plan = Scenario()
@@ -46,7 +47,11 @@ struct KeychainSim: ParsableCommand {
         do { try plan.validate("the flags") } catch { throw ValidationError(error.description) }
         let report = try plan.run()
         try report.csv.write(toFile: out, atomically: true, encoding: .utf8)
-        print(report.summary)
-        print("per-block rows: \(out)")
+        if json {
+            print(report.json)
+        } else {
+            print(report.summary)
+            print("per-block rows: \(out)")
+        }
     }
 }

@@ -1,0 +1,99 @@
+"""The 51% attack in the simulator: the attacker's success rate over many seeded runs against its
+hash share q and the depth z of the version it rewrites, next to the whitepaper's formula.
+
+Each run is the node's own protocol on 6 simulated nodes (5 honest, 1 attacker; links of
+50 ms +- 20 ms, one block a second across the network): mining pauses for a second so every
+node holds the same tip, then the attacker is cut off with a share q and mines in private
+from that tip while the honest nodes mine on; the honest put is in the honest side's first
+block. From the run's blocks (who mined which height, when) the race is read for every z at
+once, under two rules:
+- the formula's model (Nakamoto 2008, section 11): the attacker has succeeded once the honest chain is z blocks
+  past the fork and the attacker's chain is as long;
+- the protocol's rule: the merchant waits for z blocks after the put's block (depth z+1), and
+  honest nodes reorganise only onto strictly more work, so the attacker needs one block more.
+A run ends after `horizon` blocks' worth of time: the attacker gives up then."""
+
+import json
+import math
+import os
+import subprocess
+
+import lab
+
+ATTACKER = 5
+# The simulator's clock starts 1 s after the network's creation, and the CSV counts from the
+# creation: an event "at" t seconds is at 1,000 t + 1,000 ms in the CSV.
+ORIGIN = 1_000
+
+
+def formula(q, z):
+    """Nakamoto's AttackerSuccessProbability(q, z)."""
+    p = 1.0 - q
+    if q >= p:
+        return 1.0
+    lam = z * (q / p)
+    total = 1.0
+    for k in range(z + 1):
+        poisson = math.exp(-lam) * lam ** k / math.factorial(k)
+        total -= poisson * (1 - (q / p) ** (z - k))
+    return total
+
+
+def scenario(q, horizon, release_at=None):
+    shares = [(1 - q) / 5] * 5 + [q]
+    events = [{"at": 4, "mining": False}, {"at": 5, "mining": True}, {"at": 5, "hashShares": shares},
+              {"at": 5, "partition": [[0, 1, 2, 3, 4], [ATTACKER]]}]
+    duration = 5 + horizon
+    if release_at is not None:
+        events.append({"at": release_at, "heal": True})
+        duration = release_at + 10
+    return {"nodes": 6, "outbound": 5, "trackerPeers": 5, "blockIntervalMs": 1000, "durationSeconds": duration,
+            "settleSeconds": 1, "events": events}
+
+
+def run(binaries, work, q, seed, horizon, release_at=None):
+    path = os.path.join(work, f"attack-{q}-{seed}.json")
+    with open(path, "w") as handle:
+        json.dump(scenario(q, horizon, release_at), handle)
+    blocks = os.path.join(work, f"attack-{q}-{seed}.csv")
+    subprocess.run([os.path.join(binaries, "keychain-sim"), "--scenario", path, "--seed", str(seed), "--json", "--out", blocks],
+                   capture_output=True, text=True, check=True)
+    rows = []
+    with open(blocks) as handle:
+        next(handle)
+        for line in handle:
+            _, mined, miner, height, reached, *_ = line.strip().split(",")
+            rows.append((int(mined), int(miner), int(height), int(reached)))
+    os.remove(path)
+    os.remove(blocks)
+    return rows
+
+
+def race(rows, horizon, depths):
+    """For each z: (formula-model success, protocol-rule success, when the latter first held)."""
+    fork = max((height for mined, _, height, _ in rows if mined < ORIGIN + 4_000), default=0)
+    honest = attacker = 0
+    formula_won = {z: z == 0 for z in depths}
+    protocol_won = {z: None for z in depths}
+    for mined, miner, height, _ in sorted(rows):
+        if mined < ORIGIN + 5_000 or mined > ORIGIN + (5 + horizon) * 1_000:
+            continue
+        if miner == ATTACKER:
+            attacker = max(attacker, height - fork)
+        else:
+            honest = max(honest, height - fork)
+        for z in depths:
+            if honest >= z and attacker >= honest:
+                formula_won[z] = True
+            if protocol_won[z] is None and honest >= z + 1 and attacker >= honest + 1:
+                protocol_won[z] = (mined - ORIGIN) / 1_000
+    return formula_won, protocol_won
+
+
+def released(binaries, work, q, seed, horizon, at):
+    """Re-runs a won race with the attacker reconnected just after it pulled ahead: whether every
+    honest node took the attacker's first private block (reorganised onto its fork)."""
+    rows = run(binaries, work, q, seed, horizon, release_at=at + 0.01)
+    fork = max((height for mined, _, height, _ in rows if mined < ORIGIN + 4_000), default=0)
+    first = [reached for mined, miner, height, reached in rows if miner == ATTACKER and height == fork + 1 and mined >= ORIGIN + 5_000]
+    return bool(first) and first[0] == 6

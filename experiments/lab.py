@@ -1,0 +1,258 @@
+"""What every experiment shares: the binaries, child processes stopped by their PID, the node's
+JSON-RPC socket, progress lines, CSV files and plots. Standard library only; matplotlib is
+installed on first use of a plot."""
+
+import argparse
+import csv
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULTS = os.path.join(ROOT, "experiments", "results")
+PLOTS = os.path.join(ROOT, "experiments", "plots")
+
+
+def arguments(description, extra=None):
+    """The flags every experiment takes: --quick, --bin, --out, --plots/--no-plots."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="a short run (under two minutes) with the same columns")
+    parser.add_argument("--bin", help="where keychain-node and the rest are (default: build them, release)")
+    parser.add_argument("--out", help="results folder (default experiments/results, or a temporary one with --quick)")
+    parser.add_argument("--no-plots", action="store_true", help="write the CSV only")
+    parser.add_argument("--work", help="where the nodes' data goes (default: a fresh folder under /tmp)")
+    if extra:
+        extra(parser)
+    options = parser.parse_args()
+    if options.bin is None:
+        progress("building the release binaries (swift build -c release)")
+        subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        options.bin = os.path.join(ROOT, ".build", "release")
+    if options.out is None:
+        options.out = RESULTS if not options.quick else os.path.join("/tmp", f"keychain-quick-{os.getpid()}")
+    options.plots = PLOTS if options.out == RESULTS else options.out
+    os.makedirs(options.out, exist_ok=True)
+    os.makedirs(options.plots, exist_ok=True)
+    if options.work is None:
+        options.work = subprocess.run(["mktemp", "-d", "/tmp/keychain-experiment.XXXXXX"], capture_output=True, text=True,
+                                      check=True).stdout.strip()
+    return options
+
+
+STARTED = time.time()
+
+
+def progress(message):
+    """One line a step, with the seconds since the experiment began."""
+    print(f"[{time.time() - STARTED:7.1f} s] {message}", flush=True)
+
+
+def write_csv(path, columns, rows):
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([row[column] for column in columns] if isinstance(row, dict) else row)
+    progress(f"wrote {os.path.relpath(path, ROOT) if path.startswith(ROOT) else path} ({len(rows)} rows)")
+
+
+def pyplot():
+    """matplotlib's pyplot, installed from PyPI (or Debian) if it is missing."""
+    try:
+        import matplotlib
+    except ImportError:
+        progress("installing matplotlib")
+        attempts = [[sys.executable, "-m", "pip", "install", "--quiet", "matplotlib"],
+                    [sys.executable, "-m", "pip", "install", "--quiet", "--break-system-packages", "matplotlib"],
+                    ["sh", "-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-matplotlib"]]
+        for command in attempts:
+            if subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+                break
+        import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    plt.rcParams.update({"figure.dpi": 110, "font.size": 9, "axes.grid": True, "grid.alpha": 0.3})
+    return plt
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+# MARK: - Processes
+
+class Child:
+    """A process this experiment started; stopped by its PID, never by name."""
+
+    def __init__(self, name, command, log, namespace=None):
+        self.name, self.command, self.log_path = name, command, log
+        prefix = ["ip", "netns", "exec", namespace] if namespace else []
+        self.log = open(log, "ab")
+        # `ip netns exec` execs the command: the PID is the node's.
+        self.process = subprocess.Popen(prefix + command, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    @property
+    def pid(self):
+        return self.process.pid
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def kill9(self):
+        if self.alive():
+            os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self, seconds=15):
+        if self.alive():
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(seconds)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+        self.log.close()
+
+
+class Children:
+    """Every child, stopped at exit whatever happens."""
+
+    def __init__(self):
+        self.all = []
+
+    def start(self, *arguments, **keywords):
+        child = Child(*arguments, **keywords)
+        self.all.append(child)
+        return child
+
+    def stop_all(self):
+        for child in reversed(self.all):
+            try:
+                child.stop()
+            except Exception:
+                pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        self.stop_all()
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(what, condition, seconds, interval=0.05):
+    """Polls `condition` until it is true (returning its value) or `seconds` pass (raising)."""
+    deadline = time.time() + seconds
+    while True:
+        try:
+            value = condition()
+            if value:
+                return value
+        except (OSError, KeyError, ValueError, RPCError):
+            pass
+        if time.time() > deadline:
+            raise TimeoutError(f"{what}: not within {seconds} s")
+        time.sleep(interval)
+
+
+# MARK: - The client API
+
+class RPCError(Exception):
+    def __init__(self, error):
+        super().__init__(error.get("message", str(error)))
+        self.code = error.get("code")
+
+
+def rpc(path, method, params=None, timeout=10):
+    """One request on a fresh connection to the node's socket."""
+    with socket.socket(socket.AF_UNIX) as connection:
+        connection.settimeout(timeout)
+        connection.connect(path)
+        request = {"jsonrpc": "2.0", "id": 1, "method": method}
+        if params is not None:
+            request["params"] = params
+        connection.sendall((json.dumps(request) + "\n").encode())
+        buffer = b""
+        while not buffer.endswith(b"\n"):
+            chunk = connection.recv(1 << 20)
+            if not chunk:
+                raise OSError("connection closed")
+            buffer += chunk
+    reply = json.loads(buffer)
+    if "error" in reply:
+        raise RPCError(reply["error"])
+    return reply["result"]
+
+
+def history(path, key):
+    """A key's versions on one node, or [] if it has none."""
+    try:
+        return rpc(path, "history", {"key": key})["versions"]
+    except RPCError:
+        return []
+
+
+# MARK: - Networks of real processes
+
+class Network:
+    """A tracker and mining nodes on 127.0.0.1 (or in network namespaces), as keychain-devnet
+    starts them, with the knobs an experiment turns: difficulty, hash rates, which node runs
+    where."""
+
+    def __init__(self, children, binaries, work, difficulty=16, hash_rates=(200_000,) * 3, base_port=None,
+                 namespaces=None, addresses=None, tracker_namespace=None, tracker_address="127.0.0.1", log_level="info"):
+        self.children, self.binaries, self.work = children, binaries, work
+        self.difficulty, self.hash_rates, self.log_level = difficulty, list(hash_rates), log_level
+        self.base = base_port or free_port()
+        self.namespaces = namespaces or [None] * len(hash_rates)
+        self.addresses = addresses or ["127.0.0.1"] * len(hash_rates)
+        self.tracker_address = f"{tracker_address}:{self.base}"
+        self.tracker = children.start("tracker", [os.path.join(binaries, "keychain-tracker"), "--listen",
+                                                   f"{'0.0.0.0' if tracker_namespace else '127.0.0.1'}:{self.base}",
+                                                   "--state-dir", f"{work}/tracker", "--difficulty", str(difficulty),
+                                                   "--name", "experiment", "--log-level", "warning"],
+                                      f"{work}/tracker.log", namespace=tracker_namespace)
+        self.nodes = [None] * len(hash_rates)
+        time.sleep(0.2)
+        for index in range(len(hash_rates)):
+            self.start(index)
+
+    def socket(self, index):
+        return f"{self.work}/node{index}/keychain.sock"
+
+    def port(self, index):
+        return self.base + 1 + index
+
+    def start(self, index, extra=()):
+        """Starts (or restarts) node `index` with its data dir as it is."""
+        listen = f"{'0.0.0.0' if self.namespaces[index] else '127.0.0.1'}:{self.port(index)}"
+        command = [os.path.join(self.binaries, "keychain-node"), "--data-dir", f"{self.work}/node{index}", "--listen", listen,
+                   "--tracker", self.tracker_address, "--mine", "--mining-threads", "1", "--log-level", self.log_level]
+        if self.hash_rates[index]:
+            command += ["--hash-rate-limit", str(self.hash_rates[index])]
+        self.nodes[index] = self.children.start(f"node{index}", command + list(extra), f"{self.work}/node{index}.log",
+                                                namespace=self.namespaces[index])
+        return self.nodes[index]
+
+    def wait_ready(self, indices=None, peers=1, seconds=90):
+        for index in indices if indices is not None else range(len(self.nodes)):
+            wait_for(f"node {index}", lambda: rpc(self.socket(index), "status")["peers"] >= peers, seconds)
+
+    def status(self, index):
+        return rpc(self.socket(index), "status")
+
+    def converged(self, indices=None):
+        """The common tip if the nodes agree, else None."""
+        tips = {self.status(index)["tip"] for index in (indices if indices is not None else range(len(self.nodes)))}
+        return tips.pop() if len(tips) == 1 else None
