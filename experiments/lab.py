@@ -213,6 +213,7 @@ class Network:
     def __init__(self, children, binaries, work, difficulty=16, hash_rates=(200_000,) * 3, base_port=None,
                  namespaces=None, addresses=None, tracker_namespace=None, tracker_address="127.0.0.1", log_level="info"):
         self.children, self.binaries, self.work = children, binaries, work
+        os.makedirs(work, exist_ok=True)
         self.difficulty, self.hash_rates, self.log_level = difficulty, list(hash_rates), log_level
         self.base = base_port or free_port()
         self.namespaces = namespaces or [None] * len(hash_rates)
