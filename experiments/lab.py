@@ -3,6 +3,7 @@ JSON-RPC socket, progress lines, CSV files and plots. Standard library only; mat
 installed on first use of a plot."""
 
 import argparse
+import ctypes
 import csv
 import json
 import os
@@ -40,6 +41,7 @@ def arguments(description, extra=None):
     if options.work is None:
         options.work = subprocess.run(["mktemp", "-d", "/tmp/keychain-experiment.XXXXXX"], capture_output=True, text=True,
                                       check=True).stdout.strip()
+    os.makedirs(options.work, exist_ok=True)
     return options
 
 
@@ -53,7 +55,7 @@ def progress(message):
 
 def write_csv(path, columns, rows):
     with open(path, "w", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
             writer.writerow([row[column] for column in columns] if isinstance(row, dict) else row)
@@ -88,6 +90,10 @@ def percentile(values, fraction):
 
 # MARK: - Processes
 
+def die_with_parent():
+    ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+
+
 class Child:
     """A process this experiment started; stopped by its PID, never by name."""
 
@@ -95,8 +101,10 @@ class Child:
         self.name, self.command, self.log_path = name, command, log
         prefix = ["ip", "netns", "exec", namespace] if namespace else []
         self.log = open(log, "ab")
-        # `ip netns exec` execs the command: the PID is the node's.
-        self.process = subprocess.Popen(prefix + command, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        # `ip netns exec` execs the command: the PID is the node's. The child dies with this
+        # process (PR_SET_PDEATHSIG), so an experiment killed midway leaves nothing behind.
+        self.process = subprocess.Popen(prefix + command, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+                                        preexec_fn=die_with_parent)
 
     @property
     def pid(self):

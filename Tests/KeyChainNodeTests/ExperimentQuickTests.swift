@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+
+/// The `--quick` mode of each experiment in `experiments/`, run on the binaries of this build:
+/// each must finish, write its CSV with the expected columns, and the figures must be sane.
+@Suite("Experiments, quick modes", .serialized)
+struct ExperimentQuickTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Runs `experiments/<script> --quick` into a fresh folder; returns the folder.
+    func run(_ script: String, seconds: Double = 600) throws -> URL {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("keychain-experiment-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let process = Process()
+        launch(process, "/usr/bin/python3", [
+            Self.root.appendingPathComponent("experiments/\(script)").path, "--quick", "--no-plots", "--bin", Binaries.directory.path,
+            "--out", out.path, "--work", out.appendingPathComponent("work").path,
+        ])
+        let log = out.appendingPathComponent("output.txt")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { usleep(100_000) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try handle.close()
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        guard process.terminationStatus == 0 else {
+            throw ExperimentFailure(script: script, output: String(output.suffix(3_000)))
+        }
+        return out
+    }
+
+    /// A CSV's rows as column -> value.
+    func rows(_ folder: URL, _ name: String, columns: [String]) throws -> [[String: String]] {
+        let lines = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init)
+        let header = try #require(lines.first).split(separator: ",").map(String.init)
+        for column in columns { #expect(header.contains(column), "\(name) lacks the column \(column)") }
+        return lines.dropFirst().map { line in
+            Dictionary(uniqueKeysWithValues: zip(header, Self.fields(line)))
+        }
+    }
+
+    /// Splits a CSV line, honouring quotes.
+    static func fields(_ line: String) -> [String] {
+        var fields: [String] = []
+        var current = ""
+        var quoted = false
+        for character in line {
+            if character == "\"" { quoted.toggle() } else if character == "," && !quoted {
+                fields.append(current)
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        fields.append(current)
+        return fields
+    }
+
+    @Test("broadcast: messages per block within 1.2x of flooding's n(d-1), every put everywhere without loss")
+    func broadcast() throws {
+        let folder = try run("broadcast.py")
+        let table = try rows(folder, "broadcast.csv", columns: ["nodes", "fanout", "loss", "messages_per_block", "flooding_per_item",
+                                                                 "block_ratio", "p50_ms", "p95_ms", "max_ms"])
+        #expect(table.count == 8)
+        for row in table {
+            let ratio = try #require(Double(row["block_ratio"] ?? ""))
+            #expect(ratio > 0.3 && ratio <= 1.2, "n=\(row["nodes"] ?? "") k=\(row["fanout"] ?? ""): \(ratio)x flooding")
+            if row["loss"] == "0.0" { #expect(row["puts_everywhere"] == row["puts"]) }
+            #expect((Double(row["p50_ms"] ?? "") ?? 0) > 0)
+        }
+    }
+
+    @Test("51% attack: the history changes on real processes; the simulated rate at q = 0.3, z = 2 matches the formula")
+    func attack() throws {
+        let folder = try run("attack.py")
+        let real = try #require(try rows(folder, "attack-real-summary.csv", columns: ["paid_status", "history_after", "reorg_depth"]).first)
+        #expect(real["paid_status"] == "evicted")
+        #expect(real["history_after"]?.contains("rewritten") == true)
+        #expect((Int(real["reorg_depth"] ?? "") ?? 0) >= 1)
+        let simulated = try rows(folder, "attack-sim.csv", columns: ["q", "z", "model", "runs", "rate", "stderr", "formula"])
+        let point = try #require(simulated.first { $0["q"] == "0.3" && $0["z"] == "2" && $0["model"] == "formula-model" })
+        let rate = try #require(Double(point["rate"] ?? ""))
+        let error = try #require(Double(point["stderr"] ?? ""))
+        #expect(abs(rate - 0.4457171) <= 3 * error, "simulated \(rate) ± \(error) against the formula's 0.4457")
+        let releases = try rows(folder, "attack-release.csv", columns: ["honest_nodes_reorganised"])
+        #expect(releases.allSatisfy { $0["honest_nodes_reorganised"] == "1" })
+    }
+
+    @Test("throughput: a row per difficulty, puts confirmed, blocks mined")
+    func throughput() throws {
+        let folder = try run("throughput.py")
+        let table = try rows(folder, "throughput.csv", columns: ["difficulty_bits", "confirmed_puts_per_s", "blocks",
+                                                                  "block_interval_mean_s", "latency_p50_s", "stale_rate", "hash_rate"])
+        #expect(table.map { $0["difficulty_bits"] } == ["8", "14", "18"])
+        for row in table {
+            #expect((Double(row["confirmed_puts_per_s"] ?? "") ?? 0) > 0)
+            #expect((Int(row["blocks"] ?? "") ?? 0) >= 1)
+            let stale = try #require(Double(row["stale_rate"] ?? ""))
+            #expect((0...1).contains(stale))
+        }
+    }
+
+    @Test("faults: every write acknowledged as confirmed is found on every node", .enabled(if: getuid() == 0, "needs root for ip netns"))
+    func faults() throws {
+        let folder = try run("faults.py")
+        let summary = try #require(try rows(folder, "faults-summary.csv", columns: ["acknowledged_confirmed", "found_on_every_node"]).first)
+        let acknowledged = try #require(Int(summary["acknowledged_confirmed"] ?? ""))
+        #expect(acknowledged > 0)
+        #expect(summary["found_on_every_node"] == summary["acknowledged_confirmed"])
+        let faults = try rows(folder, "faults.csv", columns: ["fault", "start_s", "end_s", "converge_s"])
+        #expect(faults.count == 4)
+    }
+}
+
+/// An experiment that exited with an error, with the end of what it printed.
+struct ExperimentFailure: Error, CustomStringConvertible {
+    let script: String
+    let output: String
+    var description: String { "experiments/\(script) --quick failed:\n\(output)" }
+}

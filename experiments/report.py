@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Builds experiments/report.pdf from experiments/REPORT.md and the committed results: every
+`{{name}}` in the text is a figure read from experiments/results/*.csv, and `{{table:name}}` a
+table, so a rerun of an experiment updates the report. Installs pandoc and weasyprint from
+Debian if they are missing.
+
+    python3 experiments/report.py          # writes experiments/report.pdf (and build/report.html)"""
+
+import csv
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RESULTS = os.path.join(HERE, "results")
+
+
+def read(name):
+    with open(os.path.join(RESULTS, name)) as handle:
+        return list(csv.DictReader(handle))
+
+
+def number(value, digits=0):
+    value = float(value)
+    return f"{value:,.{digits}f}"
+
+
+def table(rows, columns, headers):
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---:" for _ in headers) + "|"]
+    for row in rows:
+        lines.append("| " + " | ".join(str(column(row)) if callable(column) else str(row[column]) for column in columns) + " |")
+    return "\n".join(lines)
+
+
+def figures():
+    values, tables = {}, {}
+    # Faults.
+    summary = read("faults-summary.csv")[0]
+    values.update({f"faults.{key}": value for key, value in summary.items()})
+    faults = read("faults.csv")
+    for index, fault in enumerate(faults):
+        values[f"faults.converge{index}"] = fault["converge_s"]
+    tables["faults"] = table(faults, ["fault", "start_s", "end_s", "converge_s"],
+                             ["fault", "from (s)", "to (s)", "one chain again after (s)"])
+    # Throughput.
+    rows = read("throughput.csv")
+    peak = max(rows, key=lambda row: float(row["confirmed_puts_per_s"]))
+    values["throughput.peak"] = number(peak["confirmed_puts_per_s"])
+    values["throughput.peak_bits"] = peak["difficulty_bits"]
+    knee = next((row for row in rows if int(row["difficulty_bits"]) > int(peak["difficulty_bits"])
+                 and float(row["confirmed_puts_per_s"]) < 0.5 * float(peak["confirmed_puts_per_s"])), rows[-1])
+    values["throughput.knee_bits"] = knee["difficulty_bits"]
+    values["throughput.knee"] = number(knee["confirmed_puts_per_s"])
+    values["throughput.knee_interval"] = knee["block_interval_mean_s"]
+    values["throughput.last"] = number(rows[-1]["confirmed_puts_per_s"])
+    values["throughput.last_bits"] = rows[-1]["difficulty_bits"]
+    values["throughput.last_interval"] = rows[-1]["block_interval_mean_s"]
+    values["throughput.first_stale"] = rows[0]["stale_rate"]
+    values["throughput.first_interval"] = rows[0]["block_interval_mean_s"]
+    values["throughput.hash_rate"] = number(sorted(float(row["hash_rate"]) for row in rows)[len(rows) // 2])
+    tables["throughput"] = table(rows, ["difficulty_bits", "confirmed_puts_per_s", "blocks", "block_interval_mean_s",
+                                        "block_interval_stdev_s", "expected_interval_s", "latency_p50_s", "latency_p95_s",
+                                        "stale_rate", "hash_rate", "propagation_p95_ms"],
+                                 ["bits", "puts/s", "blocks", "interval mean (s)", "interval s.d. (s)", "expected (s)",
+                                  "latency p50 (s)", "p95 (s)", "stale rate", "hash rate (H/s)", "propagation p95 (ms)"])
+    quiet = [float(row["propagation_p95_ms"]) for row in rows if row["propagation_p95_ms"]]
+    values["throughput.propagation_p95_max"] = number(max(quiet), 1) if quiet else "n/a"
+    # The attack, real.
+    attack = read("attack-real-summary.csv")[0]
+    values.update({f"attack.{key}": value for key, value in attack.items()})
+    tables["attack_real"] = table(read("attack-real.csv"), ["phase", "version", "value", "height", lambda row: row["txid"][:16]],
+                                  ["", "version", "value", "height", "txid"])
+    # The attack, simulated.
+    sim = read("attack-sim.csv")
+    def pick(q, z, model):
+        return next(row for row in sim if float(row["q"]) == q and int(row["z"]) == z and row["model"] == model)
+    shares = sorted({float(row["q"]) for row in sim})
+    rows_z = []
+    for q in shares:
+        for z in (2, 5, 10):
+            f, p = pick(q, z, "formula-model"), pick(q, z, "protocol-rule")
+            rows_z.append({"q": q, "z": z, "formula": f"{float(f['formula']):.4f}", "model": f"{float(f['rate']):.3f} ± {float(f['stderr']):.3f}",
+                           "rule": f"{float(p['rate']):.3f} ± {float(p['stderr']):.3f}", "runs": f["runs"]})
+    tables["attack_sim"] = table(rows_z, ["q", "z", "formula", "model", "rule", "runs"],
+                                 ["q", "z", "formula", "formula's model (± s.e.)", "protocol's rule (± s.e.)", "runs"])
+    below = [row for row in sim if row["model"] == "formula-model" and float(row["q"]) < 0.5 and int(row["z"]) > 0]
+    distances = [abs(float(row["rate"]) - float(row["formula"])) / max(float(row["stderr"]), 1e-9) for row in below]
+    values["sim.max_distance"] = number(max(distances), 1)
+    values["sim.within3"] = str(sum(distance <= 3 for distance in distances))
+    values["sim.points"] = str(len(distances))
+    values["sim.q3z2"] = pick(0.3, 2, "formula-model")["rate"] if 0.3 in shares else "n/a"
+    values["sim.q3z2_rule"] = pick(0.3, 2, "protocol-rule")["rate"] if 0.3 in shares else "n/a"
+    values["sim.q3z2_se"] = pick(0.3, 2, "formula-model")["stderr"] if 0.3 in shares else "n/a"
+    values["sim.runs"] = sim[0]["runs"]
+    releases = read("attack-release.csv")
+    values["sim.releases"] = str(len(releases))
+    values["sim.releases_followed"] = str(sum(int(row["honest_nodes_reorganised"]) for row in releases))
+    # Broadcast.
+    broadcast = read("broadcast.csv")
+    def cast(n, k, loss):
+        return next(row for row in broadcast if int(row["nodes"]) == n and int(row["fanout"]) == k and float(row["loss"]) == loss)
+    big = cast(max(int(row["nodes"]) for row in broadcast), 8, 0.0)
+    lossy = cast(int(big["nodes"]), 8, 0.05)
+    values.update({f"broadcast.{key}": value for key, value in big.items()})
+    values.update({f"broadcast.lossy_{key}": value for key, value in lossy.items()})
+    tables["broadcast"] = table([row for row in broadcast if float(row["loss"]) == 0.0],
+                                ["nodes", "fanout", "mean_degree", "messages_per_block", "flooding_per_item", "block_ratio",
+                                 "messages_per_put", "bytes_per_block", "p50_ms", "p95_ms", "max_ms", "hops_flooding"],
+                                ["n", "k", "degree d", "msgs/block", "n(d-1)", "ratio", "msgs/put", "bytes/block", "p50 (ms)",
+                                 "p95 (ms)", "max (ms)", "log_(d-1) n"])
+    tables["broadcast_loss"] = table([row for row in broadcast if float(row["loss"]) > 0],
+                                     ["nodes", "fanout", "messages_per_block", "block_ratio", "puts_everywhere", "puts", "p50_ms",
+                                      "p95_ms", "max_ms"],
+                                     ["n", "k", "msgs/block", "ratio", "puts everywhere", "puts", "p50 (ms)", "p95 (ms)", "max (ms)"])
+    return values, tables
+
+
+def render(text, values, tables):
+    def substitute(match):
+        name = match.group(1)
+        if name.startswith("table:"):
+            return tables[name[len("table:"):]]
+        if name not in values:
+            raise SystemExit(f"REPORT.md names {{{{{name}}}}}, which no result provides")
+        return str(values[name])
+    return re.sub(r"\{\{([a-z_:.0-9]+)\}\}", substitute, text)
+
+
+def ensure(tool, package):
+    if shutil.which(tool):
+        return
+    print(f"installing {package}", flush=True)
+    subprocess.run(["sh", "-c", f"apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq {package}"], check=True)
+
+
+def main():
+    values, tables = figures()
+    with open(os.path.join(HERE, "REPORT.md")) as handle:
+        text = render(handle.read(), values, tables)
+    build = os.path.join(HERE, "build")
+    os.makedirs(build, exist_ok=True)
+    markdown = os.path.join(build, "report.md")
+    with open(markdown, "w") as handle:
+        handle.write(text)
+    if "--markdown-only" in sys.argv:
+        print(markdown)
+        return
+    ensure("pandoc", "pandoc")
+    ensure("weasyprint", "weasyprint")
+    html = os.path.join(build, "report.html")
+    subprocess.run(["pandoc", markdown, "--standalone", "--embed-resources", "--resource-path", HERE, "--css",
+                    os.path.join(HERE, "report.css"), "--metadata", "title=KeyChain: a key-value store on a proof-of-work chain",
+                    "-o", html], check=True, cwd=HERE)
+    pdf = os.path.join(HERE, "report.pdf")
+    subprocess.run(["weasyprint", html, pdf], check=True, stderr=subprocess.DEVNULL)
+    print(f"wrote {pdf}")
+
+
+if __name__ == "__main__":
+    main()
