@@ -58,14 +58,23 @@ def figures():
     values["throughput.last_bits"] = rows[-1]["difficulty_bits"]
     values["throughput.last_interval"] = rows[-1]["block_interval_mean_s"]
     values["throughput.first_stale"] = rows[0]["stale_rate"]
+    apart = [row for row in rows if row.get("converged") == "0"]
+    values["throughput.unconverged"] = ", ".join(row["difficulty_bits"] for row in apart) or "none"
+    values["throughput.unconverged_heights"] = "; ".join(f"{row['difficulty_bits']} bits: {row['heights_at_end']}" for row in apart) or "-"
+    converged = [row for row in rows if row.get("converged") != "0"]
+    values["throughput.first_converged_bits"] = converged[0]["difficulty_bits"] if converged else "n/a"
+    values["throughput.first_converged_stale"] = converged[0]["stale_rate"] if converged else "n/a"
+    values["throughput.first_converged_interval"] = converged[0]["block_interval_mean_s"] if converged else "n/a"
     values["throughput.first_interval"] = rows[0]["block_interval_mean_s"]
     values["throughput.hash_rate"] = number(sorted(float(row["hash_rate"]) for row in rows)[len(rows) // 2])
-    tables["throughput"] = table(rows, ["difficulty_bits", "confirmed_puts_per_s", "blocks", "block_interval_mean_s",
+    values["throughput.hash_rate_last"] = number(rows[-1]["hash_rate"])
+    values["throughput.hash_rate_first_converged"] = number(next((row for row in rows if row.get("converged") != "0"), rows[0])["hash_rate"])
+    tables["throughput"] = table(rows, ["difficulty_bits", "converged", "confirmed_puts_per_s", "blocks", "block_interval_mean_s",
                                         "block_interval_stdev_s", "expected_interval_s", "latency_p50_s", "latency_p95_s",
                                         "stale_rate", "hash_rate", "propagation_p95_ms"],
-                                 ["bits", "puts/s", "blocks", "interval mean (s)", "interval s.d. (s)", "expected (s)",
+                                 ["bits", "converged", "puts/s", "blocks", "interval mean (s)", "interval s.d. (s)", "expected (s)",
                                   "latency p50 (s)", "p95 (s)", "stale rate", "hash rate (H/s)", "propagation p95 (ms)"])
-    quiet = [float(row["propagation_p95_ms"]) for row in rows if row["propagation_p95_ms"]]
+    quiet = [float(row["propagation_p95_ms"]) for row in rows if row["propagation_p95_ms"] and row.get("converged") != "0"]
     values["throughput.propagation_p95_max"] = number(max(quiet), 1) if quiet else "n/a"
     # The attack, real.
     attack = read("attack-real-summary.csv")[0]
@@ -150,11 +159,13 @@ def main():
     ensure("pandoc", "pandoc")
     ensure("weasyprint", "weasyprint")
     html = os.path.join(build, "report.html")
-    subprocess.run(["pandoc", markdown, "--standalone", "--embed-resources", "--resource-path", HERE, "--css",
-                    os.path.join(HERE, "report.css"), "--metadata", "title=KeyChain: a key-value store on a proof-of-work chain",
-                    "-o", html], check=True, cwd=HERE)
+    # Plain HTML (any pandoc since 2.0), laid out by weasyprint with the report's stylesheet;
+    # images resolve against experiments/, where plots/ is.
+    subprocess.run(["pandoc", markdown, "--standalone", "--metadata", "title=KeyChain: a key-value store on a proof-of-work chain",
+                    "-o", html], check=True)
     pdf = os.path.join(HERE, "report.pdf")
-    subprocess.run(["weasyprint", html, pdf], check=True, stderr=subprocess.DEVNULL)
+    subprocess.run(["weasyprint", "--base-url", HERE + "/", "--stylesheet", os.path.join(HERE, "report.css"), html, pdf], check=True,
+                   stderr=subprocess.DEVNULL)
     print(f"wrote {pdf}")
 
 
