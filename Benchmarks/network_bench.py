@@ -12,13 +12,14 @@ Prints one JSON object. Every process it starts is stopped by its PID.
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 
 root, work, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+sys.path.insert(0, os.path.join(root, "experiments"))
+from lab import TipWatcher, percentile, rpc, wait_for  # noqa: E402  (the experiments' shared helpers)
+
 release = os.path.join(root, ".build/release")
 load = os.path.join(root, "Benchmarks/.build/release/NodeLoad")
 synchain = os.path.join(root, "Benchmarks/.build/release/SyncChain")
@@ -39,71 +40,6 @@ def stop(process):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-def rpc(path, method, params=None, timeout=10):
-    with socket.socket(socket.AF_UNIX) as connection:
-        connection.settimeout(timeout)
-        connection.connect(path)
-        request = {"jsonrpc": "2.0", "id": 1, "method": method}
-        if params is not None:
-            request["params"] = params
-        connection.sendall((json.dumps(request) + "\n").encode())
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = connection.recv(1 << 16)
-            if not chunk:
-                break
-            data += chunk
-        return json.loads(data)["result"]
-
-
-def wait_for(what, condition, seconds, interval=0.02):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            if condition():
-                return
-        except (OSError, KeyError, ValueError):
-            pass
-        time.sleep(interval)
-    raise SystemExit(f"timed out after {seconds} s waiting for {what}")
-
-
-class TipWatcher(threading.Thread):
-    """Subscribes to a node's tips and records when each new tip arrived."""
-
-    def __init__(self, path):
-        super().__init__(daemon=True)
-        self.connection = socket.socket(socket.AF_UNIX)
-        self.connection.connect(path)
-        self.connection.sendall(b'{"jsonrpc":"2.0","id":1,"method":"subscribe","params":{"tips":true}}\n')
-        self.arrivals = {}
-        self.height = 0
-        self.start()
-
-    def run(self):
-        buffer = b""
-        while True:
-            try:
-                chunk = self.connection.recv(1 << 16)
-            except OSError:
-                return
-            if not chunk:
-                return
-            now = time.time()
-            buffer += chunk
-            *lines, buffer = buffer.split(b"\n")
-            for line in lines:
-                message = json.loads(line)
-                if message.get("method") == "tip":
-                    self.arrivals.setdefault(message["params"]["hash"], now)
-                    self.height = max(self.height, message["params"]["height"])
-
-
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def import_keys(socket_path, identity):

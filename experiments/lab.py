@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -209,6 +210,37 @@ def history(path, key):
         return rpc(path, "history", {"key": key})["versions"]
     except RPCError:
         return []
+
+
+class TipWatcher(threading.Thread):
+    """When each new tip reached one node (a `subscribe` with tips on its socket), and the
+    highest height announced."""
+
+    def __init__(self, path):
+        super().__init__(daemon=True)
+        self.path, self.arrivals, self.height = path, {}, 0
+        self.connection = socket.socket(socket.AF_UNIX)
+        self.connection.connect(path)
+        self.connection.sendall(b'{"jsonrpc":"2.0","id":1,"method":"subscribe","params":{"tips":true}}\n')
+        self.start()
+
+    def run(self):
+        buffer = b""
+        while True:
+            try:
+                chunk = self.connection.recv(1 << 16)
+            except OSError:
+                return
+            if not chunk:
+                return
+            now = time.time()
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            for line in lines:
+                message = json.loads(line)
+                if message.get("method") == "tip":
+                    self.arrivals.setdefault(message["params"]["hash"], now)
+                    self.height = max(self.height, message["params"]["height"])
 
 
 # MARK: - Networks of real processes

@@ -11,10 +11,8 @@ header propagation to all three nodes.
 
 Writes experiments/results/throughput.csv and experiments/plots/throughput.png."""
 
-import json
 import os
 import re
-import socket
 import statistics
 import subprocess
 import threading
@@ -23,34 +21,6 @@ import time
 import lab
 
 HASH_RATE = 200_000  # each of the 3 miners
-
-
-class TipWatcher(threading.Thread):
-    """When each new tip reached one node (a `subscribe` with tips on its socket)."""
-
-    def __init__(self, path):
-        super().__init__(daemon=True)
-        self.path, self.arrivals = path, {}
-        self.start()
-
-    def run(self):
-        try:
-            connection = socket.socket(socket.AF_UNIX)
-            connection.connect(self.path)
-            connection.sendall(b'{"jsonrpc":"2.0","id":1,"method":"subscribe","params":{"tips":true}}\n')
-            buffer = b""
-            while True:
-                chunk = connection.recv(1 << 16)
-                if not chunk:
-                    return
-                buffer += chunk
-                *lines, buffer = buffer.split(b"\n")
-                for line in lines:
-                    message = json.loads(line)
-                    if message.get("method") == "tip":
-                        self.arrivals.setdefault(message["params"]["hash"], time.time())
-        except OSError:
-            return
 
 
 class Probe(threading.Thread):
@@ -82,7 +52,7 @@ def one_difficulty(options, bits, puts, keys_file, limit):
         network = lab.Network(children, options.bin, work, difficulty=bits, hash_rates=[HASH_RATE] * 3)
         network.wait_ready(peers=2)
         start_height = network.status(0)["height"]
-        watchers = [TipWatcher(network.socket(index)) for index in range(3)]
+        watchers = [lab.TipWatcher(network.socket(index)) for index in range(3)]
         probe = Probe(network.socket(1))
         hash_rates = []
         began = time.time()
