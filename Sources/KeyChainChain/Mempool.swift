@@ -98,6 +98,34 @@ public final class Mempool {
         }
     }
 
+    /// Checks the waiting puts on `keys` again, in arrival order, against `index` after a block
+    /// wrote those keys, and drops those it made invalid (a compare-and-set it overtook, a key
+    /// it gave an owner other than their author); returns them. A put's rules depend only on
+    /// its own key's versions and the puts before it on that key, so puts on other keys stay
+    /// valid without a look, and all keep their places in the queue.
+    func revalidate(keys: Set<KeyBytes>, index: KeyIndex) -> [EvictedTransaction] {
+        var evicted: [EvictedTransaction] = []
+        for key in keys {
+            guard let waiting = pendingByKey[key] else { continue }
+            var kept: [Hash256] = []
+            var firstAuthor: PublicKey?
+            for id in waiting {
+                guard let transaction = live[id] else { continue }
+                do {
+                    try index.check(transaction, pending: (kept.count, firstAuthor))
+                    if kept.isEmpty { firstAuthor = transaction.author }
+                    kept.append(id)
+                } catch {
+                    live.removeValue(forKey: id)
+                    bytes -= transaction.encodedSize
+                    evicted.append(EvictedTransaction(transaction: transaction, reason: error))
+                }
+            }
+            pendingByKey[key] = kept.isEmpty ? nil : kept
+        }
+        return evicted
+    }
+
     /// Empties the mempool, returning what it held in arrival order.
     func drain() -> [Transaction] {
         let all = transactions

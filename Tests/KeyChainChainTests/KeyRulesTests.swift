@@ -39,6 +39,24 @@ import Testing
         #expect(nodeB.chain.mempool.count == 0)
     }
 
+    /// A block from elsewhere confirms a later waiting put on a key but not an earlier one:
+    /// the earlier compare-and-set is now a conflict and leaves, while a waiting put on another
+    /// key keeps its place.
+    @Test func aBlockThatSkipsAWaitingPutEvictsWhatItInvalidated() throws {
+        let fixture = try ChainFixture()
+        let seed = try fixture.put("k", "v0", by: fixture.alice)
+        try TestNetwork.extend(fixture.chain, blocks: 1, clock: fixture.clock) { _ in [seed] }
+        let expectsOne = try fixture.put("k", "a", by: fixture.alice, expectedVersion: 1)
+        let elsewhere = try fixture.put("other", "c", by: fixture.alice)
+        let plain = try fixture.put("k", "b", by: fixture.alice)
+        for put in [expectsOne, elsewhere, plain] { try fixture.chain.submit(put) }
+        let update = try fixture.chain.acceptBlock(fixture.block(on: fixture.chain.tip.header, [plain]))
+        #expect(update.evicted.map(\.transaction.id) == [expectsOne.id])
+        #expect(update.evicted.first?.reason == .conflict(key: "k", expected: 1, actual: 2))
+        #expect(fixture.chain.mempool.transactions.map(\.id) == [elsewhere.id])
+        #expect(fixture.value("k") == "b")
+    }
+
     @Test func onlyTheOwnerAddsVersions() throws {
         let fixture = try ChainFixture()
         try TestNetwork.extend(fixture.chain, blocks: 1, clock: fixture.clock) { _ in [try fixture.put("alice/profile", "v1", by: fixture.alice)] }
