@@ -14,6 +14,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 root, work, count = sys.argv[1], sys.argv[2], int(sys.argv[3])

@@ -18,7 +18,6 @@ import math
 import os
 import subprocess
 
-import lab
 
 ATTACKER = 5
 # The simulator's clock starts 1 s after the network's creation, and the CSV counts from the
