@@ -325,8 +325,7 @@ public final class Blockchain {
             // the blocks' puts were waiting here or not: rebuilding the whole mempool for a
             // block that holds puts this node has not seen yet (routine while puts are still
             // being relayed) cost hundreds of milliseconds a block during an import.
-            mempool.remove(confirmedIDs)
-            update.evicted = mempool.revalidate(keys: writtenKeys, index: keyIndex)
+            update.evicted = mempool.confirm(confirmedIDs, keys: writtenKeys, index: keyIndex)
         }
         blocksSinceCheckpoint += update.connected.count
         if blocksSinceCheckpoint >= checkpointInterval {

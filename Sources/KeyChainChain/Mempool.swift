@@ -80,30 +80,13 @@ public final class Mempool {
         return out
     }
 
-    /// Removes puts that a block confirmed.
-    func remove(_ ids: Set<Hash256>) {
-        guard !ids.isEmpty else { return }
-        for id in ids {
-            guard let transaction = live.removeValue(forKey: id) else { continue }
-            bytes -= transaction.encodedSize
-            let key = KeyBytes(transaction.key)
-            pendingByKey[key]?.removeAll { $0 == id }
-            if pendingByKey[key]?.isEmpty == true { pendingByKey[key] = nil }
-        }
-        // Confirmed puts are usually a prefix: advance past them, compact now and then.
-        while orderStart < order.count && live[order[orderStart]] == nil { orderStart += 1 }
-        if orderStart > 4096 && orderStart * 2 > order.count {
-            order = order[orderStart...].filter { live[$0] != nil }
-            orderStart = 0
-        }
-    }
-
-    /// Checks the waiting puts on `keys` again, in arrival order, against `index` after a block
-    /// wrote those keys, and drops those it made invalid (a compare-and-set it overtook, a key
-    /// it gave an owner other than their author); returns them. A put's rules depend only on
-    /// its own key's versions and the puts before it on that key, so puts on other keys stay
-    /// valid without a look, and all keep their places in the queue.
-    func revalidate(keys: Set<KeyBytes>, index: KeyIndex) -> [EvictedTransaction] {
+    /// After blocks that confirmed `confirmed` and wrote `keys`: takes out the confirmed puts
+    /// and checks the others waiting on those keys again, in arrival order, against `index`,
+    /// dropping those the blocks made invalid (a compare-and-set they overtook, a key they gave
+    /// an owner other than their author); returns the dropped. A put's rules depend only on its
+    /// own key's versions and the puts before it on that key, so puts on other keys stay valid
+    /// without a look, and all keep their places in the queue. One pass a written key.
+    func confirm(_ confirmed: Set<Hash256>, keys: Set<KeyBytes>, index: KeyIndex) -> [EvictedTransaction] {
         var evicted: [EvictedTransaction] = []
         for key in keys {
             guard let waiting = pendingByKey[key] else { continue }
@@ -111,17 +94,26 @@ public final class Mempool {
             var firstAuthor: PublicKey?
             for id in waiting {
                 guard let transaction = live[id] else { continue }
-                do {
-                    try index.check(transaction, pending: (kept.count, firstAuthor))
-                    if kept.isEmpty { firstAuthor = transaction.author }
-                    kept.append(id)
-                } catch {
-                    live.removeValue(forKey: id)
-                    bytes -= transaction.encodedSize
-                    evicted.append(EvictedTransaction(transaction: transaction, reason: error))
+                if !confirmed.contains(id) {
+                    do {
+                        try index.check(transaction, pending: (kept.count, firstAuthor))
+                        if kept.isEmpty { firstAuthor = transaction.author }
+                        kept.append(id)
+                        continue
+                    } catch {
+                        evicted.append(EvictedTransaction(transaction: transaction, reason: error))
+                    }
                 }
+                live.removeValue(forKey: id)
+                bytes -= transaction.encodedSize
             }
             pendingByKey[key] = kept.isEmpty ? nil : kept
+        }
+        // Confirmed puts are usually a prefix: advance past them, compact now and then.
+        while orderStart < order.count && live[order[orderStart]] == nil { orderStart += 1 }
+        if orderStart > 4096 && orderStart * 2 > order.count {
+            order = order[orderStart...].filter { live[$0] != nil }
+            orderStart = 0
         }
         return evicted
     }
