@@ -49,8 +49,13 @@ public struct CheckpointFile: Sendable {
                 logger.warning("checkpoint has a bad magic; ignoring it", metadata: ["path": "\(path)"])
                 return nil
             }
-            let length = Int(try reader.readUInt64("length"))
-            let payload = try reader.readBytes(length, maximum: reader.remaining, "checkpoint")
+            // A corrupt length can exceed Int: it is checked against what the file holds, not converted.
+            let length = try reader.readUInt64("length")
+            guard length <= UInt64(reader.remaining) else {
+                logger.warning("checkpoint is shorter than its length says; ignoring it", metadata: ["path": "\(path)", "length": "\(length)"])
+                return nil
+            }
+            let payload = try reader.readBytes(Int(length), maximum: reader.remaining, "checkpoint")
             let crc = try reader.readUInt32("crc")
             try reader.expectEnd()
             guard crc == CRC32C.checksum(Array(bytes[0..<bytes.count - 4])) else {
