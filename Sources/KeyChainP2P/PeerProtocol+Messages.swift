@@ -194,7 +194,10 @@ extension PeerProtocol {
     func serve(_ items: [InventoryItem], to state: PeerState, _ actions: inout [ProtocolAction]) {
         let peer = state.id
         var missing: [InventoryItem] = []
-        for item in items {
+        // Each item once: a getdata naming the tip a thousand times would otherwise cost a
+        // thousand block reads and sends, and slowed this node's relay threefold.
+        var seen = Set<InventoryItem>(minimumCapacity: items.count)
+        for item in items where seen.insert(item).inserted {
             switch item.kind {
             case .block:
                 if chain.tree.node(item.hash)?.hasData == true, let block = try? chain.block(item.hash) {

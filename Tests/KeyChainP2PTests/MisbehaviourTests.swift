@@ -78,6 +78,18 @@ import Testing
         #expect(sent.filter { if case .getHeaders = $0.1 { true } else { false } }.count == 1)
     }
 
+    /// Found over real sockets (HostilePeerTests.getdataFlood): a getdata naming the tip a
+    /// thousand times was served a thousand times.
+    @Test func aBlockAskedForManyTimesInOneGetdataIsSentOnce() throws {
+        let fixture = try Self.ready()
+        let parameters = fixture.chain.parameters
+        let block = TestNetwork.mine(on: parameters.genesisBlock.header, transactions: [], parameters: parameters)
+        _ = try fixture.chain.acceptBlock(block)
+        let request = GetDataMessage(Array(repeating: InventoryItem(.block, block.hash), count: 1_000))
+        let sent = ProtocolFixture.sends(fixture.handle(.received(PeerID(1), .getData(request))))
+        #expect(sent.filter { if case .block = $0.1 { true } else { false } }.count == 1)
+    }
+
     @Test func transactionRequestsPerPeerAreCapped() throws {
         let fixture = try Self.ready()
         let items = (0..<6_000).map { InventoryItem(.transaction, Hash256(sha256d: [UInt8(truncatingIfNeeded: $0), UInt8($0 >> 8)])) }

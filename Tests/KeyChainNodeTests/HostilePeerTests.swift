@@ -1,0 +1,185 @@
+import Foundation
+import KeyChainClient
+import KeyChainCore
+import KeyChainTestSupport
+import KeyChainWire
+import Testing
+
+/// KeyChain's p2p_invalid_messages, p2p_invalid_block, p2p_unrequested_blocks and
+/// disconnect_ban, over real sockets: a hostile peer attacks node A of a two-node network while
+/// node B's puts keep reaching A. Each attack is bounded and its connection dropped where the
+/// protocol says so; A keeps its honest peer, and B's puts reach A within twice the time they
+/// took before the attack (with a floor of one relay batch, 100 ms, below which loopback
+/// timing is noise).
+@Suite(.serialized) struct HostilePeerTests {
+    enum Attack: String, CaseIterable, Sendable {
+        /// 100 `inv`s of 1,000 unknown txids each, never delivered.
+        case invFlood
+        /// 20 `getdata`s of 1,000 unknown hashes each, and 20 asking for the tip 1,000 times.
+        case getdataFlood
+        /// 20 `addr`s of 1,000 addresses each.
+        case addrFlood
+        /// A header that does not meet the target.
+        case headerWithoutWork
+        /// A block whose body does not match its merkle root.
+        case badMerkleRoot
+        /// A block holding a put with a forged signature.
+        case forgedSignature
+        /// A block holding a put on a key another author owns.
+        case someoneElsesKey
+        /// Valid blocks on a branch from genesis with less work than A's chain, unasked for.
+        case unrequestedLowWorkBlocks
+        /// The header of a better block, announced and never delivered.
+        case announcedNeverDelivered
+        /// 150 connections at once from one address (A takes 117 inbound).
+        case manyConnections
+    }
+
+    @Test(arguments: Attack.allCases) func anAttackIsBoundedAndHonestPutsStillFlow(_ attack: Attack) async throws {
+        let directory = try TemporaryDirectory()
+        let tracker = try await TrackerProcess(stateDirectory: directory.file("tracker"))
+        let options = try NetworkNodeOptions(trackers: [tracker.address])
+        let a = try await NodeProcess(dataDirectory: directory.file("a"), network: options)
+        let b = try await NodeProcess(dataDirectory: directory.file("b"), network: NetworkNodeOptions(trackers: [tracker.address]))
+        try await waitUntilConnected([a, b], peers: 1)
+        let network = try Self.network(of: directory.file("a"))
+        let before = try await Self.relayTimes(from: b, to: a, count: 3)
+
+        let peer = try HostilePeer(port: options.peerPort, network: network)
+        let tip = try await a.status()
+        let tipHeader = try await Self.header(of: a, height: tip.height, network: network)
+        var extraConnections: [TCPConnection] = []
+        var expectClosed = false
+        switch attack {
+        case .invFlood:
+            for round in 0..<100 {
+                peer.send(.inv(InvMessage((0..<1_000).map { InventoryItem(.transaction, Self.randomHash(round, $0)) })))
+            }
+        case .getdataFlood:
+            for round in 0..<20 {
+                peer.send(.getData(GetDataMessage((0..<1_000).map { InventoryItem(.block, Self.randomHash(round, $0)) })))
+                peer.send(.getData(GetDataMessage(Array(repeating: InventoryItem(.block, tipHeader.hash), count: 1_000))))
+            }
+        case .addrFlood:
+            for round in 0..<20 {
+                peer.send(.addr(AddrMessage((0..<1_000).map {
+                    NetworkAddress(ipv4: 10, UInt8(round), UInt8($0 >> 8), UInt8(truncatingIfNeeded: $0), port: 7101, lastSeen: TestNetwork.createdAt)
+                })))
+            }
+        case .headerWithoutWork:
+            let block = TestNetwork.mine(on: tipHeader, transactions: [], parameters: network)
+            peer.send(.headers(HeadersMessage(headers: [TestNetwork.unsolve(block.header, target: network.target)])))
+            expectClosed = true
+        case .badMerkleRoot:
+            let put = try TestNetwork.put("hostile/merkle", "x", by: try TestNetwork.identity(0x66))
+            peer.send(.block(BlockMessage(TestNetwork.mine(on: tipHeader, transactions: [put], parameters: network, merkleRoot: Hash256(sha256d: [1])))))
+            expectClosed = true
+        case .forgedSignature:
+            let honest = try TestNetwork.put("hostile/forged", "x", by: try TestNetwork.identity(0x67))
+            let forged = try Transaction(key: honest.key, value: Array("y".utf8), author: honest.author, nonce: honest.nonce, signature: honest.signature)
+            peer.send(.block(BlockMessage(TestNetwork.mine(on: tipHeader, transactions: [forged], parameters: network))))
+            expectClosed = true
+        case .someoneElsesKey:
+            let owner = try await b.client()
+            let claim = try await owner.put(key: "hostile/owned", value: Array("mine".utf8), signer: .node)
+            guard case .confirmed = await claim.outcome else { Issue.record("the owner's put did not confirm"); return }
+            await owner.close()
+            try await waitUntilEveryNode([a], has: "hostile/owned", txids: [claim.txid.hex])
+            let now = try await a.status()
+            let parent = try await Self.header(of: a, height: now.height, network: network)
+            let theft = try TestNetwork.put("hostile/owned", "stolen", by: try TestNetwork.identity(0x68))
+            peer.send(.block(BlockMessage(TestNetwork.mine(on: parent, transactions: [theft], parameters: network))))
+            expectClosed = true
+        case .unrequestedLowWorkBlocks:
+            try await eventually("A's chain to pass height 6") { try await a.status().height >= 6 }
+            var parent = network.genesisBlock.header
+            for offset in 0..<3 {
+                let block = TestNetwork.mine(on: parent, transactions: [], parameters: network, timestampOffset: 7 + UInt64(offset))
+                peer.send(.block(BlockMessage(block)))
+                parent = block.header
+            }
+        case .announcedNeverDelivered:
+            let block = TestNetwork.mine(on: tipHeader, transactions: [], parameters: network, timestampOffset: 1)
+            peer.send(.headers(HeadersMessage(headers: [block.header])))
+        case .manyConnections:
+            for _ in 0..<150 { if let connection = try? TCPConnection(port: options.peerPort, timeoutSeconds: 5) { extraConnections.append(connection) } }
+        }
+
+        let during = try await Self.relayTimes(from: b, to: a, count: 3)
+        let limit = max(2 * Self.median(before), Self.median(before) + 0.1)
+        #expect(Self.median(during) <= limit, "\(attack): B's puts took \(Self.median(during)) s to reach A, against \(Self.median(before)) s before")
+        print("hostile peer \(attack.rawValue): honest put relay \(Int(Self.median(before) * 1000)) ms before, \(Int(Self.median(during) * 1000)) ms during")
+        if expectClosed { #expect(peer.isClosed(), "\(attack): A kept the connection") }
+        #expect(a.isRunning)
+        #expect(try await a.status().peers >= 1, "\(attack): A lost its honest peer")
+        if attack == .unrequestedLowWorkBlocks || attack == .announcedNeverDelivered {
+            // A stays on the honest chain, and keeps moving with it.
+            let mark = try await a.status().height
+            try await eventually("A's chain to grow past \(mark + 1) with B's") {
+                let (ours, theirs) = (try await a.status(), try await b.status())
+                return ours.height > mark + 1 && ours.tip == theirs.tip
+            }
+        }
+        extraConnections.removeAll()
+        for node in [a, b] { try await node.stop() }
+        try await tracker.stop()
+    }
+
+    // MARK: - Helpers
+
+    static func network(of data: String) throws -> NetworkParameters {
+        let text = try String(contentsOfFile: (data as NSString).appendingPathComponent("network.params"), encoding: .utf8)
+        return try NetworkParameters(decoding: try #require(Hex.decode(text.trimmingCharacters(in: .whitespacesAndNewlines))))
+    }
+
+    /// The header at `height` on `node`'s best chain, rebuilt from its `block` answer.
+    static func header(of node: NodeProcess, height: UInt32, network: NetworkParameters) async throws -> BlockHeader {
+        let client = try await node.client()
+        defer { Task { await client.close() } }
+        let block = try await client.block(height: height)
+        let header = BlockHeader(version: block.version, previous: try #require(Hash256(hex: block.previous)),
+                                 merkleRoot: try #require(Hash256(hex: block.merkleRoot)), timestamp: block.timestamp,
+                                 target: network.target.compact, nonce: block.nonce)
+        #expect(header.hash.hex == block.hash, "the rebuilt header is not the block's")
+        return header
+    }
+
+    /// Seconds from a put on `from` until `to` knows it, `count` times.
+    static func relayTimes(from: NodeProcess, to: NodeProcess, count: Int) async throws -> [Double] {
+        let writer = try await from.client()
+        let reader = try await to.client()
+        defer { Task { await writer.close(); await reader.close() } }
+        var times: [Double] = []
+        for _ in 0..<count {
+            let begin = Date()
+            let receipt = try await writer.put(key: "relay/\(UUID().uuidString.prefix(8))", value: Array("probe".utf8), signer: .node)
+            try await eventually("the probe put on the other node", seconds: 30) { (try? await reader.transaction(receipt.txid)) != nil }
+            times.append(Date().timeIntervalSince(begin))
+        }
+        return times
+    }
+
+    static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+    static func randomHash(_ round: Int, _ index: Int) -> Hash256 { Hash256(sha256d: Array("\(round)/\(index)".utf8)) }
+}
+
+/// A peer that completes the handshake and then sends what a test tells it to.
+final class HostilePeer {
+    private let connection: TCPConnection
+    private let magic: UInt32
+
+    init(port: Int, network: NetworkParameters) throws {
+        connection = try TCPConnection(port: port, timeoutSeconds: 15)
+        magic = Frame.magic(for: network.genesisHash)
+        send(.version(VersionMessage(genesis: network.genesisHash, bestHeight: 0, listenPort: 0, nodeID: .random(in: 1 ... .max),
+                                     timestamp: UInt64(Date().timeIntervalSince1970 * 1000))))
+        send(.verack)
+    }
+
+    func send(_ message: Message) { connection.send(Frame.encode(message, magic: magic)) }
+
+    /// Whether the node closes the connection (reading and discarding what it sends) within
+    /// the connection's timeout.
+    func isClosed() -> Bool { connection.readUntilClosed().closed }
+}
