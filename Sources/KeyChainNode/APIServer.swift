@@ -8,20 +8,32 @@ import Synchronization
 
 /// The client API on a Unix socket (mode 0600). Reads are answered on the connection's event
 /// loop; slower calls run in tasks; replies always leave in request order.
+///
+/// Bounded against clients that misbehave: at most `maxClients` connections (more are answered
+/// with an error and closed); a connection whose replies pile up unread (past `replyBacklog`)
+/// is no longer read, so its requests wait in the socket, not here; a subscriber that does not
+/// read its notifications is closed.
 public final class APIServer: Sendable {
     private let node: Node
     /// The socket's path.
     public let path: String
     private let maxRequestBytes: Int
+    private let maxClients: Int
     private let logger: Logger
     private let channels = Mutex<(server: Channel?, clients: [ObjectIdentifier: Channel], stopped: Bool)>((nil, [:], false))
     private let connectionCounter = Atomic<UInt64>(0)
 
+    /// Unread reply bytes past which a connection stops being read (and below which it is read again).
+    static let replyBacklog = WriteBufferWaterMark(low: 256 << 10, high: 1 << 20)
+    /// Notification bytes a subscriber may leave unread before it is closed.
+    static let maxUnreadNotificationBytes = 8 << 20
+
     /// A server for `node` at `path`.
-    public init(node: Node, path: String, maxRequestBytes: Int, logger: Logger) {
+    public init(node: Node, path: String, maxRequestBytes: Int, maxClients: Int = 1_024, logger: Logger) {
         self.node = node
         self.path = path
         self.maxRequestBytes = maxRequestBytes
+        self.maxClients = max(maxClients, 1)
         self.logger = logger
     }
 
@@ -54,25 +66,44 @@ public final class APIServer: Sendable {
         let maxLength = maxRequestBytes
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
+            .childChannelOption(.writeBufferWaterMark, value: Self.replyBacklog)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // The place is taken under the lock that counts them: two loops accepting at
+                    // once cannot both take the last one.
+                    let key = ObjectIdentifier(channel)
+                    let (admitted, stopped) = channels.withLock { state -> (Bool, Bool) in
+                        guard state.clients.count < maxClients else { return (false, state.stopped) }
+                        state.clients[key] = channel
+                        node.clientCount.store(state.clients.count, ordering: .relaxed)
+                        return (true, state.stopped)
+                    }
+                    guard admitted else {
+                        logger.warning("client refused: too many connections", metadata: ["limit": "\(maxClients)"])
+                        try channel.pipeline.syncOperations.addHandler(RefusedClientHandler(limit: maxClients))
+                        return
+                    }
                     let id = connectionCounter.add(1, ordering: .relaxed).newValue
-                    let sink: @Sendable (String) -> Void = { [weak channel] line in
+                    let unread = UnreadBytes()
+                    let sink: @Sendable (String) -> Void = { [weak channel, logger] line in
                         guard let channel else { return }
-                        var buffer = channel.allocator.buffer(capacity: line.utf8.count + 1)
+                        let size = line.utf8.count + 1
+                        // A subscriber that does not read would hold every notification since.
+                        guard unread.count.add(size, ordering: .relaxed).newValue <= Self.maxUnreadNotificationBytes else {
+                            logger.notice("subscriber closed: it does not read its notifications",
+                                          metadata: ["unread": "\(Self.maxUnreadNotificationBytes) bytes"])
+                            return channel.close(promise: nil)
+                        }
+                        var buffer = channel.allocator.buffer(capacity: size)
                         buffer.writeString(line)
                         buffer.writeInteger(UInt8(ascii: "\n"))
-                        channel.writeAndFlush(buffer, promise: nil)
+                        let written = channel.eventLoop.makePromise(of: Void.self)
+                        written.futureResult.whenComplete { _ in unread.count.subtract(size, ordering: .relaxed) }
+                        channel.writeAndFlush(buffer, promise: written)
                     }
                     let dispatcher = RPCDispatcher(node: node, connection: id, notifications: sink)
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: maxLength)))
                     try channel.pipeline.syncOperations.addHandler(RPCConnectionHandler(dispatcher: dispatcher, maxLength: maxLength, logger: logger))
-                    let key = ObjectIdentifier(channel)
-                    let stopped = channels.withLock { state -> Bool in
-                        state.clients[key] = channel
-                        node.clientCount.store(state.clients.count, ordering: .relaxed)
-                        return state.stopped
-                    }
                     if stopped { channel.close(promise: nil) }
                     channel.closeFuture.whenComplete { [self] _ in
                         channels.withLock {
@@ -251,6 +282,13 @@ final class RPCConnectionHandler: ChannelInboundHandler {
         if wrote { context.flush() }
     }
 
+    /// A client whose replies pile up unread is not read until it catches up: its requests wait
+    /// in the socket (and its writes block), not in this process's memory.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
+        context.fireChannelWritabilityChanged()
+    }
+
     func handlerRemoved(context: ChannelHandlerContext) {
         removed = true
         waiting.removeAll()
@@ -260,4 +298,9 @@ final class RPCConnectionHandler: ChannelInboundHandler {
         logger.notice("client connection closed after an error", metadata: ["error": "\(error)"])
         context.close(promise: nil)
     }
+}
+
+/// Bytes handed to a connection and not yet written to its socket.
+private final class UnreadBytes: Sendable {
+    let count = Atomic<Int>(0)
 }

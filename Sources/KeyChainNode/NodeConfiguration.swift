@@ -24,6 +24,8 @@ public struct NodeConfiguration: Sendable {
     public var segmentSize: UInt64
     /// The longest request line accepted on the socket.
     public var maxRequestBytes: Int
+    /// Client connections served at once; more are told so and closed.
+    public var maxClients: Int
 
     // MARK: The network
 
@@ -72,7 +74,7 @@ public struct NodeConfiguration: Sendable {
         dataDirectory: String = "data/node", socketPath: String? = nil, mine: Bool? = nil,
         miningThreads: Int = ProcessInfo.processInfo.activeProcessorCount, hashRateLimit: Double? = nil,
         dev: Bool = false, difficultyBits: Int? = nil, networkName: String? = nil,
-        segmentSize: UInt64 = 128 << 20, maxRequestBytes: Int = 8 << 20,
+        segmentSize: UInt64 = 128 << 20, maxRequestBytes: Int = 8 << 20, maxClients: Int = 1_024,
         listen: String? = nil, advertise: String? = nil, trackers: [String] = [], peers: [String] = [], maxPeers: Int = 125,
         network: NetworkParameters? = nil
     ) {
@@ -86,6 +88,7 @@ public struct NodeConfiguration: Sendable {
         self.networkName = networkName ?? (dev ? "keychain-dev" : "keychain")
         self.segmentSize = segmentSize
         self.maxRequestBytes = maxRequestBytes
+        self.maxClients = max(maxClients, 1)
         self.listen = listen
         self.advertise = advertise
         self.trackers = trackers

@@ -16,7 +16,8 @@ public struct NodeService: Service {
     public init(configuration: NodeConfiguration, logger: Logger) throws(NodeError) {
         node = try Node(configuration: configuration, logger: logger)
         try APIServer.claim(configuration.socketPath)
-        server = APIServer(node: node, path: configuration.socketPath, maxRequestBytes: configuration.maxRequestBytes, logger: logger)
+        server = APIServer(node: node, path: configuration.socketPath, maxRequestBytes: configuration.maxRequestBytes,
+                           maxClients: configuration.maxClients, logger: logger)
         network = configuration.isNetworked ? PeerNetwork(node: node, logger: logger) : nil
     }
 

@@ -59,6 +59,9 @@ struct KeychainNodeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Peer connections kept at most, both directions (up to 8 outbound).")
     var maxPeers = 125
 
+    @Option(name: .long, help: "Client connections served at once on the socket; more are answered with an error and closed.")
+    var maxClients = 1_024
+
     @Option(name: .long, help: "Genesis parameters for first start (else from a tracker or a peer): a tracker's GET /network answer or a node's network.params.")
     var genesis: String?
 
@@ -85,6 +88,7 @@ struct KeychainNodeCommand: AsyncParsableCommand {
             }
         }
         if maxPeers < 1 { throw ValidationError("--max-peers must be at least 1") }
+        if maxClients < 1 { throw ValidationError("--max-clients must be at least 1") }
         if dev && (listen != nil || !tracker.isEmpty || !peer.isEmpty) {
             throw ValidationError("--dev is a standalone network: it takes no --listen, --tracker or --peer")
         }
@@ -104,6 +108,7 @@ struct KeychainNodeCommand: AsyncParsableCommand {
             hashRateLimit: hashRateLimit, dev: dev, difficultyBits: difficulty,
             listen: listen, advertise: advertise, trackers: tracker, peers: peer, maxPeers: maxPeers
         )
+        configuration.maxClients = maxClients
         // A node that follows no network yet learns it now, before its data directory is opened.
         let pinned = FileManager.default.fileExists(atPath: (dataDir as NSString).appendingPathComponent("network.params"))
         do {

@@ -210,6 +210,13 @@ final class RawConnection {
 
     deinit { close(descriptor) }
 
+    /// Makes a write that cannot proceed for `seconds` fail instead of blocking (a server that
+    /// stopped reading).
+    func sendTimeout(seconds: Int) {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
     func send(_ bytes: [UInt8]) throws {
         var sent = 0
         while sent < bytes.count {
