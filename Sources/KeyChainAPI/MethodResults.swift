@@ -100,13 +100,17 @@ public struct StatusResult: Codable, Sendable {
     /// The highest best height a peer has announced (this node's own if none is higher; nil
     /// from a node that predates the field): the node is syncing while it exceeds `height`.
     public var bestKnownHeight: UInt32?
+    /// Why the node cannot store blocks (a full disk), while it cannot: it then refuses new
+    /// puts with -32030 and serves reads. Absent when all is well.
+    public var storageFault: String?
     public init(network: String, genesis: String, difficultyBits: Int, height: UInt32, tip: String, tipTimestamp: UInt64,
                 mempool: Int, keys: Int, mining: Bool, hashRate: Double, wallet: String, peers: Int, clients: Int?,
-                bestKnownHeight: UInt32? = nil) {
+                bestKnownHeight: UInt32? = nil, storageFault: String? = nil) {
         self.network = network; self.genesis = genesis; self.difficultyBits = difficultyBits; self.height = height
         self.tip = tip; self.tipTimestamp = tipTimestamp; self.mempool = mempool; self.keys = keys; self.mining = mining
         self.hashRate = hashRate; self.wallet = wallet; self.peers = peers; self.clients = clients
         self.bestKnownHeight = bestKnownHeight
+        self.storageFault = storageFault
     }
 }
 

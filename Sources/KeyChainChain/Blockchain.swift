@@ -149,6 +149,11 @@ public final class Blockchain {
         return update
     }
 
+    /// Whether the store could take a full block now (after it failed to store one).
+    public func probeStorage() throws(ChainError) {
+        do { try storage.probeWritable(bytes: parameters.maxBlockSize + 4_096) } catch { throw .storage(error.description) }
+    }
+
     /// Admits a put to the mempool.
     public func submit(_ transaction: Transaction) throws(TransactionError) {
         try mempool.add(transaction, index: keyIndex, parameters: parameters, signatures: signatures)

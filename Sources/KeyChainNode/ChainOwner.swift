@@ -40,6 +40,11 @@ final class ChainOwner: @unchecked Sendable {
     /// whether that wait ran out (the miner went back to the old tip).
     private var pausedSince: UInt64?
     private var pauseSpent = false
+    /// Why the node could not store its last block, while it cannot (a full disk): new puts
+    /// are refused, reads go on, and every `storageProbeInterval` the store is tried again.
+    private var storageFault: String?
+    private var storageProbedAt: UInt64 = 0
+    static let storageProbeInterval: UInt64 = 1_000
     /// The longest wait for a body before mining on the old tip again.
     static let maxPause: UInt64 = 3_000
     private(set) var stopped = false
@@ -72,6 +77,7 @@ final class ChainOwner: @unchecked Sendable {
         var view = Self.view(of: chain, wallet: wallet.publicKey, outcomes: tracker.outcomes, mining: miner != nil,
                              peers: peers.readyPeers.count)
         view.bestKnownHeight = peers.bestKnownHeight
+        view.storageFault = storageFault
         published.publish(view)
         metrics.peers.record(view.peers)
         metrics.bestKnownHeight.record(view.bestKnownHeight)
@@ -85,6 +91,7 @@ final class ChainOwner: @unchecked Sendable {
     /// A put already pending or confirmed answers with its status again: retries are safe.
     func admit(_ transaction: Transaction) -> Result<TxStatusResult, NodeRequestError> {
         guard !stopped else { return .failure(.shuttingDown) }
+        if let storageFault { return .failure(.cannotStore(storageFault)) }
         let output = peers.handle(.submitted(transaction))
         finish(output)
         switch output.refusal {
@@ -123,6 +130,7 @@ final class ChainOwner: @unchecked Sendable {
     /// Events handled in turn; readers see one publication after the lot (each chain update
     /// is published as it happens, in `finish`).
     func receive(_ events: [ProtocolEvent]) {
+        if storageFault != nil, clock() >= storageProbedAt + Self.storageProbeInterval { probeStorage() }
         let waiting = chain.mempool.count
         var changed = false
         for event in events {
@@ -144,8 +152,35 @@ final class ChainOwner: @unchecked Sendable {
     /// metrics: a peer's block is treated exactly as the node's own.
     private func finish(_ output: ProtocolOutput) {
         if !output.actions.isEmpty { transport(output.actions) }
+        if let fault = output.storageFault {
+            if storageFault == nil {
+                logger.error("cannot store blocks; refusing new puts until the disk has room (reads go on)", metadata: ["error": "\(fault)"])
+            }
+            storageFault = fault
+            storageProbedAt = clock()
+            publish()
+        } else if storageFault != nil && !output.chainUpdates.isEmpty {
+            clearStorageFault()
+        }
         for update in output.chainUpdates { apply(update) }
         if !output.chainUpdates.isEmpty { refreshMining() }
+    }
+
+    /// Tries the store again after a failure; on success the node takes puts again.
+    private func probeStorage() {
+        storageProbedAt = clock()
+        do {
+            try chain.probeStorage()
+            clearStorageFault()
+        } catch {
+            storageFault = error.description
+        }
+    }
+
+    private func clearStorageFault() {
+        logger.notice("blocks can be stored again; taking new puts", metadata: ["was": "\(storageFault ?? "")"])
+        storageFault = nil
+        publish()
     }
 
     // MARK: - Waiting

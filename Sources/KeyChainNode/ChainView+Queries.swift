@@ -39,7 +39,8 @@ extension ChainView {
         StatusResult(network: parameters.name, genesis: parameters.genesisHash.hex, difficultyBits: parameters.difficultyBits,
                      height: tip.height, tip: tip.hash.hex, tipTimestamp: tip.header.timestamp,
                      mempool: mempool.count, keys: keyIndex.keyCount, mining: mining, hashRate: hashRate,
-                     wallet: wallet.hex, peers: peers, clients: clients, bestKnownHeight: max(bestKnownHeight, tip.height))
+                     wallet: wallet.hex, peers: peers, clients: clients, bestKnownHeight: max(bestKnownHeight, tip.height),
+                     storageFault: storageFault)
     }
 
     /// Why `key` cannot be a key (empty, or longer than the protocol's 255 bytes), or nil.

@@ -26,6 +26,8 @@ public struct ChainView: Sendable {
     public internal(set) var peers: Int
     /// The highest best height a peer announced.
     public internal(set) var bestKnownHeight: UInt32 = 0
+    /// Why the node cannot store blocks, while it cannot.
+    public internal(set) var storageFault: String?
 
     /// The best chain's height.
     public var height: UInt32 { tip.height }

@@ -13,7 +13,7 @@ extension NodeRequestError {
         case .transactionNotFound: .transactionNotFound
         case .blockNotFound: .blockNotFound
         case .timedOut: .timeout
-        case .shuttingDown: .unavailable
+        case .shuttingDown, .cannotStore: .unavailable
         case .storage: .internalError
         }
     }

@@ -26,6 +26,9 @@ public enum NodeRequestError: Error, Sendable, CustomStringConvertible {
     case shuttingDown
     /// The store failed.
     case storage(String)
+    /// The node could not store a block (a full disk, an I/O error) and takes no new puts
+    /// until it can again; it serves reads meanwhile.
+    case cannotStore(String)
 
     public var description: String {
         switch self {
@@ -41,6 +44,8 @@ public enum NodeRequestError: Error, Sendable, CustomStringConvertible {
             "timed out waiting for \(txids.map(\.hex).joined(separator: ", ")) to reach depth \(depth)"
         case .shuttingDown: "the node is shutting down"
         case let .storage(reason): "storage failed: \(reason)"
+        case let .cannotStore(reason):
+            "the node cannot store blocks (\(reason)); it takes no new puts until its disk has room again and serves reads meanwhile"
         }
     }
 }

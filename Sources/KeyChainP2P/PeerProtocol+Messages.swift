@@ -183,6 +183,7 @@ extension PeerProtocol {
             // A body that fails its header is refused, but the header stays wanted: an honest
             // peer may have the real body.
             if error.provesBlockInvalid { wanted.remove(hash) }
+            if case let .storage(reason) = error { storageFault = reason }
             if error.provesSenderMisbehaved {
                 ban(peer, "sent an invalid block: \(error)", &actions)
             } else if case .unknownParent = error {

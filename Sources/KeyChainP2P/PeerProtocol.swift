@@ -43,6 +43,8 @@ public final class PeerProtocol {
     var random: SeededGenerator
     /// What accepted blocks did to the best chain during the event being handled.
     var chainUpdates: [ChainUpdate] = []
+    /// A block this event could not store, for the output.
+    var storageFault: String?
 
     /// A protocol instance for `chain`. `seed` drives its random choices (which addresses to
     /// dial): a simulation passes its own to replay exactly.
@@ -114,7 +116,10 @@ public final class PeerProtocol {
         case .tick:
             tick(&actions)
         case let .mined(block):
-            do { relay(try chain.acceptBlock(block), except: nil, &actions) } catch { refusal = .block(error) }
+            do { relay(try chain.acceptBlock(block), except: nil, &actions) } catch {
+                refusal = .block(error)
+                if case let .storage(reason) = error { storageFault = reason }
+            }
             downloadsChanged = true
         case let .submitted(transaction):
             do {
@@ -128,6 +133,8 @@ public final class PeerProtocol {
         var output = ProtocolOutput()
         output.actions = actions
         output.refusal = refusal
+        output.storageFault = storageFault
+        storageFault = nil
         if !chainUpdates.isEmpty {
             output.chainUpdates = chainUpdates
             chainUpdates = []

@@ -12,6 +12,9 @@ public struct ProtocolOutput: Sendable {
     /// Why the chain refused the event's own block (`.mined`) or put (`.submitted`); nil when
     /// it was taken, or for other events.
     public var refusal: Refusal?
+    /// Why a block (the node's own or a peer's) could not be stored, if one could not: the
+    /// node's disk, not the block, is at fault.
+    public var storageFault: String?
 
     /// Why a mined block or a submitted put was refused.
     public enum Refusal: Error, Sendable {

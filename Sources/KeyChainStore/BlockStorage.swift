@@ -24,6 +24,10 @@ public protocol BlockStorage: AnyObject {
 
     /// Flushes everything written so far to the disk.
     func sync() throws(StoreError)
+
+    /// Whether `bytes` more could be written and synced now: writes and removes a scratch file
+    /// of that size. A node whose disk filled asks this until it passes.
+    func probeWritable(bytes: Int) throws(StoreError)
 }
 
 extension BlockStorage {

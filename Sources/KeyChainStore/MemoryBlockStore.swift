@@ -36,4 +36,6 @@ public final class MemoryBlockStore: BlockStorage {
     public func writeCheckpoint(_ bytes: [UInt8]) throws(StoreError) { checkpoint = bytes }
     public func readCheckpoint() -> [UInt8]? { checkpoint }
     public func sync() throws(StoreError) {}
+
+    public func probeWritable(bytes: Int) throws(StoreError) {}
 }

@@ -117,6 +117,15 @@ public final class SegmentBlockStore: BlockStorage {
         try segmentFile(currentSegment).sync()
     }
 
+    public func probeWritable(bytes: Int) throws(StoreError) {
+        let path = (directory as NSString).appendingPathComponent("probe")
+        defer { unlink(path) }
+        let file = try DataFile(path: path, create: true)
+        try file.truncate(to: 0)
+        _ = try file.append([UInt8](repeating: 0, count: max(bytes, 1)))
+        try file.sync()
+    }
+
     // MARK: - Files
 
     private func segmentPath(_ number: UInt32) -> String {

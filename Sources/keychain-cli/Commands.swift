@@ -130,7 +130,7 @@ struct Status: AsyncParsableCommand {
                 mempool   \(status.mempool) puts
                 keys      \(status.keys)
                 mining    \(status.mining ? String(format: "yes, %.0f hashes/s", status.hashRate) : "no")
-                wallet    \(status.wallet)
+                wallet    \(status.wallet)\(status.storageFault.map { "\nstorage   FAILING: \($0); new puts are refused" } ?? "")
                 """
             }
         } catch { throw options.fail(error) }

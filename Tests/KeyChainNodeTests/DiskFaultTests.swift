@@ -1,0 +1,87 @@
+import Foundation
+import KeyChainAPI
+import KeyChainClient
+import KeyChainTestSupport
+import Testing
+
+/// KeyChain's feature_abortnode: the disk fills while the node stores blocks. The node logs it,
+/// reports it in `status`, refuses new puts with -32030 and a reason, answers reads, and takes
+/// puts again once there is room, with nothing lost or corrupted. The disk is a tmpfs of 3 MB
+/// that the test mounts (root only) and grows afterwards.
+@Suite(.serialized) struct DiskFaultTests {
+    static var canMount: Bool { getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/mount") }
+
+    @Test(.enabled(if: canMount, "needs root to mount a small tmpfs; skipped"))
+    func aFullDiskRefusesPutsServesReadsAndResumes() async throws {
+        let directory = try TemporaryDirectory()
+        let disk = directory.file("disk")
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        try Self.run("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", disk])
+        defer { _ = try? Self.run("/usr/bin/umount", ["-l", disk]) }
+
+        // The node's data directory is the tmpfs; its log (beside it) is not.
+        let node = try await NodeProcess(dataDirectory: disk)
+        let client = try await node.client()
+        var confirmed: [(key: String, value: [UInt8])] = []
+        var refusal: String?
+        for index in 0..<200 {
+            // Random bytes: the store compresses, and the disk must fill.
+            let value = (0..<48_000).map { _ in UInt8.random(in: 0...255) }
+            let key = "disk/\(index)"
+            let receipt: PutReceipt
+            do {
+                receipt = try await client.put(key: key, value: value, signer: .node, timeout: .seconds(5))
+            } catch {
+                refusal = "\(error)"
+                break
+            }
+            if case .confirmed = await receipt.outcome { confirmed.append((key, value)) }
+        }
+        let reason = try #require(refusal, "the disk never filled")
+        #expect(reason.contains("cannot store blocks") && reason.contains("\(RPCErrorCode.unavailable.rawValue)"), "\(reason)")
+        #expect(confirmed.count >= 10, "only \(confirmed.count) puts fitted before the disk filled")
+        let failing = try await client.status()
+        #expect(failing.storageFault != nil)
+        #expect(node.log.contains("cannot store blocks"), "\(node.log.suffix(2_000))")
+        // Reads go on.
+        for (key, value) in confirmed.prefix(5) {
+            #expect(try await client.retrieve(key)?.value == ValueEncoding.choose(for: value).text(value))
+        }
+
+        try Self.run("/usr/bin/mount", ["-o", "remount,size=64m", disk])
+        try await eventually("the node to take puts again", seconds: 30) { try await client.status().storageFault == nil }
+        let after = try await client.put(key: "disk/after", value: Array("room again".utf8), signer: .node)
+        guard case .confirmed = await after.outcome else { Issue.record("no put confirmed after the disk had room"); return }
+        #expect(node.log.contains("blocks can be stored again"))
+        await client.close()
+        try await node.stop()
+
+        // Nothing written before the fault was lost or damaged.
+        let restarted = try await NodeProcess(dataDirectory: disk)
+        let reader = try await restarted.client()
+        for (key, value) in confirmed {
+            #expect(try await reader.retrieve(key)?.value == ValueEncoding.choose(for: value).text(value), "\(key)")
+        }
+        await reader.close()
+        try await restarted.stop()
+        try StoredChain.expectConsistent(disk)
+        print("disk fault: \(confirmed.count) puts confirmed before the 3 MB disk filled; refused with: \(reason)")
+    }
+
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        process.waitUntilExit()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw ProcessFailure(description: "\(executable) \(arguments.joined(separator: " ")) failed: \(output)")
+        }
+        return output
+    }
+}
