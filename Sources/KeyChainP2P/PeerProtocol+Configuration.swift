@@ -25,6 +25,9 @@ extension PeerProtocol {
         public var outboundPeers = 8
         /// Inbound connections accepted; more are closed at once.
         public var maxInbound = 117
+        /// Inbound connections accepted from one host (loopback included: a machine's local
+        /// nodes share it), so that one host cannot take every inbound slot.
+        public var maxInboundPerHost = 16
         /// A dial the transport has not answered by then counts as failed.
         public var dialTimeout: UInt64 = 10_000
         /// Address book size, dial backoff (1 s doubling to 64 s) and ban duration (24 h).

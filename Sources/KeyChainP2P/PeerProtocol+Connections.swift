@@ -5,7 +5,7 @@ import KeyChainWire
 // Which connections to take and which addresses to dial.
 extension PeerProtocol {
     /// Takes a new connection, unless its host is banned or, for an inbound one, the inbound
-    /// slots are full.
+    /// slots (all of them, or its host's share) are full.
     func accept(_ peer: PeerID, outbound: Bool, address: PeerAddress, _ actions: inout [ProtocolAction]) {
         let now = clock()
         if outbound { pendingDials[address] = nil }
@@ -15,6 +15,10 @@ extension PeerProtocol {
         }
         if !outbound && inboundCount >= configuration.maxInbound {
             actions.append(.disconnect(peer, reason: "all \(configuration.maxInbound) inbound slots are taken", ban: false))
+            return
+        }
+        if !outbound && peers.values.count(where: { !$0.outbound && $0.address.host == address.host }) >= configuration.maxInboundPerHost {
+            actions.append(.disconnect(peer, reason: "\(address.host) holds \(configuration.maxInboundPerHost) inbound connections already", ban: false))
             return
         }
         if let old = peers.removeValue(forKey: peer) { forget(old) }

@@ -101,6 +101,18 @@ final class ProtocolFixture {
         #expect(fixture.node.inboundCount == 2)
     }
 
+    /// One host takes at most its share of the inbound slots; another host still gets in.
+    @Test func oneHostTakesAtMostItsShareOfInboundSlots() throws {
+        let fixture = try ProtocolFixture { $0.maxInboundPerHost = 3 }
+        for port in 0..<3 {
+            #expect(ProtocolFixture.disconnects(fixture.handle(.connected(PeerID(UInt64(port + 1)), outbound: false, address: Self.address(7, port: UInt16(50_000 + port))))).isEmpty)
+        }
+        let refused = ProtocolFixture.disconnects(fixture.handle(.connected(PeerID(4), outbound: false, address: Self.address(7, port: 50_003))))
+        #expect(refused.first?.1.contains("holds 3 inbound") == true)
+        #expect(ProtocolFixture.disconnects(fixture.handle(.connected(PeerID(5), outbound: false, address: Self.address(8, port: 50_000)))).isEmpty)
+        #expect(fixture.node.inboundCount == 4)
+    }
+
     /// A peer on another network is banned: refused on any port while the ban lasts, not
     /// dialled, and welcome again once it ends.
     @Test func aBannedHostIsRefusedUntilTheBanEnds() throws {
