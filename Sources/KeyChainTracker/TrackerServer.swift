@@ -23,6 +23,7 @@ public final class TrackerServer: Sendable {
     public static let requestTimeout = TimeAmount.seconds(10)
 
     private let table: NIOLockedValueBox<PeerTable>
+    private let rate: NIOLockedValueBox<RequestRate>
     /// Seconds between a node's announcements, as answers give it.
     private let intervalSeconds: Int
     private let registry: PrometheusCollectorRegistry
@@ -32,12 +33,14 @@ public final class TrackerServer: Sendable {
     let metrics = TrackerMetrics()
 
     /// A tracker for `network`, whose nodes re-announce every `interval` milliseconds.
-    public init(network: NetworkParameters, interval: UInt64 = 30_000, capacity: Int = 10_000,
+    /// `requestsPerSecond` is what one host may ask steadily (six times that at once).
+    public init(network: NetworkParameters, interval: UInt64 = 30_000, capacity: Int = 10_000, requestsPerSecond: Double = 20,
                 registry: PrometheusCollectorRegistry, logger: Logger,
                 clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1_000) }) {
         self.network = network
         let peers = PeerTable(interval: interval, capacity: capacity)
         table = NIOLockedValueBox(peers)
+        rate = NIOLockedValueBox(RequestRate(perSecond: requestsPerSecond))
         intervalSeconds = Int(peers.interval / 1_000)
         self.registry = registry
         self.logger = logger
@@ -96,6 +99,11 @@ public final class TrackerServer: Sendable {
 
     /// Answers one complete request from `source` (the connection's remote host).
     func respond(method: HTTPMethod, uri: String, body: [UInt8], source: String) -> Response {
+        let now = clock()
+        guard rate.withLockedValue({ $0.allow(source, now: now) }) else {
+            let limit = rate.withLockedValue { $0.perSecond }
+            return .error(.tooManyRequests, "\(source) asks more than \(Int(limit)) times a second; slow down")
+        }
         let parts = uri.split(separator: "?", maxSplits: 1)
         let path = parts.first.map(String.init) ?? uri
         let query = parts.count > 1 ? String(parts[1]) : ""

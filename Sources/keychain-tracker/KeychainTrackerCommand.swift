@@ -47,6 +47,9 @@ struct KeychainTrackerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Peers kept at most.")
     var maxPeers = 10_000
 
+    @Option(name: .long, help: "Requests a second one host may make steadily (six times that at once); more get 429.")
+    var requestRate = 20.0
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -75,7 +78,7 @@ struct KeychainTrackerCommand: AsyncParsableCommand {
         }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        let server = TrackerServer(network: network, interval: UInt64(announceInterval) * 1_000, capacity: maxPeers,
+        let server = TrackerServer(network: network, interval: UInt64(announceInterval) * 1_000, capacity: maxPeers, requestsPerSecond: requestRate,
                                    registry: registry, logger: logger)
         guard let (host, port) = HostAndPort.split(listen) else { throw ExitCode(2) }
         do {

@@ -141,6 +141,42 @@ import Testing
         try await tracker.stop()
     }
 
+    /// A peer that never speaks and one that sends its version a byte a second both hold an
+    /// inbound slot only until the handshake timeout (60 s); honest puts flow meanwhile.
+    @Test func silentAndSlowPeersAreClosedAtTheHandshakeTimeout() async throws {
+        let directory = try TemporaryDirectory()
+        let tracker = try await TrackerProcess(stateDirectory: directory.file("tracker"))
+        let options = try NetworkNodeOptions(trackers: [tracker.address])
+        let a = try await NodeProcess(dataDirectory: directory.file("a"), network: options)
+        let b = try await NodeProcess(dataDirectory: directory.file("b"), network: NetworkNodeOptions(trackers: [tracker.address]))
+        try await waitUntilConnected([a, b], peers: 1)
+        let network = try Self.network(of: directory.file("a"))
+        let before = try await Self.relayTimes(from: b, to: a, count: 3)
+
+        let begin = Date()
+        let silent = try TCPConnection(port: options.peerPort, timeoutSeconds: 90)
+        let slow = try TCPConnection(port: options.peerPort, timeoutSeconds: 90)
+        let version = Frame.encode(.version(VersionMessage(genesis: network.genesisHash, bestHeight: 0, listenPort: 0, nodeID: 77,
+                                                            timestamp: UInt64(Date().timeIntervalSince1970 * 1000))), magic: Frame.magic(for: network.genesisHash))
+        var during: [Double] = []
+        var slowClosedAfter: Double?
+        for (index, byte) in version.enumerated() where Date().timeIntervalSince(begin) < 90 {
+            guard slow.trySend([byte]) else { slowClosedAfter = Date().timeIntervalSince(begin); break }
+            if index % 20 == 10 { during += try await Self.relayTimes(from: b, to: a, count: 1) }
+            try await Task.sleep(for: .seconds(1))
+        }
+        let slowClosed = try #require(slowClosedAfter, "the slow peer was never closed")
+        #expect(slowClosed >= 55 && slowClosed <= 75, "the slow peer was closed after \(slowClosed) s")
+        #expect(silent.readUntilClosed().closed, "the silent peer was never closed")
+        #expect(Date().timeIntervalSince(begin) <= 90)
+        let limit = max(2 * Self.median(before), Self.median(before) + 0.1)
+        #expect(!during.isEmpty && Self.median(during) <= limit, "B's puts took \(during) s to reach A, against \(Self.median(before)) s before")
+        print("hostile peer slowAndSilent: closed after \(Int(slowClosed)) s; honest put relay \(Int(Self.median(before) * 1000)) ms before, \(Int(Self.median(during) * 1000)) ms during")
+        #expect(try await a.status().peers >= 1)
+        for node in [a, b] { try await node.stop() }
+        try await tracker.stop()
+    }
+
     // MARK: - Helpers
 
     static func network(of data: String) throws -> NetworkParameters {

@@ -58,6 +58,11 @@ final class TCPConnection {
     deinit { close(descriptor) }
 
     func send(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } }
+
+    /// Sends without SIGPIPE; false once the peer has closed the connection.
+    func trySend(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { Foundation.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == bytes.count
+    }
     func send(_ text: String) { send(Array(text.utf8)) }
 
     /// Ends the sending side (the peer reads end of file) and keeps reading.
