@@ -26,6 +26,8 @@ public struct NodeConfiguration: Sendable {
     public var maxRequestBytes: Int
     /// Client connections served at once; more are told so and closed.
     public var maxClients: Int
+    /// Inbound peer connections taken from one host.
+    public var maxInboundPerHost = PeerProtocol.Configuration().maxInboundPerHost
 
     // MARK: The network
 
@@ -58,6 +60,7 @@ public struct NodeConfiguration: Sendable {
         var configuration = PeerProtocol.Configuration()
         configuration.outboundPeers = min(8, maxPeers)
         configuration.maxInbound = max(maxPeers - configuration.outboundPeers, 0)
+        configuration.maxInboundPerHost = maxInboundPerHost
         return configuration
     }
 

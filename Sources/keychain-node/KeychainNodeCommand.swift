@@ -62,6 +62,9 @@ struct KeychainNodeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Client connections served at once on the socket; more are answered with an error and closed.")
     var maxClients = 1_024
 
+    @Option(name: .long, help: "Inbound peer connections taken from one host (loopback included).")
+    var maxInboundPerHost = 16
+
     @Option(name: .long, help: "Genesis parameters for first start (else from a tracker or a peer): a tracker's GET /network answer or a node's network.params.")
     var genesis: String?
 
@@ -89,6 +92,7 @@ struct KeychainNodeCommand: AsyncParsableCommand {
         }
         if maxPeers < 1 { throw ValidationError("--max-peers must be at least 1") }
         if maxClients < 1 { throw ValidationError("--max-clients must be at least 1") }
+        if maxInboundPerHost < 1 { throw ValidationError("--max-inbound-per-host must be at least 1") }
         if dev && (listen != nil || !tracker.isEmpty || !peer.isEmpty) {
             throw ValidationError("--dev is a standalone network: it takes no --listen, --tracker or --peer")
         }
@@ -109,6 +113,7 @@ struct KeychainNodeCommand: AsyncParsableCommand {
             listen: listen, advertise: advertise, trackers: tracker, peers: peer, maxPeers: maxPeers
         )
         configuration.maxClients = maxClients
+        configuration.maxInboundPerHost = maxInboundPerHost
         // A node that follows no network yet learns it now, before its data directory is opened.
         let pinned = FileManager.default.fileExists(atPath: (dataDir as NSString).appendingPathComponent("network.params"))
         do {

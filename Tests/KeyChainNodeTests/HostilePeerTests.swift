@@ -33,16 +33,22 @@ import Testing
         case announcedNeverDelivered
         /// 150 connections at once from one address (A takes 16 from one host).
         case manyConnections
+        /// 50 valid headers forking from height 5 of a chain 60 long: less work than A's.
+        case lowWorkHeaderFork
     }
 
     @Test(arguments: Attack.allCases) func anAttackIsBoundedAndHonestPutsStillFlow(_ attack: Attack) async throws {
         let directory = try TemporaryDirectory()
         let tracker = try await TrackerProcess(stateDirectory: directory.file("tracker"))
-        let options = try NetworkNodeOptions(trackers: [tracker.address])
+        var options = try NetworkNodeOptions(trackers: [tracker.address])
+        // A chain long enough for a fork of 50 blocks to have less work, in a few seconds.
+        if attack == .lowWorkHeaderFork { options.hashRate = 100_000 }
         let a = try await NodeProcess(dataDirectory: directory.file("a"), network: options)
         let b = try await NodeProcess(dataDirectory: directory.file("b"), network: NetworkNodeOptions(trackers: [tracker.address]))
         try await waitUntilConnected([a, b], peers: 1)
         let network = try Self.network(of: directory.file("a"))
+        if attack == .lowWorkHeaderFork { try await eventually("A's chain to pass height 60") { try await a.status().height >= 60 } }
+        let residentBefore = try HostileClientTests.residentBytes(a.pid)
         let peer = try HostilePeer(port: options.peerPort, network: network)
         let tip = try await a.status()
         let tipHeader = try await Self.header(of: a, height: tip.height, network: network)
@@ -104,6 +110,15 @@ import Testing
             case .announcedNeverDelivered:
                 let block = TestNetwork.mine(on: tipHeader, transactions: [], parameters: network, timestampOffset: 1)
                 peer.send(.headers(HeadersMessage(headers: [block.header])))
+            case .lowWorkHeaderFork:
+                var parent = try await Self.header(of: a, height: 5, network: network)
+                var headers: [BlockHeader] = []
+                for _ in 0..<50 {
+                    let block = TestNetwork.mine(on: parent, transactions: [], parameters: network, timestampOffset: 3)
+                    headers.append(block.header)
+                    parent = block.header
+                }
+                peer.send(.headers(HeadersMessage(headers: headers)))
             case .manyConnections:
                 for _ in 0..<150 { if let connection = try? TCPConnection(port: options.peerPort, timeoutSeconds: 5) { extraConnections.append(connection) } }
             }
@@ -121,11 +136,13 @@ import Testing
         }
         let limit = max(2 * Self.median(before), Self.median(before) + 0.1)
         #expect(Self.median(during) <= limit, "\(attack): B's puts took \(Self.median(during)) s to reach A, against \(Self.median(before)) s before")
-        print("hostile peer \(attack.rawValue): honest put relay \(Int(Self.median(before) * 1000)) ms before, \(Int(Self.median(during) * 1000)) ms during")
+        let grown = (try HostileClientTests.residentBytes(a.pid) - residentBefore) >> 20
+        #expect(grown < 200, "\(attack): A grew by \(grown) MB")
+        print("hostile peer \(attack.rawValue): honest put relay \(Int(Self.median(before) * 1000)) ms before, \(Int(Self.median(during) * 1000)) ms during; A grew \(grown) MB")
         if expectClosed { #expect(peer.isClosed(), "\(attack): A kept the connection") }
         #expect(a.isRunning)
         #expect(try await a.status().peers >= 1, "\(attack): A lost its honest peer")
-        if attack == .unrequestedLowWorkBlocks || attack == .announcedNeverDelivered {
+        if attack == .unrequestedLowWorkBlocks || attack == .announcedNeverDelivered || attack == .lowWorkHeaderFork {
             // A stays on the honest chain, and keeps moving with it.
             let mark = try await a.status().height
             try await eventually("A's chain to grow past \(mark + 1) with B's") {

@@ -177,7 +177,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         let paths = [(blocks as NSString).appendingPathComponent("000000000.seg"),
                      (blocks as NSString).appendingPathComponent("index"),
                      (directory as NSString).appendingPathComponent("keyindex.checkpoint")]
-        for (path, contents) in zip(paths, files) { FileManager.default.createFile(atPath: path, contents: Data(contents)) }
+        for (path, contents) in zip(paths, files) { _ = FileManager.default.createFile(atPath: path, contents: Data(contents)) }
         guard let store = try? SegmentBlockStore(dataDirectory: directory, segmentSize: 1 << 20, logger: FuzzFixture.quiet) else { return }
         for entry in store.entries {
             if let block = try? store.block(entry.hash) {
