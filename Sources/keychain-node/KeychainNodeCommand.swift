@@ -65,6 +65,9 @@ struct KeychainNodeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Inbound peer connections taken from one host (loopback included).")
     var maxInboundPerHost = 16
 
+    @Option(name: .long, help: "The longest request line taken on the socket, in bytes; a longer one gets an error.")
+    var maxRequestBytes = 8 << 20
+
     @Option(name: .long, help: "Genesis parameters for first start (else from a tracker or a peer): a tracker's GET /network answer or a node's network.params.")
     var genesis: String?
 
@@ -93,6 +96,7 @@ struct KeychainNodeCommand: AsyncParsableCommand {
         if maxPeers < 1 { throw ValidationError("--max-peers must be at least 1") }
         if maxClients < 1 { throw ValidationError("--max-clients must be at least 1") }
         if maxInboundPerHost < 1 { throw ValidationError("--max-inbound-per-host must be at least 1") }
+        if maxRequestBytes < 1_024 { throw ValidationError("--max-request-bytes must be at least 1024") }
         if dev && (listen != nil || !tracker.isEmpty || !peer.isEmpty) {
             throw ValidationError("--dev is a standalone network: it takes no --listen, --tracker or --peer")
         }
@@ -114,6 +118,7 @@ struct KeychainNodeCommand: AsyncParsableCommand {
         )
         configuration.maxClients = maxClients
         configuration.maxInboundPerHost = maxInboundPerHost
+        configuration.maxRequestBytes = maxRequestBytes
         // A node that follows no network yet learns it now, before its data directory is opened.
         let pinned = FileManager.default.fileExists(atPath: (dataDir as NSString).appendingPathComponent("network.params"))
         do {

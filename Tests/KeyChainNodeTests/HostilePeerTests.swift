@@ -19,6 +19,8 @@ import Testing
         case getdataFlood
         /// 20 `addr`s of 1,000 addresses each.
         case addrFlood
+        /// 50 `headers` of 1,000 headers each that connect to nothing A knows.
+        case headersFlood
         /// A header that does not meet the target.
         case headerWithoutWork
         /// A block whose body does not match its merkle root.
@@ -73,6 +75,12 @@ import Testing
                 for round in 0..<20 {
                     peer.send(.addr(AddrMessage((0..<1_000).map {
                         NetworkAddress(ipv4: 10, UInt8(round), UInt8($0 >> 8), UInt8(truncatingIfNeeded: $0), port: 7101, lastSeen: TestNetwork.createdAt)
+                    })))
+                }
+            case .headersFlood:
+                for round in 0..<50 {
+                    peer.send(.headers(HeadersMessage(headers: (0..<1_000).map {
+                        BlockHeader(previous: Self.randomHash(round, $0), merkleRoot: .zero, timestamp: tipHeader.timestamp, target: network.target.compact)
                     })))
                 }
             case .headerWithoutWork:
