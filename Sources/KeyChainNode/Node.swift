@@ -89,7 +89,8 @@ public final class Node: Sendable {
         let signatures = SignatureCache()
         let chain: Blockchain
         do {
-            chain = try Blockchain(parameters: parameters, storage: storage, clock: clock, signatures: signatures, logger: logger)
+            chain = try Blockchain(parameters: parameters, storage: storage, clock: clock, signatures: signatures,
+                                   mempoolLimits: configuration.mempoolLimits, logger: logger)
         } catch {
             throw .networkMismatch(path: configuration.dataDirectory, reason: error.description)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import KeyChainCore
+import KeyChainChain
 import KeyChainP2P
 
 /// Everything a node is started with.
@@ -28,6 +29,8 @@ public struct NodeConfiguration: Sendable {
     public var maxClients: Int
     /// Inbound peer connections taken from one host.
     public var maxInboundPerHost = PeerProtocol.Configuration().maxInboundPerHost
+    /// Waiting puts kept at most, by count and by encoded bytes; past either a put is refused.
+    public var mempoolLimits = Mempool.Limits()
 
     // MARK: The network
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KeyChainChain
 import KeyChainCore
 import KeyChainNode
 import Logging
@@ -68,6 +69,12 @@ struct KeychainNodeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The longest request line taken on the socket, in bytes; a longer one gets an error.")
     var maxRequestBytes = 8 << 20
 
+    @Option(name: .long, help: "Waiting puts kept at most; past it a put is refused (-32013).")
+    var mempoolPuts = 500_000
+
+    @Option(name: .long, help: "Waiting puts' bytes kept at most; past it a put is refused (-32013).")
+    var mempoolBytes = 512 << 20
+
     @Option(name: .long, help: "Genesis parameters for first start (else from a tracker or a peer): a tracker's GET /network answer or a node's network.params.")
     var genesis: String?
 
@@ -97,6 +104,7 @@ struct KeychainNodeCommand: AsyncParsableCommand {
         if maxClients < 1 { throw ValidationError("--max-clients must be at least 1") }
         if maxInboundPerHost < 1 { throw ValidationError("--max-inbound-per-host must be at least 1") }
         if maxRequestBytes < 1_024 { throw ValidationError("--max-request-bytes must be at least 1024") }
+        if mempoolPuts < 1 || mempoolBytes < 1 { throw ValidationError("--mempool-puts and --mempool-bytes must be at least 1") }
         if dev && (listen != nil || !tracker.isEmpty || !peer.isEmpty) {
             throw ValidationError("--dev is a standalone network: it takes no --listen, --tracker or --peer")
         }
@@ -119,6 +127,7 @@ struct KeychainNodeCommand: AsyncParsableCommand {
         configuration.maxClients = maxClients
         configuration.maxInboundPerHost = maxInboundPerHost
         configuration.maxRequestBytes = maxRequestBytes
+        configuration.mempoolLimits = Mempool.Limits(maxTransactions: mempoolPuts, maxBytes: mempoolBytes)
         // A node that follows no network yet learns it now, before its data directory is opened.
         let pinned = FileManager.default.fileExists(atPath: (dataDir as NSString).appendingPathComponent("network.params"))
         do {

@@ -68,6 +68,33 @@ import Testing
         print("disk fault: \(confirmed.count) puts confirmed before the 3 MB disk filled; refused with: \(reason)")
     }
 
+    /// The segment file shrinks under a running node (the disk lost its tail): asking for a
+    /// block whose bytes are gone is answered with an error naming the file, never with data,
+    /// and the node goes on answering `get` from its key index.
+    @Test func aBlockThatCannotBeReadIsReportedNotServed() async throws {
+        let directory = try TemporaryDirectory()
+        let node = try await NodeProcess(dataDirectory: directory.file("node"))
+        let client = try await node.client()
+        for index in 0..<5 {
+            let receipt = try await client.put(key: "read/\(index)", value: Array("value \(index)".utf8), signer: .node)
+            guard case .confirmed = await receipt.outcome else { Issue.record("put \(index) not confirmed"); return }
+        }
+        let segment = directory.file("node/blocks/000000000.seg")
+        let handle = try #require(FileHandle(forWritingAtPath: segment))
+        try handle.truncate(atOffset: 0)
+        try handle.close()
+        do {
+            let block = try await client.block(height: 1)
+            Issue.record("a block whose bytes are gone was served: \(block.hash)")
+        } catch {
+            #expect("\(error)".contains("000000000.seg"), "\(error)")
+        }
+        #expect(try await client.retrieve("read/4")?.value == "value 4")
+        #expect(node.isRunning)
+        await client.close()
+        try await node.stop()
+    }
+
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
         let process = Process()
