@@ -136,7 +136,7 @@ let package = Package(
         .executableTarget(
             name: "keychain-node",
             dependencies: [
-                "KeyChainNode", "KeyChainCore", "KeyChainChain",
+                "KeyChainNode", "KeyChainCore", "KeyChainChain", "KeyChainP2P",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -29,7 +29,7 @@ public final class APIServer: Sendable {
     static let maxUnreadNotificationBytes = 8 << 20
 
     /// A server for `node` at `path`.
-    public init(node: Node, path: String, maxRequestBytes: Int, maxClients: Int = 1_024, logger: Logger) {
+    public init(node: Node, path: String, maxRequestBytes: Int, maxClients: Int, logger: Logger) {
         self.node = node
         self.path = path
         self.maxRequestBytes = maxRequestBytes

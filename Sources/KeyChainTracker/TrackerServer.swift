@@ -100,8 +100,8 @@ public final class TrackerServer: Sendable {
     /// Answers one complete request from `source` (the connection's remote host).
     func respond(method: HTTPMethod, uri: String, body: [UInt8], source: String) -> Response {
         let now = clock()
-        guard rate.withLockedValue({ $0.allow(source, now: now) }) else {
-            let limit = rate.withLockedValue { $0.perSecond }
+        let (allowed, limit) = rate.withLockedValue { ($0.allow(source, now: now), $0.perSecond) }
+        guard allowed else {
             return .error(.tooManyRequests, "\(source) asks more than \(Int(limit)) times a second; slow down")
         }
         let parts = uri.split(separator: "?", maxSplits: 1)

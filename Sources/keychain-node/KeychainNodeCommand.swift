@@ -3,6 +3,7 @@ import Foundation
 import KeyChainChain
 import KeyChainCore
 import KeyChainNode
+import KeyChainP2P
 import Logging
 import Metrics
 import Prometheus
@@ -61,19 +62,19 @@ struct KeychainNodeCommand: AsyncParsableCommand {
     var maxPeers = 125
 
     @Option(name: .long, help: "Client connections served at once on the socket; more are answered with an error and closed.")
-    var maxClients = 1_024
+    var maxClients = NodeConfiguration().maxClients
 
     @Option(name: .long, help: "Inbound peer connections taken from one host (loopback included).")
-    var maxInboundPerHost = 16
+    var maxInboundPerHost = PeerProtocol.Configuration().maxInboundPerHost
 
     @Option(name: .long, help: "The longest request line taken on the socket, in bytes; a longer one gets an error.")
-    var maxRequestBytes = 8 << 20
+    var maxRequestBytes = NodeConfiguration().maxRequestBytes
 
     @Option(name: .long, help: "Waiting puts kept at most; past it a put is refused (-32013).")
-    var mempoolPuts = 500_000
+    var mempoolPuts = Mempool.Limits().maxTransactions
 
     @Option(name: .long, help: "Waiting puts' bytes kept at most; past it a put is refused (-32013).")
-    var mempoolBytes = 512 << 20
+    var mempoolBytes = Mempool.Limits().maxBytes
 
     @Option(name: .long, help: "Genesis parameters for first start (else from a tracker or a peer): a tracker's GET /network answer or a node's network.params.")
     var genesis: String?

@@ -3,6 +3,7 @@ import KeyChainChain
 import KeyChainClient
 import KeyChainCore
 import KeyChainNode
+import KeyChainP2P
 import KeyChainStore
 import KeyChainTestSupport
 import Testing
@@ -18,7 +19,7 @@ import Testing
     @Test func twentyKillsDuringWritesLoseNoConfirmedPut() async throws {
         let directory = try TemporaryDirectory()
         let data = directory.file("node")
-        var random = SplitMix(seed: Self.seed)
+        var random = SeededGenerator(seed: Self.seed)
         let author = try TestNetwork.identity(0x51)
         let keys = (0..<25).map { "crash/k\($0)" }
         var ledger = Ledger()
@@ -94,7 +95,7 @@ import Testing
         let server = try await NodeProcess(dataDirectory: directory.file("origin"), network: still)
         let target = try await server.status().height
 
-        var random = SplitMix(seed: Self.seed ^ 0x5359_4E43)
+        var random = SeededGenerator(seed: Self.seed ^ 0x5359_4E43)
         let follower = try NetworkNodeOptions(peers: [still.peerAddress], mine: false, extra: ["--genesis", directory.file("origin/network.params")])
         var kills = 0
         for _ in 0..<8 {
@@ -193,18 +194,5 @@ enum StoredChain {
             #expect(block.hash == fromCheckpoint.tree.activeNode(at: height)?.hash)
             #expect(MerkleTree.root(block.transactions.map(\.id)) == block.header.merkleRoot, "block \(height) reads back corrupt")
         }
-    }
-}
-
-/// SplitMix64: the kill moments, repeatable from a seed.
-struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -16,8 +16,8 @@ import Testing
         let directory = try TemporaryDirectory()
         let disk = directory.file("disk")
         try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
-        try Self.run("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", disk])
-        defer { _ = try? Self.run("/usr/bin/umount", ["-l", disk]) }
+        try runTool("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", disk])
+        defer { _ = try? runTool("/usr/bin/umount", ["-l", disk]) }
 
         // The node's data directory is the tmpfs; its log (beside it) is not.
         let node = try await NodeProcess(dataDirectory: disk)
@@ -48,7 +48,7 @@ import Testing
             #expect(try await client.retrieve(key)?.value == ValueEncoding.choose(for: value).text(value))
         }
 
-        try Self.run("/usr/bin/mount", ["-o", "remount,size=64m", disk])
+        try runTool("/usr/bin/mount", ["-o", "remount,size=64m", disk])
         try await eventually("the node to take puts again", seconds: 30) { try await client.status().storageFault == nil }
         let after = try await client.put(key: "disk/after", value: Array("room again".utf8), signer: .node)
         guard case .confirmed = await after.outcome else { Issue.record("no put confirmed after the disk had room"); return }
@@ -93,22 +93,5 @@ import Testing
         #expect(node.isRunning)
         await client.close()
         try await node.stop()
-    }
-
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        process.waitUntilExit()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw ProcessFailure(description: "\(executable) \(arguments.joined(separator: " ")) failed: \(output)")
-        }
-        return output
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import KeyChainClient
 import KeyChainCore
+import KeyChainNode
 import KeyChainTestSupport
 import KeyChainWire
 import Testing
@@ -204,9 +205,9 @@ import Testing
 
     // MARK: - Helpers
 
+    /// The network a node pinned, read as `--genesis` reads it (the node holds its data directory's lock).
     static func network(of data: String) throws -> NetworkParameters {
-        let text = try String(contentsOfFile: (data as NSString).appendingPathComponent("network.params"), encoding: .utf8)
-        return try NetworkParameters(decoding: try #require(Hex.decode(text.trimmingCharacters(in: .whitespacesAndNewlines))))
+        try GenesisSource.read((data as NSString).appendingPathComponent("network.params"))
     }
 
     /// The header at `height` on `node`'s best chain, rebuilt from its `block` answer.

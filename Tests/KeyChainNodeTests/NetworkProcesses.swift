@@ -91,6 +91,24 @@ final class TCPConnection {
     }
 }
 
+/// Runs a system tool (`ip`, `mount`) to completion; its output, or a failure carrying it.
+@discardableResult
+func runTool(_ executable: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    process.waitUntilExit()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    guard process.terminationStatus == 0 else {
+        throw ProcessFailure(description: "\(executable) \(arguments.joined(separator: " ")) failed: \(output)")
+    }
+    return output
+}
+
 /// `GET path` on the tracker at `port`.
 func httpGet(_ port: Int, _ path: String) throws -> (status: Int, body: String) {
     try TCPConnection(port: port).http("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")

@@ -56,21 +56,7 @@ final class NamespaceLab {
     }
 
     @discardableResult
-    static func ip(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        process.waitUntilExit()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw ProcessFailure(description: "ip \(arguments.joined(separator: " ")) failed: \(output)")
-        }
-        return output
-    }
+    static func ip(_ arguments: [String]) throws -> String { try runTool("/usr/sbin/ip", arguments) }
 }
 
 /// A tracker and three nodes on four hosts, as an operator would run them: nodes listen on
