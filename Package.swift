@@ -54,6 +54,8 @@ let package = Package(
             dependencies: [
                 "CKeyChainNative", "CSodium",
                 .product(name: "Crypto", package: "swift-crypto"),
+                // Its locks, not Synchronization's Mutex (see KeyChainNode.swift: threads and locks).
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .target(
@@ -68,6 +70,7 @@ let package = Package(
             dependencies: [
                 "KeyChainCore", "KeyChainStore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 // Persistent maps: the key index is published to readers as a snapshot after
                 // every change, and a copy must cost O(1), not a copy of every key.
                 .product(name: "HashTreeCollections", package: "swift-collections"),
@@ -75,7 +78,10 @@ let package = Package(
         ),
         .target(
             name: "KeyChainMining",
-            dependencies: ["KeyChainCore", "KeyChainChain", "CKeyChainNative"]
+            dependencies: [
+                "KeyChainCore", "KeyChainChain", "CKeyChainNative",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .target(name: "KeyChainWire", dependencies: ["KeyChainCore"]),
         .target(

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import Synchronization
 
 /// The sorted key list behind prefix listings, built when a listing asks for it rather than
@@ -7,7 +8,7 @@ import Synchronization
 /// by a stamp no other key set gets, so a cached list is never served for another.
 final class KeyListing: Sendable {
     private static let stamps = Atomic<UInt64>(0)
-    private let cache = Mutex<(stamp: UInt64, keys: [KeyBytes])>((0, []))
+    private let cache = NIOLockedValueBox<(stamp: UInt64, keys: [KeyBytes])>((0, []))
 
     /// A stamp for a new key set.
     static func nextStamp() -> UInt64 { stamps.add(1, ordering: .relaxed).newValue }
@@ -15,9 +16,9 @@ final class KeyListing: Sendable {
     /// The keys of the key set `stamp` in byte order, sorting `keys()` if the cache holds
     /// another set.
     func sorted(stamp: UInt64, _ keys: () -> [KeyBytes]) -> [KeyBytes] {
-        if let cached = cache.withLock({ $0.stamp == stamp ? $0.keys : nil }) { return cached }
+        if let cached = cache.withLockedValue({ $0.stamp == stamp ? $0.keys : nil }) { return cached }
         let sorted = keys().sorted { $0.precedes($1) }
-        cache.withLock { $0 = (stamp, sorted) }
+        cache.withLockedValue { $0 = (stamp, sorted) }
         return sorted
     }
 }

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
 import KeyChainCore
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Remembers which transactions' signatures were verified, so a transaction checked when it
 /// entered the mempool is not checked again in a block, and verifies the rest in parallel.
@@ -12,7 +12,7 @@ public final class SignatureCache: Sendable {
         var head = 0
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     private let capacity: Int
     private let workers: Int
 
@@ -54,11 +54,11 @@ public final class SignatureCache: Sendable {
     }
 
     private func contains(_ transaction: Transaction) -> Bool {
-        state.withLock { $0.verified.contains(VerifiedSignature(transaction)) }
+        state.withLockedValue { $0.verified.contains(VerifiedSignature(transaction)) }
     }
 
     private func insert(_ ids: [VerifiedSignature]) {
-        state.withLock { state in
+        state.withLockedValue { state in
             for id in ids where state.verified.insert(id).inserted {
                 if state.order.count < capacity {
                     state.order.append(id)

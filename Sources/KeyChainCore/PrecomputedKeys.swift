@@ -1,6 +1,6 @@
 import CKeyChainNative
 import CSodium
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Verification tables for the keys that sign most: a key seen `threshold` times gets its
 /// multiples precomputed (about 30 KB, the cost of three or four verifications), and each
@@ -32,7 +32,7 @@ final class PrecomputedKeys: Sendable {
         var builds = 0
     }
 
-    private let state = Mutex(State())
+    private let state = NIOLockedValueBox(State())
     private let capacity: Int
     private let threshold: Int
 
@@ -42,12 +42,12 @@ final class PrecomputedKeys: Sendable {
     }
 
     /// Tables built so far.
-    var builds: Int { state.withLock { $0.builds } }
+    var builds: Int { state.withLockedValue { $0.builds } }
 
     /// The tables for `key` once it has been seen often enough; nil before.
     func table(for key: Bytes32) -> Table? {
         // One lock for the common case: the table, or whether to build one now.
-        let (existing, due): (Table?, Bool) = state.withLock { state in
+        let (existing, due): (Table?, Bool) = state.withLockedValue { state in
             state.clock += 1
             if let entry = state.tables[key] {
                 state.tables[key]?.lastUse = state.clock
@@ -69,7 +69,7 @@ final class PrecomputedKeys: Sendable {
         guard due else { return nil }
         // Built outside the lock (about 100 us); a race builds twice and keeps one.
         guard let built = Self.build(key) else { return nil }
-        return state.withLock { state in
+        return state.withLockedValue { state in
             if let existing = state.tables[key] { return existing.table }
             if state.tables.count >= capacity, let stalest = state.tables.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
                 state.tables[stalest] = nil

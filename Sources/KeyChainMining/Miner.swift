@@ -1,6 +1,7 @@
 import Foundation
 import KeyChainChain
 import KeyChainCore
+import NIOConcurrencyHelpers
 import Synchronization
 
 /// Searches nonces for one block template on dedicated threads (never the Swift concurrency
@@ -41,7 +42,7 @@ public final class Miner: Sendable {
 
     private let configuration: Configuration
     private let onBlock: @Sendable (Block) -> Void
-    private let shared = Mutex(Shared())
+    private let shared = NIOLockedValueBox(Shared())
     private let wake = NSCondition()
     private let generation = Atomic<UInt64>(0)
     private let hashes = Atomic<UInt64>(0)
@@ -64,7 +65,7 @@ public final class Miner: Sendable {
     /// Starts the threads (idle until a template arrives). Calling it twice does nothing.
     public func start() {
         guard running.compareExchange(expected: 0, desired: configuration.threads, ordering: .acquiringAndReleasing).exchanged else { return }
-        shared.withLock { $0.stopping = false }
+        shared.withLockedValue { $0.stopping = false }
         for index in 0..<configuration.threads {
             live.add(1, ordering: .acquiringAndReleasing)
             let thread = Thread { [self] in
@@ -79,7 +80,7 @@ public final class Miner: Sendable {
 
     /// Mines `template` from now on, abandoning the previous one; nil pauses the miner.
     public func update(_ template: BlockTemplate?, target: Target) {
-        shared.withLock { state in
+        shared.withLockedValue { state in
             state.template = template
             state.target = target
             state.generation += 1
@@ -95,7 +96,7 @@ public final class Miner: Sendable {
     public func stop() {
         let count = running.load(ordering: .acquiring)
         guard count > 0 else { return }
-        shared.withLock { state in
+        shared.withLockedValue { state in
             state.stopping = true
             state.generation += 1
             generation.store(state.generation, ordering: .releasing)
@@ -119,7 +120,7 @@ public final class Miner: Sendable {
         while true {
             let latest = generation.load(ordering: .acquiring)
             if latest != current {
-                let state = shared.withLock { $0 }
+                let state = shared.withLockedValue { $0 }
                 if state.stopping { return }
                 current = state.generation
                 template = state.template
@@ -144,7 +145,7 @@ public final class Miner: Sendable {
             nonce &+= outcome.hashes
             doneThisRound += outcome.hashes
             if let found = outcome.found {
-                let won = shared.withLock { state -> Bool in
+                let won = shared.withLockedValue { state -> Bool in
                     guard state.generation == current, !state.solved else { return false }
                     state.solved = true
                     return true

@@ -2,6 +2,7 @@ import DequeModule
 import Foundation
 import KeyChainAPI
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -20,7 +21,7 @@ public final class APIServer: Sendable {
     private let maxRequestBytes: Int
     private let maxClients: Int
     private let logger: Logger
-    private let channels = Mutex<(server: Channel?, clients: [ObjectIdentifier: Channel], stopped: Bool)>((nil, [:], false))
+    private let channels = NIOLockedValueBox<(server: Channel?, clients: [ObjectIdentifier: Channel], stopped: Bool)>((nil, [:], false))
     private let connectionCounter = Atomic<UInt64>(0)
 
     /// Unread reply bytes past which a connection stops being read (and below which it is read again).
@@ -72,7 +73,7 @@ public final class APIServer: Sendable {
                     // The place is taken under the lock that counts them: two loops accepting at
                     // once cannot both take the last one.
                     let key = ObjectIdentifier(channel)
-                    let (admitted, stopped) = channels.withLock { state -> (Bool, Bool) in
+                    let (admitted, stopped) = channels.withLockedValue { state -> (Bool, Bool) in
                         guard state.clients.count < maxClients else { return (false, state.stopped) }
                         state.clients[key] = channel
                         node.clientCount.store(state.clients.count, ordering: .relaxed)
@@ -106,7 +107,7 @@ public final class APIServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(RPCConnectionHandler(dispatcher: dispatcher, maxLength: maxLength, logger: logger))
                     if stopped { channel.close(promise: nil) }
                     channel.closeFuture.whenComplete { [self] _ in
-                        channels.withLock {
+                        channels.withLockedValue {
                             $0.clients.removeValue(forKey: key)
                             node.clientCount.store($0.clients.count, ordering: .relaxed)
                         }
@@ -116,7 +117,7 @@ public final class APIServer: Sendable {
             }
             .bind(unixDomainSocketPath: path).get()
         chmod(path, 0o600)
-        let alreadyStopped = channels.withLock { state -> Bool in
+        let alreadyStopped = channels.withLockedValue { state -> Bool in
             state.server = server
             return state.stopped
         }
@@ -128,7 +129,7 @@ public final class APIServer: Sendable {
 
     /// Stops listening and closes every connection.
     public func stop() {
-        let open = channels.withLock { state -> [Channel] in
+        let open = channels.withLockedValue { state -> [Channel] in
             state.stopped = true
             return [state.server].compactMap { $0 } + Array(state.clients.values)
         }

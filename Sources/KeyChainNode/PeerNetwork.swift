@@ -4,8 +4,8 @@ import KeyChainP2P
 import KeyChainTracker
 import KeyChainWire
 import Logging
+import NIOConcurrencyHelpers
 import NIOPosix
-import Synchronization
 
 /// A node's place in a network: its TCP transport, its announcements to trackers and its
 /// peers file. Everything it learns (addresses from trackers, the peers file, the command line)
@@ -22,7 +22,7 @@ public final class PeerNetwork: Sendable {
     public let transport: PeerTransport
     private let logger: Logger
     private let trackers: [TrackerClient]
-    private let tasks = Mutex<[Task<Void, Never>]>([])
+    private let tasks = NIOLockedValueBox<[Task<Void, Never>]>([])
     /// Longest wait between announcements to a tracker that keeps failing.
     static let maxRetry: Duration = .seconds(60)
     /// How often the known addresses are written to the peers file.
@@ -76,13 +76,13 @@ public final class PeerNetwork: Sendable {
                 if !Task.isCancelled { await save() }
             }
         })
-        tasks.withLock { $0 = started }
+        tasks.withLockedValue { $0 = started }
     }
 
     /// Stops announcing (telling each tracker this node is gone), saves the peers file and
     /// closes every connection.
     public func stop() async {
-        for task in tasks.withLock({ $0 }) { task.cancel() }
+        for task in tasks.withLockedValue({ $0 }) { task.cancel() }
         let gone = announcement(stopped: true)
         await withTaskGroup(of: Void.self) { group in
             for tracker in trackers {
