@@ -48,6 +48,16 @@ public final class Mempool {
     /// All waiting puts in arrival order.
     public var transactions: [Transaction] { order[orderStart...].compactMap { live[$0] } }
 
+    /// The txids of the `count` oldest waiting puts, without a look at the rest.
+    public func oldest(_ count: Int) -> [Hash256] {
+        var ids: [Hash256] = []
+        for id in order[orderStart...] where live[id] != nil {
+            guard ids.count < count else { break }
+            ids.append(id)
+        }
+        return ids
+    }
+
     /// Admits a put if it passes every rule against `index` and the puts already waiting.
     public func add(_ transaction: Transaction, index: KeyIndex, parameters: NetworkParameters, signatures: SignatureCache) throws(TransactionError) {
         guard live[transaction.id] == nil else { throw .duplicate(transaction.id) }

@@ -63,7 +63,7 @@ extension PeerProtocol {
                 requestHeaders(from: state, &actions)
                 // Re-offer the oldest waiting puts: an announcement or a fetch may have been
                 // lost, and the txid was already marked as known on this link.
-                let waiting = chain.mempool.transactions.prefix(configuration.mempoolReannouncement).map { InventoryItem(.transaction, $0.id) }
+                let waiting = chain.mempool.oldest(configuration.mempoolReannouncement).map { InventoryItem(.transaction, $0) }
                 if !waiting.isEmpty { actions.append(.send(peer, .inv(InvMessage(Array(waiting))))) }
             }
             if !state.isReady && now >= state.lastVersionSent + configuration.handshakeRetry {

@@ -107,6 +107,19 @@ import Testing
         #expect(minedBlocks > 1)
     }
 
+    /// What anti-entropy re-offers: the oldest waiting puts in arrival order, none confirmed.
+    @Test func oldestWaitingPutsComeInArrivalOrderWithoutTheConfirmed() throws {
+        let fixture = try ChainFixture(maxBlockSize: 4_096)
+        let puts = try (0..<40).map { try fixture.put("o\($0)", String(repeating: "z", count: 100), by: fixture.alice) }
+        for put in puts { try fixture.chain.submit(put) }
+        #expect(fixture.chain.mempool.oldest(5) == puts.prefix(5).map(\.id))
+        try TestNetwork.extend(fixture.chain, blocks: 1, clock: fixture.clock)
+        let waiting = fixture.chain.mempool.transactions.map(\.id)
+        #expect(waiting.count < 40)
+        #expect(fixture.chain.mempool.oldest(5) == Array(waiting.prefix(5)))
+        #expect(fixture.chain.mempool.oldest(100) == waiting)
+    }
+
     @Test func prefixListingPagesInByteOrder() throws {
         let fixture = try ChainFixture()
         let names = ["app/b", "app/a", "apq", "app/c/d", "ap", "app/é", "zzz"]
