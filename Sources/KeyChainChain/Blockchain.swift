@@ -127,10 +127,27 @@ public final class Blockchain {
     /// if it makes the chain with the most work. Returns what moved.
     @discardableResult
     public func acceptBlock(_ block: Block) throws(BlockError) -> ChainUpdate {
+        // A block stored already (by `store(_:)`, or received twice) is not stored again;
+        // the chain moves only if it has a better candidate now.
+        let node = try store(block)
+        let update = activateBestChain(mined: block)
+        if tree.node(block.hash)?.status == .invalid {
+            // Broke a rule that needs the key index (ownership, compare-and-set, replay), or
+            // descends from a block that did.
+            throw update.invalidated.first { $0.hash == block.hash }?.error ?? .invalidParent(node.header.previous)
+        }
+        return update
+    }
+
+    /// Checks a block's header and body rules and stores it (fsynced) without connecting it:
+    /// the first half of `acceptBlock`. A node announces the block it mined between the two,
+    /// so that other miners stop mining on its parent while it connects the block.
+    @discardableResult
+    public func store(_ block: Block) throws(BlockError) -> BlockNode {
         let hash = block.hash
         if let existing = tree.node(hash) {
             if existing.status == .invalid { throw .knownInvalid(hash) }
-            if existing.hasData { return ChainUpdate(tip: tree.tip) }
+            if existing.hasData { return existing }
         }
         let node = try acceptHeader(block.header)
         do {
@@ -149,13 +166,7 @@ public final class Blockchain {
         recentBlocks.append((hash, block))
         if recentBlocks.count > Self.recentBlockCount { recentBlocks.removeFirst() }
         if isLinked(node.header.previous) { addCandidates(from: hash) }
-        let update = activateBestChain(mined: block)
-        if tree.node(hash)?.status == .invalid {
-            // Broke a rule that needs the key index (ownership, compare-and-set, replay), or
-            // descends from a block that did.
-            throw update.invalidated.first { $0.hash == hash }?.error ?? .invalidParent(node.header.previous)
-        }
-        return update
+        return tree.node(hash) ?? node
     }
 
     /// Whether the store could take a full block now (after it failed to store one).

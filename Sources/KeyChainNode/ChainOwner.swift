@@ -116,6 +116,8 @@ final class ChainOwner: @unchecked Sendable {
     /// A block this node's miner sealed.
     func mined(_ block: Block) {
         guard !stopped else { return }
+        // Stored and announced first: see `ProtocolEvent.sealed`.
+        finish(peers.handle(.sealed(block)))
         let output = peers.handle(.mined(block))
         finish(output)
         if let refusal = output.refusal { logger.warning("own block refused", metadata: ["error": "\(refusal)"]) }

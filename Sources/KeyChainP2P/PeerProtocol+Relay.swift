@@ -25,6 +25,14 @@ extension PeerProtocol {
         }
     }
 
+    /// Announces a stored block's header to every ready peer that does not know it.
+    func announce(_ node: BlockNode, _ actions: inout [ProtocolAction]) {
+        for state in ready where !state.knownBlocks.contains(node.hash) {
+            state.knownBlocks.insert(node.hash)
+            actions.append(.send(state.id, .headers(HeadersMessage(headers: [node.header]))))
+        }
+    }
+
     /// Passes announced addresses on to `addressRelayFanout` ready peers drawn at random.
     func relay(_ addressList: [NetworkAddress], except source: PeerID, _ actions: inout [ProtocolAction]) {
         var others = ready.map(\.id).filter { $0 != source }

@@ -115,6 +115,15 @@ public final class PeerProtocol {
             }
         case .tick:
             tick(&actions)
+        case let .sealed(block):
+            do {
+                // Only a block that will be the tip: one that lost a race is not news.
+                let node = try chain.store(block)
+                if node.cumulativeWork > chain.tip.cumulativeWork { announce(node, &actions) }
+            } catch {
+                refusal = .block(error)
+                if case let .storage(reason) = error { storageFault = reason }
+            }
         case let .mined(block):
             do { relay(try chain.acceptBlock(block), except: nil, &actions) } catch {
                 refusal = .block(error)

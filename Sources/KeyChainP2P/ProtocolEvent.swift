@@ -22,7 +22,11 @@ public enum ProtocolEvent: Sendable {
     case backlog(PeerID, bytes: Int)
     /// Time passed (the transport ticks about every 100 ms).
     case tick
-    /// This node mined a block.
+    /// This node mined a block: it is stored and its header announced to every ready peer,
+    /// before the node connects it (`mined` follows). Connecting a full block takes a busy
+    /// node a few hundred milliseconds, in which other miners, unaware, race it on its parent.
+    case sealed(Block)
+    /// This node mined a block: it is connected, and announced to peers not told yet.
     case mined(Block)
     /// A put was submitted to this node by a client.
     case submitted(Transaction)

@@ -42,4 +42,24 @@ import Testing
         #expect(fixture.chain.height == 1)
         #expect(!fixture.node.awaitsBetterBlock)
     }
+
+    /// A block this node mined is announced once it is stored, before it is connected, so
+    /// that other miners stop racing it on its parent; connecting it then tells no one twice.
+    @Test func aMinedBlockIsAnnouncedWhenStoredAndOnlyOnce() throws {
+        let fixture = try ProtocolFixture()
+        let parameters = fixture.chain.parameters
+        _ = fixture.handle(.connected(PeerID(1), outbound: false, address: Self.address(1)))
+        _ = fixture.handshake(PeerID(1), id: 1)
+        let block = TestNetwork.mine(on: parameters.genesisBlock.header, transactions: [], parameters: parameters)
+        let sealed = fixture.handle(.sealed(block))
+        #expect(sealed.contains(.send(PeerID(1), .headers(HeadersMessage(headers: [block.header])))))
+        #expect(fixture.chain.height == 0)
+        let mined = fixture.handle(.mined(block))
+        #expect(fixture.chain.height == 1)
+        #expect(!mined.contains { if case .send(_, .headers) = $0 { true } else { false } })
+        // A block that would not be the tip (a race lost meanwhile) is stored, not announced.
+        let rival = TestNetwork.mine(on: parameters.genesisBlock.header, transactions: [], parameters: parameters, timestampOffset: 2_000)
+        let late = fixture.handle(.sealed(rival))
+        #expect(!late.contains { if case .send(_, .headers) = $0 { true } else { false } })
+    }
 }
