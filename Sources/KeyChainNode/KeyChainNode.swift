@@ -35,4 +35,4 @@
 // library's `Mutex`: on Linux that is a priority-inheritance futex, which hands the lock to
 // the thread that waited for it, and on a busy machine that thread may not run for
 // milliseconds while every other taker queues behind it. A `get` waiting so for the view's
-// lock during a sync made its p99 4x its idle p99; with NIO's lock it is about 1.1-1.5x.
+// lock during a sync made its p99 3-5x its idle p99; with NIO's lock it is 1.1-2.3x in most runs.

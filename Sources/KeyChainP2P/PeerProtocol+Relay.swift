@@ -17,19 +17,16 @@ extension PeerProtocol {
         }
         // The update carries the hashes: none is recomputed per peer.
         let announced = update.connected.suffix(HeadersMessage.maxAnnounced).compactMap { hash in chain.tree.node(hash).map { (hash, $0.header) } }
+        announceHeaders(announced, except: source, &actions)
+    }
+
+    /// Sends each ready peer but `source` the headers it is not known to have, in one message.
+    func announceHeaders(_ announced: [(Hash256, BlockHeader)], except source: PeerID?, _ actions: inout [ProtocolAction]) {
         for state in ready where state.id != source {
             let unknown = announced.filter { !state.knownBlocks.contains($0.0) }
             guard !unknown.isEmpty else { continue }
             state.knownBlocks.formUnion(unknown.map(\.0))
             actions.append(.send(state.id, .headers(HeadersMessage(headers: unknown.map(\.1)))))
-        }
-    }
-
-    /// Announces a stored block's header to every ready peer that does not know it.
-    func announce(_ node: BlockNode, _ actions: inout [ProtocolAction]) {
-        for state in ready where !state.knownBlocks.contains(node.hash) {
-            state.knownBlocks.insert(node.hash)
-            actions.append(.send(state.id, .headers(HeadersMessage(headers: [node.header]))))
         }
     }
 

@@ -119,7 +119,7 @@ public final class PeerProtocol {
             do {
                 // Only a block that will be the tip: one that lost a race is not news.
                 let node = try chain.store(block)
-                if node.cumulativeWork > chain.tip.cumulativeWork { announce(node, &actions) }
+                if node.cumulativeWork > chain.tip.cumulativeWork { announceHeaders([(node.hash, node.header)], except: nil, &actions) }
             } catch {
                 refusal = .block(error)
                 if case let .storage(reason) = error { storageFault = reason }
