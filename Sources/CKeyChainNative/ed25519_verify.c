@@ -1,10 +1,12 @@
 // Ed25519 verification with precomputed tables: [s]B + [h](-A) from two tables of
-// multiples (the base point's in radix 256, a key's in radix 16), so a key seen again costs
-// about a quarter of a full verification. The rules are exactly
-// libsodium's crypto_sign_verify_detached (1.0.18): S below L; R and A not of small order
-// (by their encodings); A canonical and on the curve; and the canonical encoding of
-// [s]B - [h]A must equal R byte for byte. Tests check agreement with libsodium on valid,
-// corrupted and hand-made edge-case signatures.
+// multiples (the base point's in radix 256; a key's in radix 16, or in radix 256 for the few
+// keys that sign most), so a key seen again costs about a quarter of a full verification, or
+// a sixth with wide tables. A batch shares the inversions that encode its points. The rules
+// are exactly libsodium's crypto_sign_verify_detached (1.0.18): S below L; R and A not of
+// small order (by their encodings); A canonical and on the curve; and the canonical encoding
+// of [s]B - [h]A must equal R byte for byte, for each signature of a batch on its own (no
+// combined equation, which would have to accept or refuse torsion differently). Tests check
+// agreement with libsodium on valid, corrupted and hand-made edge-case signatures.
 #include "ed25519_fe.h"
 #include "include/CKeyChainNative.h"
 
@@ -18,7 +20,8 @@ typedef struct { fe YplusX, YminusX, Z, T2d; } ge_cached;
 typedef struct { fe ypx, ymx, xy2d; } ge_precomp;  // affine: y + x, y - x, 2dxy
 
 struct kc_ed25519_key {
-    ge_precomp table[32][8];   // table[k][j] = (j + 1) * 256^k * (-A)
+    int width;                 // 8 (radix-16 digits, 30 KB) or 128 (radix-256 digits, 480 KB)
+    ge_precomp table[];        // table[k * width + j] = (j + 1) * 256^k * (-A), k < 32
 };
 
 static fe fe_d, fe_d2, fe_sqrtm1;
@@ -219,15 +222,6 @@ static int p3_frombytes(ge_p3 *h, const uint8_t s[32], int negate) {
     return 0;
 }
 
-static void p3_tobytes(uint8_t s[32], const ge_p3 *h) {
-    fe recip, x, y;
-    fe_invert(&recip, &h->Z);
-    fe_mul(&x, &h->X, &recip);
-    fe_mul(&y, &h->Y, &recip);
-    fe_tobytes(s, &y);
-    s[31] ^= (uint8_t)(fe_isnegative(&x) << 7);
-}
-
 // table[k * width + j] = (j + 1) * 256^k * P for k < 32 and j < width, in affine form (one
 // inversion for all the points). 0 on success, -1 when memory is short.
 static int build_rows(ge_precomp *table, int width, const ge_p3 *point) {
@@ -292,16 +286,18 @@ static void setup(void) {
 
 // MARK: - Public
 
-int kc_ed25519_key_create(const uint8_t public_key[32], kc_ed25519_key **out) {
+int kc_ed25519_key_create(const uint8_t public_key[32], int wide, kc_ed25519_key **out) {
     *out = NULL;
     pthread_once(&setup_once, setup);
     if (setup_failed) return -1;
     if (!is_canonical_point(public_key) || has_small_order(public_key)) return 0;
     ge_p3 negated;
     if (p3_frombytes(&negated, public_key, 1) != 0) return 0;
-    kc_ed25519_key *key = malloc(sizeof *key);
+    int width = wide ? 128 : 8;
+    kc_ed25519_key *key = malloc(sizeof *key + sizeof(ge_precomp) * 32 * (size_t)width);
     if (key == NULL) return -1;
-    if (build_rows(&key->table[0][0], 8, &negated) != 0) {
+    key->width = width;
+    if (build_rows(key->table, width, &negated) != 0) {
         free(key);
         return -1;
     }
@@ -319,29 +315,97 @@ static void add_digit(ge_p3 *acc, const ge_precomp *row, int8_t digit) {
     p1p1_to_p3(acc, &t);
 }
 
-int kc_ed25519_verify_prehashed(const kc_ed25519_key *key, const uint8_t signature[64], const uint8_t h[32]) {
+// [s]B + [h](-A) in projective form, or 0 when the encodings alone refuse the signature.
+static int signed_point(ge_p2 *out, const kc_ed25519_key *key, const uint8_t signature[64], const uint8_t h[32]) {
     const uint8_t *r = signature, *s = signature + 32;
     if (!is_canonical_scalar(s) || has_small_order(r)) return 0;
     if (h[31] > 0x7f) return 0;  // h is reduced mod L by the caller
-    int8_t es[32], eh[64];
+    int8_t es[32];
     recode256(es, s);
-    recode(eh, h);
-    // [h](-A) from radix-16 digits (odd ones, times 16, then even ones), then [s]B from
-    // radix-256 digits: 96 additions and 4 doublings.
     ge_p3 acc;
     p3_identity(&acc);
-    for (int i = 1; i < 64; i += 2) add_digit(&acc, key->table[i / 2], eh[i]);
-    ge_p1p1 t;
-    ge_p2 p2 = {acc.X, acc.Y, acc.Z};
-    for (int i = 0; i < 3; i++) {
+    if (key->width == 128) {
+        // [h](-A) from radix-256 digits, like [s]B: 64 additions in all.
+        int8_t eh[32];
+        recode256(eh, h);
+        for (int k = 0; k < 32; k++) add_digit(&acc, key->table + 128 * k, eh[k]);
+    } else {
+        // [h](-A) from radix-16 digits (odd ones, times 16, then even ones), then [s]B from
+        // radix-256 digits: 96 additions and 4 doublings.
+        int8_t eh[64];
+        recode(eh, h);
+        for (int i = 1; i < 64; i += 2) add_digit(&acc, key->table + 8 * (i / 2), eh[i]);
+        ge_p1p1 t;
+        ge_p2 p2 = {acc.X, acc.Y, acc.Z};
+        for (int i = 0; i < 3; i++) {
+            p2_dbl(&t, &p2);
+            p1p1_to_p2(&p2, &t);
+        }
         p2_dbl(&t, &p2);
-        p1p1_to_p2(&p2, &t);
+        p1p1_to_p3(&acc, &t);
+        for (int i = 0; i < 64; i += 2) add_digit(&acc, key->table + 8 * (i / 2), eh[i]);
     }
-    p2_dbl(&t, &p2);
-    p1p1_to_p3(&acc, &t);
-    for (int i = 0; i < 64; i += 2) add_digit(&acc, key->table[i / 2], eh[i]);
     for (int k = 0; k < 32; k++) add_digit(&acc, base_rows[k], es[k]);
-    uint8_t check[32];
-    p3_tobytes(check, &acc);
-    return memcmp(check, r, 32) == 0;
+    out->X = acc.X;
+    out->Y = acc.Y;
+    out->Z = acc.Z;
+    return 1;
+}
+
+// The canonical encoding of (X/Z, Y/Z), given 1/Z.
+static void p2_tobytes_with(uint8_t s[32], const ge_p2 *p, const fe *zinv) {
+    fe x, y;
+    fe_mul(&x, &p->X, zinv);
+    fe_mul(&y, &p->Y, zinv);
+    fe_tobytes(s, &y);
+    s[31] ^= (uint8_t)(fe_isnegative(&x) << 7);
+}
+
+int kc_ed25519_verify_prehashed(const kc_ed25519_key *key, const uint8_t signature[64], const uint8_t h[32]) {
+    uint8_t result;
+    kc_ed25519_verify_batch(&key, signature, h, 1, &result);
+    return result;
+}
+
+// Each signature's point is computed alone and must encode to its R byte for byte, exactly as
+// one at a time; the batch shares only the inversions that turn the points into encodings
+// (Montgomery's trick: one inversion and three multiplications each instead of an inversion
+// each, which is about a fifth of a verification).
+void kc_ed25519_verify_batch(const kc_ed25519_key *const keys[], const uint8_t *signatures, const uint8_t *hs,
+                             size_t count, uint8_t results[]) {
+    enum { chunk = 32 };
+    ge_p2 points[chunk];
+    fe prefix[chunk];
+    for (size_t start = 0; start < count; start += chunk) {
+        size_t n = count - start < chunk ? count - start : chunk;
+        fe running;
+        fe_one(&running);
+        for (size_t i = 0; i < n; i++) {
+            const uint8_t *signature = signatures + 64 * (start + i);
+            results[start + i] = (uint8_t)signed_point(&points[i], keys[start + i], signature, hs + 32 * (start + i));
+            if (results[start + i]) fe_mul(&running, &running, &points[i].Z);
+            prefix[i] = running;  // the product of the Zs of the points so far
+        }
+        fe inverse;
+        fe_invert(&inverse, &running);
+        // Z is never 0 for a point on the curve (the addition law is complete), so neither is
+        // the product; this only guards the arithmetic.
+        if (fe_iszero(&inverse)) {
+            for (size_t i = 0; i < n; i++) results[start + i] = 0;
+            continue;
+        }
+        for (size_t i = n; i-- > 0;) {
+            if (!results[start + i]) continue;
+            fe zinv;
+            if (i > 0) {
+                fe_mul(&zinv, &inverse, &prefix[i - 1]);  // 1/Z_i
+            } else {
+                zinv = inverse;
+            }
+            fe_mul(&inverse, &inverse, &points[i].Z);     // 1/(Z_0 ... Z_{i-1})
+            uint8_t check[32];
+            p2_tobytes_with(check, &points[i], &zinv);
+            results[start + i] = memcmp(check, signatures + 64 * (start + i), 32) == 0;
+        }
+    }
 }

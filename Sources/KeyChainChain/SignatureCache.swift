@@ -30,19 +30,27 @@ public final class SignatureCache: Sendable {
         return true
     }
 
+    /// Verifies those of `transactions` not cached yet, as one batch (a fifth cheaper each
+    /// than one at a time), and caches the good ones.
+    public func verify(_ transactions: some Collection<Transaction>) {
+        let unchecked = transactions.filter { !contains($0) }
+        guard !unchecked.isEmpty else { return }
+        let valid = Transaction.validSignatures(unchecked)
+        insert(unchecked.indices.filter { valid[$0] }.map { VerifiedSignature(unchecked[$0]) })
+    }
+
     /// The index of the first transaction with a bad signature, or nil if all are good.
-    /// Uncached signatures are verified in parallel.
+    /// Uncached signatures are verified in parallel, a batch a worker.
     public func firstInvalid(in transactions: [Transaction]) -> Int? {
         let unchecked = transactions.indices.filter { !contains(transactions[$0]) }
         guard !unchecked.isEmpty else { return nil }
         let results = UnsafeResults(count: unchecked.count)
         let chunks = min(workers, unchecked.count)
+        let chunkSize = (unchecked.count + chunks - 1) / chunks
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            var position = chunk
-            while position < unchecked.count {
-                results.set(position, transactions[unchecked[position]].hasValidSignature)
-                position += chunks
-            }
+            let positions = min(chunk * chunkSize, unchecked.count)..<min((chunk + 1) * chunkSize, unchecked.count)
+            let valid = Transaction.validSignatures(positions.map { transactions[unchecked[$0]] })
+            for (offset, position) in positions.enumerated() { results.set(position, valid[offset]) }
         }
         var good: [VerifiedSignature] = []
         var firstBad: Int?

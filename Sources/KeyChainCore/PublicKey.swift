@@ -55,6 +55,20 @@ public struct PublicKey: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// libsodium's verification of a signature of `digest`, without the tables: for a caller
+    /// that asked for them already.
+    func isValidSignatureBySodium(_ signature: Signature, forDigest digest: Hash256) -> Bool {
+        guard Self.sodiumReady else { return false }
+        var words = (digest.raw.w0.bigEndian, digest.raw.w1.bigEndian, digest.raw.w2.bigEndian, digest.raw.w3.bigEndian,
+                     raw.w0.bigEndian, raw.w1.bigEndian, raw.w2.bigEndian, raw.w3.bigEndian,
+                     signature.r.w0.bigEndian, signature.r.w1.bigEndian, signature.r.w2.bigEndian, signature.r.w3.bigEndian,
+                     signature.s.w0.bigEndian, signature.s.w1.bigEndian, signature.s.w2.bigEndian, signature.s.w3.bigEndian)
+        return withUnsafeBytes(of: &words) { bytes in
+            guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
+            return crypto_sign_verify_detached(base + 64, base, 32, base + 32) == 0
+        }
+    }
+
     /// libsodium must be initialised once before use; `sodium_init` is thread-safe.
     private static let sodiumReady: Bool = sodium_init() >= 0
 }

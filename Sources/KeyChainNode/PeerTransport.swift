@@ -208,15 +208,17 @@ public final class PeerTransport: Sendable {
         }
         link.inbox.async { [signatures] in
             var blocks: [Transaction] = []
+            var relayed: [Transaction] = []
             for message in messages {
                 switch message {
                 case let .block(body): blocks += body.block.transactions
-                // Relayed puts are verified here, at normal priority: a node that lags in
-                // relay mines blocks without the network's puts.
-                case let .tx(body): _ = signatures?.isValid(body.transaction)
+                case let .tx(body): relayed.append(body.transaction)
                 default: break
                 }
             }
+            // Relayed puts are verified here, at normal priority (a node that lags in relay
+            // mines blocks without the network's puts), as one batch: a read brings hundreds.
+            if !relayed.isEmpty { signatures?.verify(relayed) }
             guard let signatures, !blocks.isEmpty else { return handOver() }
             // Blocks go to the verifiers (a sync's bulk); the inbox waits, suspended and
             // holding no thread, so what the peer sent still reaches the owner in order.

@@ -43,11 +43,9 @@ final class VerifierPool: @unchecked Sendable {
         let remaining = Atomic<Int>(chunks)
         let work: [() -> Void] = (0..<chunks).map { chunk in
             {
-                var index = chunk
-                while index < transactions.count {
-                    _ = cache.isValid(transactions[index])
-                    index += chunks
-                }
+                // A contiguous range a thread, verified as one batch.
+                let size = (transactions.count + chunks - 1) / chunks
+                cache.verify(transactions[min(chunk * size, transactions.count)..<min((chunk + 1) * size, transactions.count)])
                 if remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { completion() }
             }
         }

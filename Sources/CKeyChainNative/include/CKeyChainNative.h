@@ -59,21 +59,30 @@ uint32_t kc_crc32c(uint32_t crc, const void *data, size_t len);
 /// CRC-32C with the portable table code (for tests).
 uint32_t kc_crc32c_portable(uint32_t crc, const void *data, size_t len);
 
-/// Ed25519 verification against a key's precomputed tables (about 30 KB a key; worth it for a
-/// key that signs many transactions). Same rules as libsodium's crypto_sign_verify_detached.
+/// Ed25519 verification with precomputed tables of a key's multiples (worth it for a key that
+/// signs many transactions). Same rules as libsodium's crypto_sign_verify_detached.
 typedef struct kc_ed25519_key kc_ed25519_key;
 
-/// Tables for `public_key` in `*out`: returns 1. Returns 0 (and NULL) when libsodium would
-/// refuse the key (not canonical, small order, not on the curve): every signature by it is
-/// invalid. Returns -1 (and NULL) when memory is short: verify another way. Thread-safe;
+/// Tables for `public_key` in `*out`: returns 1. Narrow tables (`wide` 0) take about 30 KB and
+/// make a verification about 0.27 of libsodium's; wide ones about 480 KB, and a third fewer
+/// point additions again, for the few keys that sign most. Returns 0 (and NULL) when libsodium
+/// would refuse the key (not canonical, small order, not on the curve): every signature by it
+/// is invalid. Returns -1 (and NULL) when memory is short: verify another way. Thread-safe;
 /// free with kc_ed25519_key_free.
-int kc_ed25519_key_create(const uint8_t public_key[32], kc_ed25519_key **out);
+int kc_ed25519_key_create(const uint8_t public_key[32], int wide, kc_ed25519_key **out);
 
 void kc_ed25519_key_free(kc_ed25519_key *key);
 
 /// 1 when `signature` (R | S) is valid for the key, given h = SHA-512(R | A | message) reduced
 /// mod L (32 bytes, little-endian); else 0. Read-only on the key: safe from many threads.
 int kc_ed25519_verify_prehashed(const kc_ed25519_key *key, const uint8_t signature[64], const uint8_t h[32]);
+
+/// `count` verifications at once, each by the rules of kc_ed25519_verify_prehashed and with
+/// the same answer: signature i is bytes 64i..64i+63 of `signatures`, its h bytes 32i..32i+31
+/// of `hs`, its key `keys[i]`; `results[i]` gets 1 or 0. Sharing the work of encoding the
+/// points makes each about a fifth cheaper.
+void kc_ed25519_verify_batch(const kc_ed25519_key *const keys[], const uint8_t *signatures, const uint8_t *hs,
+                             size_t count, uint8_t results[]);
 
 #ifdef __cplusplus
 }
