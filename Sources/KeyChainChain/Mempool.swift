@@ -26,7 +26,7 @@ public final class Mempool {
     private var orderStart = 0
     /// Every waiting put by txid: persistent, so the node can publish it to readers (`tx`
     /// answers "pending" from it) at the cost of a reference.
-    public private(set) var live: TreeDictionary<Hash256, Transaction> = [:]
+    public private(set) var live: TreeDictionary<Hash256, WaitingPut> = [:]
     private var pendingByKey: [KeyBytes: [Hash256]] = [:]
     /// Encoded bytes waiting.
     public private(set) var bytes = 0
@@ -43,10 +43,10 @@ public final class Mempool {
     public func contains(_ txid: Hash256) -> Bool { live[txid] != nil }
 
     /// The waiting put with this txid.
-    public func transaction(_ txid: Hash256) -> Transaction? { live[txid] }
+    public func transaction(_ txid: Hash256) -> Transaction? { live[txid]?.transaction }
 
     /// All waiting puts in arrival order.
-    public var transactions: [Transaction] { order[orderStart...].compactMap { live[$0] } }
+    public var transactions: [Transaction] { order[orderStart...].compactMap { live[$0]?.transaction } }
 
     /// The txids of the `count` oldest waiting puts, without a look at the rest.
     public func oldest(_ count: Int) -> [Hash256] {
@@ -66,12 +66,12 @@ public final class Mempool {
         }
         let key = KeyBytes(transaction.key)
         let waiting = pendingByKey[key] ?? []
-        try index.check(transaction, pending: (waiting.count, waiting.first.flatMap { live[$0]?.author }))
+        try index.check(transaction, pending: (waiting.count, waiting.first.flatMap { live[$0]?.transaction.author }))
         guard live.count < limits.maxTransactions, bytes + transaction.encodedSize <= limits.maxBytes else {
             throw .mempoolFull(limit: limits.maxTransactions)
         }
         guard signatures.isValid(transaction) else { throw .badSignature }
-        live[transaction.id] = transaction
+        live[transaction.id] = WaitingPut(transaction)
         order.append(transaction.id)
         pendingByKey[key, default: []].append(transaction.id)
         bytes += transaction.encodedSize
@@ -82,7 +82,7 @@ public final class Mempool {
         var out: [Transaction] = []
         var used = 0
         for id in order[orderStart...] {
-            guard let transaction = live[id] else { continue }
+            guard let transaction = live[id]?.transaction else { continue }
             if used + transaction.encodedSize > maxBytes { break }
             used += transaction.encodedSize
             out.append(transaction)
@@ -103,7 +103,7 @@ public final class Mempool {
             var kept: [Hash256] = []
             var firstAuthor: PublicKey?
             for id in waiting {
-                guard let transaction = live[id] else { continue }
+                guard let transaction = live[id]?.transaction else { continue }
                 if !confirmed.contains(id) {
                     do {
                         try index.check(transaction, pending: (kept.count, firstAuthor))

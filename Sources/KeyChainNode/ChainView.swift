@@ -17,7 +17,7 @@ public struct ChainView: Sendable {
     /// The best chain's tip.
     public internal(set) var tip: BlockNode
     /// Puts waiting for a block, by txid.
-    var mempool: TreeDictionary<Hash256, Transaction>
+    var mempool: TreeDictionary<Hash256, WaitingPut>
     /// Recent refusals and evictions.
     var outcomes: TreeDictionary<Hash256, TransactionOutcome>
     /// Whether the node mines.
