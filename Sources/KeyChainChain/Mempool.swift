@@ -90,6 +90,22 @@ public final class Mempool {
         return out
     }
 
+    /// The longest run, in arrival order, of waiting puts whose encodings fit in `maxBytes`,
+    /// passing over those with a txid in `skipping` or a key in `keys`: what stays valid on
+    /// top of a block that holds `skipping` and writes `keys`, whatever connecting it does.
+    /// A put's rules depend only on its own key's versions and the puts before it on that key.
+    func template(maxBytes: Int, skipping: Set<Hash256>, keys: Set<KeyBytes>) -> [Transaction] {
+        var out: [Transaction] = []
+        var used = 0
+        for id in order[orderStart...] where !skipping.contains(id) {
+            guard let transaction = live[id]?.transaction, !keys.contains(KeyBytes(transaction.key)) else { continue }
+            if used + transaction.encodedSize > maxBytes { break }
+            used += transaction.encodedSize
+            out.append(transaction)
+        }
+        return out
+    }
+
     /// After blocks that confirmed `confirmed` and wrote `keys`: takes out the confirmed puts
     /// and checks the others waiting on those keys again, in arrival order, against `index`,
     /// dropping those the blocks made invalid (a compare-and-set they overtook, a key they gave

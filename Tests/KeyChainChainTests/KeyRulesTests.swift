@@ -107,6 +107,36 @@ import Testing
         #expect(minedBlocks > 1)
     }
 
+    /// Mining ahead: on a block stored but not connected yet, a template takes the waiting puts
+    /// that the block neither holds nor writes the key of, so that connecting the block cannot
+    /// make it invalid; mined, it connects after the block.
+    @Test func aTemplateOnAStoredBlockSkipsItsPutsAndTheirKeys() throws {
+        let fixture = try ChainFixture()
+        let a1 = try fixture.put("ahead/a", "1", by: fixture.alice)
+        let b1 = try fixture.put("ahead/b", "1", by: fixture.alice)
+        let a2 = try fixture.put("ahead/a", "2", by: fixture.alice)
+        let c1 = try fixture.put("ahead/c", "1", by: fixture.alice)
+        for put in [a1, b1, a2, c1] { try fixture.chain.submit(put) }
+        var told: [Hash256] = []
+        fixture.chain.willConnect = { told.append($0.hash) }
+        let block = fixture.block(on: fixture.chain.tip.header, [a1, b1])
+        try fixture.chain.store(block)
+        #expect(told == [block.hash])
+        #expect(fixture.chain.height == 0)
+        let template = try #require(fixture.chain.makeTemplate(extending: block))
+        #expect(template.transactions.map(\.id) == [c1.id])
+        #expect(template.header.previous == block.hash && template.height == 2)
+        try fixture.chain.acceptBlock(block)
+        let next = template.block(nonce: TestNetwork.solve(template.header, target: fixture.parameters.target))
+        try fixture.chain.acceptBlock(next)
+        #expect(fixture.chain.height == 2)
+        #expect(fixture.value("ahead/a") == "1" && fixture.value("ahead/c") == "1")
+        #expect(fixture.chain.mempool.transactions.map(\.id) == [a2.id])
+        // A block that does not extend the tip is not news to a miner.
+        try fixture.chain.store(fixture.block(on: block.header, [], offset: 5_000))
+        #expect(told == [block.hash, next.hash])
+    }
+
     /// What anti-entropy re-offers: the oldest waiting puts in arrival order, none confirmed.
     @Test func oldestWaitingPutsComeInArrivalOrderWithoutTheConfirmed() throws {
         let fixture = try ChainFixture(maxBlockSize: 4_096)
