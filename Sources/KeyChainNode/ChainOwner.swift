@@ -36,6 +36,8 @@ final class ChainOwner: @unchecked Sendable {
     private var refreshScheduled = false
     /// Whether the miner's template left puts out for want of room.
     private var templateFull = false
+    /// The stored block the miner works on top of before it is connected (`mineAhead`).
+    private var minedAheadOn: Hash256?
     /// Since when the miner waits for a better block's body (milliseconds), if it does, and
     /// whether that wait ran out (the miner went back to the old tip).
     private var pausedSince: UInt64?
@@ -125,6 +127,7 @@ final class ChainOwner: @unchecked Sendable {
         // `finish` re-templated the miner if the chain moved; if not, the solved template is
         // spent all the same.
         if output.chainUpdates.isEmpty { refreshMining() }
+        abandonAheadIfNotConnected()
     }
 
     /// An event from the transport (a connection, a message, a tick).
@@ -148,6 +151,7 @@ final class ChainOwner: @unchecked Sendable {
         // carries them, whoever they were sent to.
         if chain.mempool.count > waiting { scheduleRefresh() }
         pauseOrResumeMining()
+        abandonAheadIfNotConnected()
         if changed { publish() }
     }
 
@@ -255,11 +259,20 @@ final class ChainOwner: @unchecked Sendable {
         guard let miner, !stopped, storageFault == nil, let template = chain.makeTemplate(extending: block),
               !template.transactions.isEmpty,
               policy.shouldMine(waitingPuts: template.transactions.count, waitingClients: tracker.hasWaiters) else { return }
+        minedAheadOn = block.hash
         miner.update(template, target: chain.parameters.target)
+    }
+
+    /// A block mined ahead on that did not become the tip broke a rule only connecting checks
+    /// (ownership, compare-and-set, replay): its children are invalid too, so the miner goes
+    /// back to the tip. Runs once the event that stored the block is handled.
+    private func abandonAheadIfNotConnected() {
+        if let minedAheadOn, chain.tip.hash != minedAheadOn { refreshMining() }
     }
 
     /// Points the miner at a fresh template, or idles it when the policy says so.
     func refreshMining() {
+        minedAheadOn = nil
         guard let miner, !stopped else { return }
         // A better block is on its way (its header came, its body not yet): mining on the
         // old tip meanwhile mostly makes orphans, which during a busy import cost whole
