@@ -3,6 +3,7 @@
 #   1. import of 100,000 keys through node 1 of a 3-node keychain-devnet until every key is
 #      confirmed and readable on all three (puts/s; the median of three fresh devnets, since
 #      blocks come by chance), beside the same import into one --dev node in the same run;
+#      and the CPU each put cost (every process of the network and the client), beside --dev's;
 #   2. propagation of each new tip to every devnet node: p50 and p95 over the 30 s after
 #      the import;
 #   3. a fresh node syncing, from 2 peers, a 1,000-block chain of 100,000 puts by 1,000
@@ -27,6 +28,8 @@ r = json.loads(sys.argv[1])
 print()
 print(f"devnet import: {r['devnetImportPutsPerSecond']:,.0f} puts/s confirmed on all 3 nodes, median of {r['devnetImportRuns']} "
       f"(target >= 8,000) = {r['devnetVsDev']:.2f}x one --dev node in this run ({r['devImportPutsPerSecond']:,.0f}/s)")
+print(f"CPU per imported put: {r['devnetCpuPerPutMicroseconds']:.0f} us on the devnet (3 nodes, tracker and client; median of 3) "
+      f"= {r['devnetCpuPerPutMicroseconds'] / r['devCpuPerPutMicroseconds']:.2f}x the --dev node and client ({r['devCpuPerPutMicroseconds']:.0f} us)")
 print(f"header propagation to every node: p50 {r['propagationP50ms']:.1f} ms, p95 {r['propagationP95ms']:.1f} ms "
       f"over {r['propagationBlocks']} blocks (target p95 < 50 ms)")
 print(f"sync from 2 peers: {r['syncTxPerSecond']:,.0f} tx/s, {r['syncBlocksPerSecond']:,.0f} blocks/s "
