@@ -15,8 +15,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 count=${COUNT:-100000}
-swift build -c release >/dev/null
-(cd Benchmarks && swift build -c release --product NodeLoad >/dev/null && swift build -c release --product SyncChain >/dev/null)
+# Quiet builds, but a failing one shows why (swift build reports errors on stdout).
+build() { local out; if ! out=$("$@" 2>&1); then echo "$out" >&2; echo "network-bench: '$*' failed" >&2; exit 1; fi; }
+build swift build -c release
+(cd Benchmarks && build swift build -c release --product NodeLoad && build swift build -c release --product SyncChain)
 work=$(mktemp -d /tmp/keychain-network-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 python3 data/samples/generate.py --count "$count" --key-bytes 32 --value-bytes 100 > "$work/keys.csv"
