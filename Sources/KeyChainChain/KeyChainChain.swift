@@ -7,4 +7,5 @@
 // - `Blockchain`: the above over a `BlockStorage`: accept headers and blocks, reorganise to
 //   the most work (undoing key versions, returning transactions to the mempool), persist and
 //   checkpoint the key index.
-// - `SignatureCache`: each transaction's signature is verified once, in parallel per block.
+// - `SignatureCache`: each transaction's signature is verified once, in batches, in parallel
+//   per block.

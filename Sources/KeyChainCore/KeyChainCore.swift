@@ -2,6 +2,8 @@
 //
 // - Hashes and keys: `Hash256` (SHA-256d), `PublicKey`, `Signature`, `Identity` (Ed25519).
 // - The data model: `Transaction` (a signed put), `BlockHeader`, `Block`, `MerkleTree`.
+// - Signature checks by libsodium's rule: `PublicKey.isValidSignature`; `PrecomputedKeys`,
+//   tables for the keys that sign often; `Transaction.validSignatures`, many at once.
 // - Consensus numbers: `Target` (compact proof-of-work target), `Work`, `NetworkParameters`
 //   and the genesis block they define.
 // - One canonical binary encoding (`ByteWriter`, `ByteReader`): little-endian integers, a
