@@ -77,28 +77,17 @@ public final class Mempool {
         bytes += transaction.encodedSize
     }
 
-    /// The longest prefix of waiting puts whose encodings fit in `maxBytes`.
-    public func template(maxBytes: Int) -> [Transaction] {
-        var out: [Transaction] = []
-        var used = 0
-        for id in order[orderStart...] {
-            guard let transaction = live[id]?.transaction else { continue }
-            if used + transaction.encodedSize > maxBytes { break }
-            used += transaction.encodedSize
-            out.append(transaction)
-        }
-        return out
-    }
-
     /// The longest run, in arrival order, of waiting puts whose encodings fit in `maxBytes`,
-    /// passing over those with a txid in `skipping` or a key in `keys`: what stays valid on
-    /// top of a block that holds `skipping` and writes `keys`, whatever connecting it does.
-    /// A put's rules depend only on its own key's versions and the puts before it on that key.
-    func template(maxBytes: Int, skipping: Set<Hash256>, keys: Set<KeyBytes>) -> [Transaction] {
+    /// passing over those with a txid in `skipping` or a key in `keys`. With neither, a prefix
+    /// of the mempool; with a block's txids and written keys, what stays valid on top of that
+    /// block whatever connecting it does (a put's rules depend only on its own key's versions
+    /// and the puts before it on that key).
+    func template(maxBytes: Int, skipping: Set<Hash256> = [], keys: Set<KeyBytes> = []) -> [Transaction] {
         var out: [Transaction] = []
         var used = 0
-        for id in order[orderStart...] where !skipping.contains(id) {
-            guard let transaction = live[id]?.transaction, !keys.contains(KeyBytes(transaction.key)) else { continue }
+        for id in order[orderStart...] where skipping.isEmpty || !skipping.contains(id) {
+            guard let transaction = live[id]?.transaction else { continue }
+            if !keys.isEmpty && keys.contains(KeyBytes(transaction.key)) { continue }
             if used + transaction.encodedSize > maxBytes { break }
             used += transaction.encodedSize
             out.append(transaction)

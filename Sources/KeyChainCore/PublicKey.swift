@@ -39,6 +39,7 @@ public struct PublicKey: Hashable, Sendable, CustomStringConvertible {
     /// rules (`PrecomputedKeys`; tests compare the two).
     private func verify(_ signature: Signature, _ message: UnsafeRawBufferPointer) -> Bool {
         guard Self.sodiumReady else { return false }
+        guard let table = PrecomputedKeys.shared.table(for: raw) else { return isValidSignatureBySodium(signature, message) }
         var keyWords = (raw.w0.bigEndian, raw.w1.bigEndian, raw.w2.bigEndian, raw.w3.bigEndian)
         var signatureWords = (signature.r.w0.bigEndian, signature.r.w1.bigEndian, signature.r.w2.bigEndian, signature.r.w3.bigEndian,
                               signature.s.w0.bigEndian, signature.s.w1.bigEndian, signature.s.w2.bigEndian, signature.s.w3.bigEndian)
@@ -46,11 +47,7 @@ public struct PublicKey: Hashable, Sendable, CustomStringConvertible {
             withUnsafeBytes(of: &signatureWords) { signatureBytes in
                 guard let signaturePointer = signatureBytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
                       let keyPointer = keyBytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
-                if let table = PrecomputedKeys.shared.table(for: raw) {
-                    return PrecomputedKeys.verify(table, key: keyPointer, signature: signaturePointer, message: message)
-                }
-                return crypto_sign_verify_detached(
-                    signaturePointer, message.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(message.count), keyPointer) == 0
+                return PrecomputedKeys.verify(table, key: keyPointer, signature: signaturePointer, message: message)
             }
         }
     }
@@ -58,17 +55,22 @@ public struct PublicKey: Hashable, Sendable, CustomStringConvertible {
     /// libsodium's verification of a signature of `digest`, without the tables: for a caller
     /// that asked for them already.
     func isValidSignatureBySodium(_ signature: Signature, forDigest digest: Hash256) -> Bool {
+        var words = (digest.raw.w0.bigEndian, digest.raw.w1.bigEndian, digest.raw.w2.bigEndian, digest.raw.w3.bigEndian)
+        return withUnsafeBytes(of: &words) { isValidSignatureBySodium(signature, $0) }
+    }
+
+    /// `crypto_sign_verify_detached` on stack copies of the key and signature.
+    private func isValidSignatureBySodium(_ signature: Signature, _ message: UnsafeRawBufferPointer) -> Bool {
         guard Self.sodiumReady else { return false }
-        var words = (digest.raw.w0.bigEndian, digest.raw.w1.bigEndian, digest.raw.w2.bigEndian, digest.raw.w3.bigEndian,
-                     raw.w0.bigEndian, raw.w1.bigEndian, raw.w2.bigEndian, raw.w3.bigEndian,
+        var words = (raw.w0.bigEndian, raw.w1.bigEndian, raw.w2.bigEndian, raw.w3.bigEndian,
                      signature.r.w0.bigEndian, signature.r.w1.bigEndian, signature.r.w2.bigEndian, signature.r.w3.bigEndian,
                      signature.s.w0.bigEndian, signature.s.w1.bigEndian, signature.s.w2.bigEndian, signature.s.w3.bigEndian)
         return withUnsafeBytes(of: &words) { bytes in
             guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
-            return crypto_sign_verify_detached(base + 64, base, 32, base + 32) == 0
+            return crypto_sign_verify_detached(base + 32, message.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(message.count), base) == 0
         }
     }
 
     /// libsodium must be initialised once before use; `sodium_init` is thread-safe.
-    private static let sodiumReady: Bool = sodium_init() >= 0
+    static let sodiumReady: Bool = sodium_init() >= 0
 }

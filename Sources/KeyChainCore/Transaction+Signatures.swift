@@ -13,6 +13,7 @@ extension Transaction {
     static func validSignatures(_ transactions: some Collection<Transaction>, tablesFrom cache: PrecomputedKeys) -> [Bool] {
         let total = transactions.count
         var results = [Bool](repeating: false, count: total)
+        guard PublicKey.sodiumReady else { return results }
         var tables: [PrecomputedKeys.Table] = []  // alive until the batch is checked
         var keys: [OpaquePointer?] = []
         var slots: [Int] = []
