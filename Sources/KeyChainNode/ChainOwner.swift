@@ -25,6 +25,9 @@ final class ChainOwner: @unchecked Sendable {
     let wallet: Identity
     /// Where peer actions go: the transport, once there is one.
     var transport: @Sendable ([ProtocolAction]) -> Void = { _ in }
+    /// Where this node's own blocks go once stored and announced: the transport, which then
+    /// answers peers' requests for them without this queue (`PeerTransport.offer`).
+    var offer: @Sendable (Block) -> Void = { _ in }
     /// A connection's bytes in and out, as the transport counts them.
     var traffic: @Sendable (PeerID) -> (bytesIn: UInt64, bytesOut: UInt64)? = { _ in nil }
     /// Set once, before the queue runs anything.
@@ -120,7 +123,9 @@ final class ChainOwner: @unchecked Sendable {
     func mined(_ block: Block) {
         guard !stopped else { return }
         // Stored and announced first: see `ProtocolEvent.sealed`.
-        finish(peers.handle(.sealed(block)))
+        let sealed = peers.handle(.sealed(block))
+        if sealed.refusal == nil { offer(block) }
+        finish(sealed)
         let output = peers.handle(.mined(block))
         finish(output)
         if let refusal = output.refusal { logger.warning("own block refused", metadata: ["error": "\(refusal)"]) }

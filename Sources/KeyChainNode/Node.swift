@@ -256,6 +256,7 @@ public final class Node: Sendable {
     public func setTransport(_ transport: PeerTransport) {
         owner.queue.async { [owner] in
             owner.transport = { transport.perform($0) }
+            owner.offer = { transport.offer($0) }
             owner.traffic = { transport.traffic(of: $0) }
         }
     }
