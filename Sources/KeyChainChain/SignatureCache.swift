@@ -33,7 +33,7 @@ public final class SignatureCache: Sendable {
     /// Verifies those of `transactions` not cached yet, as one batch (a fifth cheaper each
     /// than one at a time), and caches the good ones.
     public func verify(_ transactions: some Collection<Transaction>) {
-        let unchecked = transactions.filter { !contains($0) }
+        let unchecked = uncached(transactions)
         guard !unchecked.isEmpty else { return }
         let valid = Transaction.validSignatures(unchecked)
         insert(unchecked.indices.filter { valid[$0] }.map { VerifiedSignature(unchecked[$0]) })
@@ -59,6 +59,13 @@ public final class SignatureCache: Sendable {
         }
         insert(good)
         return firstBad
+    }
+
+    /// Those of `transactions` whose signatures are not cached, in order (one lock for all).
+    public func uncached(_ transactions: some Collection<Transaction>) -> [Transaction] {
+        let keys = transactions.map { VerifiedSignature($0) }
+        let known = state.withLockedValue { state in keys.map { state.verified.contains($0) } }
+        return zip(transactions, known).compactMap { $1 ? nil : $0 }
     }
 
     private func contains(_ transaction: Transaction) -> Bool {

@@ -1,4 +1,3 @@
-import Dispatch
 import KeyChainChain
 import KeyChainCore
 import KeyChainP2P
@@ -32,8 +31,8 @@ public final class PeerTransport: Sendable {
         var deliver: (@Sendable ([ProtocolEvent]) -> Void)?
         var listener: Channel?
         var closed = false
-        /// The block this node last sealed, framed, for `offer`.
-        var offered: (hash: Hash256, frame: [UInt8])?
+        /// The block this node last sealed (`offer`).
+        var offered: Block?
     }
 
     /// A transport for `network`.
@@ -151,31 +150,26 @@ public final class PeerTransport: Sendable {
     /// without the chain lock. The owner announces its own block once the block is stored and
     /// connects it next, which takes a busy node 60-300 ms; the peers' requests, a round trip
     /// after the announcement, waited behind that, and their miners idled meanwhile (they
-    /// pause while a better block is on its way). Framed off every queue that matters: a
-    /// request that comes first goes the usual way.
+    /// pause while a better block is on its way).
     public func offer(_ block: Block) {
-        let magic = self.magic
-        DispatchQueue.global(qos: .userInitiated).async { [state] in
-            let frame = Frame.encode(.block(BlockMessage(block)), magic: magic)
-            state.withLockedValue { $0.offered = (block.hash, frame) }
-        }
+        state.withLockedValue { $0.offered = block }
     }
 
     /// `messages` less the offered block's items of their `getdata`, which are answered here
     /// (once each, as the protocol would); on the connection's event loop.
     private func answeringOffered(_ messages: [Message], on link: PeerLink) -> [Message] {
         guard let offered = state.withLockedValue({ $0.offered }) else { return messages }
+        let item = InventoryItem(.block, offered.hash)
         var answered = false
         let rest = messages.compactMap { message -> Message? in
-            guard case let .getData(request) = message,
-                  request.inventory.items.contains(InventoryItem(.block, offered.hash)) else { return message }
+            guard case let .getData(request) = message, request.inventory.items.contains(item) else { return message }
             answered = true
-            let others = request.inventory.items.filter { $0 != InventoryItem(.block, offered.hash) }
+            let others = request.inventory.items.filter { $0 != item }
             return others.isEmpty ? nil : .getData(GetDataMessage(others))
         }
         guard answered else { return messages }
         metrics.sent(BlockMessage.command)
-        write(frames: [offered.frame], on: link)
+        write(frames: [Frame.encode(.block(BlockMessage(offered)), magic: magic)], on: link)
         return rest
     }
 
@@ -262,11 +256,14 @@ public final class PeerTransport: Sendable {
             // Relayed puts are verified here, at normal priority (a node that lags in relay
             // mines blocks without the network's puts), as one batch: a read brings hundreds.
             if !relayed.isEmpty { signatures?.verify(relayed) }
-            guard let signatures, !blocks.isEmpty else { return handOver() }
-            // Blocks go to the verifiers (a sync's bulk); the inbox waits, suspended and
+            // A relayed block's signatures are mostly cached already (its puts came first), and
+            // the verifiers run at nice +10: on a busy machine a block they only had to look up
+            // waited 200 ms for them while its receiver's miner idled.
+            guard let signatures, case let unverified = signatures.uncached(blocks), !unverified.isEmpty else { return handOver() }
+            // The rest go to the verifiers (a sync's bulk); the inbox waits, suspended and
             // holding no thread, so what the peer sent still reaches the owner in order.
             link.inbox.suspend()
-            VerifierPool.shared.verify(blocks, into: signatures) {
+            VerifierPool.shared.verify(unverified, into: signatures) {
                 handOver()
                 link.inbox.resume()
             }
