@@ -24,6 +24,9 @@
 //   connections, frames (`PeerChannelHandler` cuts them, refusing an oversize one from its
 //   header) and failures become `ProtocolEvent`s for the owner; its `ProtocolAction`s become
 //   writes (counted per `PeerLink`, the backlog reported to the protocol), dials and closes.
+//   Two things it does without the owner, both to keep blocks moving while the owner is busy:
+//   it answers `getdata` for the block the node just sealed (`offer`), and it hands on a
+//   block whose signatures are all cached without the verifier pool.
 // - `PeerNetwork`: the node's place in a network: the transport, announcements to trackers
 //   (capped backoff; a failing tracker never stops the node) and the peers file.
 //   `GenesisSource` reads the network to join on first start from `--genesis` or a tracker.
