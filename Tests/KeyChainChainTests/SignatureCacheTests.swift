@@ -36,4 +36,17 @@ import Testing
         let honest = try Self.puts(18, forgedAt: -1)[17]
         #expect(honest.id == puts[17].id && cache.isValid(honest))
     }
+
+    @Test func uncachedNamesWhatIsLeftToVerifyInOrder() throws {
+        let puts = try Self.puts(40, forgedAt: 9)
+        let cache = SignatureCache(workers: 1)
+        #expect(cache.uncached(puts).map(\.id) == puts.map(\.id))
+        cache.verify(puts[0..<20])
+        // The forged one was refused, so it is still to verify; the good ones are not.
+        #expect(cache.uncached(puts).map(\.id) == [puts[9].id] + puts[20...].map(\.id))
+        // With the honest signature cached, the forged one on the same txid is still not.
+        let honest = try Self.puts(10, forgedAt: -1)[9]
+        cache.verify([honest])
+        #expect(cache.uncached([honest, puts[9]]).map(\.signature) == [puts[9].signature])
+    }
 }
