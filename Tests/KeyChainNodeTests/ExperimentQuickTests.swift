@@ -96,11 +96,17 @@ struct ExperimentQuickTests {
     @Test("throughput: a row per difficulty, puts confirmed, blocks mined")
     func throughput() throws {
         let folder = try run("throughput.py")
-        let table = try rows(folder, "throughput.csv", columns: ["difficulty_bits", "confirmed_puts_per_s", "blocks",
+        let table = try rows(folder, "throughput.csv", columns: ["difficulty_bits", "converged", "confirmed_puts_per_s", "blocks",
                                                                   "block_interval_mean_s", "latency_p50_s", "stale_rate", "hash_rate"])
         #expect(table.map { $0["difficulty_bits"] } == ["12", "15", "18"])
+        // At 12 bits a block comes every 7 ms, faster than this debug build's importing node
+        // validates them: it falls hundreds of blocks behind, and whether any put is confirmed
+        // on all three by the time limit is luck (0 or about 900 of 5,000, old code and new).
+        // The experiment reports that as `converged` 0, the knee it looks for; a row that
+        // converged must have confirmed puts, and the slowest blocks must converge.
+        #expect(table.last?["converged"] == "1")
         for row in table {
-            #expect((Double(row["confirmed_puts_per_s"] ?? "") ?? 0) > 0)
+            if row["converged"] == "1" { #expect((Double(row["confirmed_puts_per_s"] ?? "") ?? 0) > 0) }
             #expect((Int(row["blocks"] ?? "") ?? 0) >= 1)
             let stale = try #require(Double(row["stale_rate"] ?? ""))
             #expect((0...1).contains(stale))
