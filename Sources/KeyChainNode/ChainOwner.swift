@@ -9,14 +9,16 @@ import Logging
 
 /// The one owner of chain state: the chain, the peer protocol and the transaction tracker, run
 /// serially on one dispatch queue, as btcd's block handler owns its chain. The miner's blocks,
-/// timer ticks, client writes and peer events are messages to it (`Node` enqueues them), so
-/// nothing here takes a lock; a queue is FIFO, so one connection's requests, enqueued in
-/// order, take effect in order. After each change it publishes a `ChainView`, from which
-/// readers answer on their own threads.
+/// timer ticks, client writes and peer events are messages to it (`Node` posts them to its
+/// `mailbox`, blocks ahead of the rest), so nothing here takes a lock; each lane is FIFO, so
+/// one connection's requests, posted in order, take effect in order. After each change it
+/// publishes a `ChainView`, from which readers answer on their own threads.
 ///
 /// Every method runs on `queue`.
 final class ChainOwner: @unchecked Sendable {
     let queue: DispatchQueue
+    /// Work for `queue`, in two lanes.
+    let mailbox: OwnerMailbox
     let chain: Blockchain
     let peers: PeerProtocol
     let policy: any MiningPolicy
@@ -61,6 +63,7 @@ final class ChainOwner: @unchecked Sendable {
          published: PublishedView, metrics: NodeMetrics, clock: @escaping @Sendable () -> UInt64, logger: Logger) {
         self.clock = clock
         self.queue = DispatchQueue(label: "keychain.node.chain", qos: .userInitiated)
+        mailbox = OwnerMailbox(queue: queue)
         self.chain = chain
         self.peers = peers
         self.policy = policy

@@ -7,9 +7,10 @@
 //   directory), and enqueues every write to the `ChainOwner`.
 // - `ChainOwner`: the one owner of chain state (btcd's block handler): the chain, the
 //   `PeerProtocol` and the `TransactionTracker`, run serially on one dispatch queue. Client
-//   writes, the miner's blocks, timer ticks and peer events are messages to it; a block from
-//   a peer settles waiters and notifies subscribers exactly as the node's own. After each
-//   change it publishes a `ChainView` (`PublishedView`).
+//   writes, the miner's blocks, timer ticks and peer events are messages to it, posted to its
+//   `OwnerMailbox`, where blocks, headers and requests for blocks go ahead of waiting puts; a
+//   block from a peer settles waiters and notifies subscribers exactly as the node's own.
+//   After each change it publishes a `ChainView` (`PublishedView`).
 // - `ChainView`: what reads see: a value over persistent maps (key index, mempool, outcomes),
 //   so `get`, `history`, `tx`, `keys` and `status` are answered on the event loop, never held
 //   up by validation, fsync or a reorganisation.

@@ -103,7 +103,7 @@ public final class Node: Sendable {
         // The miner's threads only enqueue what they seal: the owner validates and stores it.
         let miner: Miner? = configuration.mine
             ? Miner(configuration: .init(threads: configuration.miningThreads, hashRateLimit: configuration.hashRateLimit)) { block in
-                owner.queue.async { owner.mined(block) }
+                owner.mailbox.post(urgent: true) { owner.mined(block) }
             }
             : nil
         owner.miner = miner  // before anything runs on the owner's queue
@@ -126,7 +126,7 @@ public final class Node: Sendable {
     public func start() {
         guard !ticking.exchange(true, ordering: .relaxed) else { return }
         miner?.start()
-        owner.queue.async { [owner, logger, parameters, configuration, wallet] in
+        owner.mailbox.post { [owner, logger, parameters, configuration, wallet] in
             owner.refreshMining()
             logger.info("node started", metadata: [
                 "network": "\(parameters.name)", "genesis": "\(parameters.genesisHash.short)", "height": "\(owner.chain.height)",
@@ -189,7 +189,7 @@ public final class Node: Sendable {
     /// Admits a put; `completion` runs on the owner's queue with its status once the view
     /// shows it. Submitting a put already pending or confirmed answers with its status again.
     public func submit(_ transaction: Transaction, completion: @escaping @Sendable (Result<TxStatusResult, NodeRequestError>) -> Void) {
-        owner.queue.async { [owner] in
+        owner.mailbox.post { [owner] in
             let result = owner.admit(transaction)
             owner.publish()
             completion(result)
@@ -198,7 +198,7 @@ public final class Node: Sendable {
 
     /// Admits many puts in order, each on its own; one publication for the lot.
     public func submit(batch: [Transaction], completion: @escaping @Sendable ([Result<TxStatusResult, NodeRequestError>]) -> Void) {
-        owner.queue.async { [owner] in
+        owner.mailbox.post { [owner] in
             let results = batch.map { owner.admit($0) }
             owner.publish()
             completion(results)
@@ -214,7 +214,7 @@ public final class Node: Sendable {
         registered: @escaping @Sendable () -> Void = {},
         completion: @escaping @Sendable (Result<[TxStatusResult], NodeRequestError>) -> Void
     ) {
-        owner.queue.async { [owner] in
+        owner.mailbox.post { [owner] in
             owner.wait(for: txids, depth: depth, timeout: timeout, all: all, completion: completion)
             registered()
         }
@@ -223,7 +223,7 @@ public final class Node: Sendable {
     /// Registers a connection for notifications; `completion` runs once it is in place.
     public func subscribe(connection: UInt64, txids: [Hash256], tips: Bool, sink: @escaping @Sendable (String) -> Void,
                           completion: @escaping @Sendable () -> Void) {
-        owner.queue.async { [owner] in
+        owner.mailbox.post { [owner] in
             owner.subscribe(connection: connection, txids: txids, tips: tips, sink: sink)
             completion()
         }
@@ -231,30 +231,30 @@ public final class Node: Sendable {
 
     /// Forgets a closed connection.
     public func unsubscribe(connection: UInt64) {
-        owner.queue.async { [owner] in owner.unsubscribe(connection: connection) }
+        owner.mailbox.post { [owner] in owner.unsubscribe(connection: connection) }
     }
 
     /// A stored block by hash, by height on the best chain, or the tip; read on the owner's
     /// queue, which alone touches the store.
     public func block(hash: Hash256?, height: UInt32?, completion: @escaping @Sendable (Result<BlockResult, NodeRequestError>) -> Void) {
-        owner.queue.async { [owner] in completion(owner.block(hash: hash, height: height)) }
+        owner.mailbox.post { [owner] in completion(owner.block(hash: hash, height: height)) }
     }
 
     // MARK: - Peers
 
     /// An event from the peer transport: a connection, a message, a dial that failed.
     public func receive(_ event: ProtocolEvent) {
-        owner.queue.async { [owner] in owner.receive(event) }
+        owner.mailbox.post(urgent: event.concernsBlocks) { [owner] in owner.receive(event) }
     }
 
     /// Events from the transport handled in one turn of the owner, published once.
     public func receive(_ events: [ProtocolEvent]) {
-        owner.queue.async { [owner] in owner.receive(events) }
+        owner.mailbox.post(urgent: events.contains { $0.concernsBlocks }) { [owner] in owner.receive(events) }
     }
 
     /// Sends the protocol's actions through `transport` and reports its traffic in `peers`.
     public func setTransport(_ transport: PeerTransport) {
-        owner.queue.async { [owner] in
+        owner.mailbox.post { [owner] in
             owner.transport = { transport.perform($0) }
             owner.offer = { transport.offer($0) }
             owner.traffic = { transport.traffic(of: $0) }
@@ -263,13 +263,13 @@ public final class Node: Sendable {
 
     /// The node's connections and bans; `completion` runs on the owner's queue.
     public func peers(completion: @escaping @Sendable (PeersResult) -> Void) {
-        owner.queue.async { [owner] in completion(owner.peerList()) }
+        owner.mailbox.post { [owner] in completion(owner.peerList()) }
     }
 
     /// The addresses the node knows, most recently seen first (for the peers file).
     public func knownAddresses(limit: Int = 1_000) async -> [PeerAddress] {
         await withCheckedContinuation { continuation in
-            owner.queue.async { [owner] in
+            owner.mailbox.post { [owner] in
                 let now = owner.clock()
                 continuation.resume(returning: owner.peers.addresses.sample(limit, now: now, excluding: nil).map(\.address))
             }
@@ -278,7 +278,7 @@ public final class Node: Sendable {
 
     /// Where the protocol's actions (sends, dials, disconnects) go; called on the owner's queue.
     public func setTransport(_ transport: @escaping @Sendable ([ProtocolAction]) -> Void) {
-        owner.queue.async { [owner] in owner.transport = transport }
+        owner.mailbox.post { [owner] in owner.transport = transport }
     }
 
     // MARK: - Awaiting
@@ -295,9 +295,9 @@ public final class Node: Sendable {
         }
     }
 
-    /// Returns once the owner has handled everything enqueued before this call: a barrier for
-    /// tests and benchmarks.
+    /// Returns once the owner has handled everything posted before this call (blocks posted
+    /// meanwhile may go first): a barrier for tests and benchmarks.
     public func settle() async {
-        await withCheckedContinuation { continuation in owner.queue.async { continuation.resume() } }
+        await withCheckedContinuation { continuation in owner.mailbox.post { continuation.resume() } }
     }
 }
