@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized) struct DevnetTests {
     @Test func aDevnetComesUpConnectedAndStopsEveryChild() async throws {
         let directory = try TemporaryDirectory()
-        let port = try freePort()
+        let port = try freePorts(103)  // the tracker's, the nodes' and, 100 above, their metrics'
         let outputPath = directory.file("devnet.out")
         let process = Process()
         try start(process, [Binaries.devnet, "--nodes", "2", "--difficulty", "12", "--hash-rate-limit", "4000",
