@@ -10,8 +10,8 @@ import Logging
 /// The one owner of chain state: the chain, the peer protocol and the transaction tracker, run
 /// serially on one dispatch queue, as btcd's block handler owns its chain. The miner's blocks,
 /// timer ticks, client writes and peer events are messages to it (`Node` posts them to its
-/// `mailbox`, blocks ahead of the rest), so nothing here takes a lock; each lane is FIFO, so
-/// one connection's requests, posted in order, take effect in order. After each change it
+/// `mailbox`, the miner's and peers' ahead of clients'), so nothing here takes a lock; each
+/// lane is FIFO, so one connection's requests, posted in order, take effect in order. After each change it
 /// publishes a `ChainView`, from which readers answer on their own threads.
 ///
 /// Every method runs on `queue`.
@@ -27,9 +27,10 @@ final class ChainOwner: @unchecked Sendable {
     let wallet: Identity
     /// Where peer actions go: the transport, once there is one.
     var transport: @Sendable ([ProtocolAction]) -> Void = { _ in }
-    /// Where this node's own blocks go once stored and announced: the transport, which then
-    /// answers peers' requests for them without this queue (`PeerTransport.offer`).
-    var offer: @Sendable (Block) -> Void = { _ in }
+    /// Where this node's own blocks go once stored and announced, with the peers they were
+    /// announced to: the transport, which then answers those peers' requests for them without
+    /// this queue (`PeerTransport.offer`).
+    var offer: @Sendable (Block, Set<PeerID>) -> Void = { _, _ in }
     /// A connection's bytes in and out, as the transport counts them.
     var traffic: @Sendable (PeerID) -> (bytesIn: UInt64, bytesOut: UInt64)? = { _ in nil }
     /// Set once, before the queue runs anything.
@@ -127,7 +128,10 @@ final class ChainOwner: @unchecked Sendable {
         guard !stopped else { return }
         // Stored and announced first: see `ProtocolEvent.sealed`.
         let sealed = peers.handle(.sealed(block))
-        if sealed.refusal == nil { offer(block) }
+        offer(block, Set(sealed.actions.compactMap { action -> PeerID? in
+            guard case let .send(peer, .headers) = action else { return nil }
+            return peer
+        }))
         finish(sealed)
         let output = peers.handle(.mined(block))
         finish(output)

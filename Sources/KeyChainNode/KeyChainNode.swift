@@ -8,7 +8,7 @@
 // - `ChainOwner`: the one owner of chain state (btcd's block handler): the chain, the
 //   `PeerProtocol` and the `TransactionTracker`, run serially on one dispatch queue. Client
 //   writes, the miner's blocks, timer ticks and peer events are messages to it, posted to its
-//   `OwnerMailbox`, where blocks, headers and requests for blocks go ahead of waiting puts; a
+//   `OwnerMailbox`, where the miner's blocks and peers' events go ahead of clients' puts; a
 //   block from a peer settles waiters and notifies subscribers exactly as the node's own.
 //   After each change it publishes a `ChainView` (`PublishedView`).
 // - `ChainView`: what reads see: a value over persistent maps (key index, mempool, outcomes),

@@ -244,19 +244,20 @@ public final class Node: Sendable {
 
     /// An event from the peer transport: a connection, a message, a dial that failed.
     public func receive(_ event: ProtocolEvent) {
-        owner.mailbox.post(urgent: event.concernsBlocks) { [owner] in owner.receive(event) }
+        owner.mailbox.post(urgent: true) { [owner] in owner.receive(event) }
     }
 
     /// Events from the transport handled in one turn of the owner, published once.
     public func receive(_ events: [ProtocolEvent]) {
-        owner.mailbox.post(urgent: events.contains { $0.concernsBlocks }) { [owner] in owner.receive(events) }
+        owner.mailbox.post(urgent: true) { [owner] in owner.receive(events) }
     }
 
     /// Sends the protocol's actions through `transport` and reports its traffic in `peers`.
     public func setTransport(_ transport: PeerTransport) {
-        owner.mailbox.post { [owner] in
+        // In the peers' lane, so that no peer event overtakes it.
+        owner.mailbox.post(urgent: true) { [owner] in
             owner.transport = { transport.perform($0) }
-            owner.offer = { transport.offer($0) }
+            owner.offer = { transport.offer($0, to: $1) }
             owner.traffic = { transport.traffic(of: $0) }
         }
     }
@@ -278,7 +279,7 @@ public final class Node: Sendable {
 
     /// Where the protocol's actions (sends, dials, disconnects) go; called on the owner's queue.
     public func setTransport(_ transport: @escaping @Sendable ([ProtocolAction]) -> Void) {
-        owner.mailbox.post { [owner] in owner.transport = transport }
+        owner.mailbox.post(urgent: true) { [owner] in owner.transport = transport }
     }
 
     // MARK: - Awaiting

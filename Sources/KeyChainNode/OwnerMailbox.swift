@@ -3,12 +3,14 @@ import Dispatch
 import NIOConcurrencyHelpers
 
 /// The work waiting for the chain's owner, in two lanes run one item at a time on its serial
-/// queue: blocks first, everything else in order. During an import the owner's queue holds
-/// 100-500 ms of puts to admit; a block this node's miner found waited behind them (its
-/// miner idle, and other miners racing it on its parent: two blocks at one height were seen
-/// 300 ms apart), and so did a peer's header or block. Within a lane the order is kept, so a
-/// connection's requests still take effect in order, and after `maxUrgentRun` urgent items in
-/// a row one waiting normal item runs, so a flood of blocks cannot stall clients.
+/// queue: the network's (the miner's blocks and every peer event, in order) ahead of the
+/// clients' (writes, waits and queries, in order). During an import the owner's queue holds
+/// 100-500 ms of a client's puts to admit; a block this node's miner found waited behind them
+/// (its miner idle, and other miners racing it on its parent: two blocks at one height were
+/// seen 300 ms apart), and so did a peer's header or block. Peer events share one lane because
+/// a peer's messages must be handled in the order sent (a `headers` before the `verack` it
+/// followed is a protocol violation). After `maxUrgentRun` urgent items in a row one waiting
+/// client item runs, so a busy network cannot stall clients.
 final class OwnerMailbox: Sendable {
     typealias Work = @Sendable () -> Void
 

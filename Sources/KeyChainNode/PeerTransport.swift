@@ -31,8 +31,9 @@ public final class PeerTransport: Sendable {
         var deliver: (@Sendable ([ProtocolEvent]) -> Void)?
         var listener: Channel?
         var closed = false
-        /// The block this node last sealed (`offer`).
-        var offered: Block?
+        /// The block this node last sealed and the peers told of it that have not asked yet
+        /// (`offer`).
+        var offered: (block: Block, to: Set<PeerID>)?
     }
 
     /// A transport for `network`.
@@ -121,17 +122,15 @@ public final class PeerTransport: Sendable {
     /// decided to send them) into one buffer, and writes it with one flush.
     private func write(_ messages: [Message], to peer: PeerID) {
         guard let link = link(peer) else { return }
-        let magic = self.magic
-        link.channel.eventLoop.execute { [self] in
-            write(frames: messages.map { Frame.encode($0, magic: magic) }, on: link)
-        }
+        link.channel.eventLoop.execute { [self] in write(messages, on: link) }
     }
 
-    /// Writes frames with one flush; on the connection's event loop.
-    private func write(frames: [[UInt8]], on link: PeerLink) {
+    /// Frames `messages` into one buffer and writes it with one flush; on the connection's
+    /// event loop.
+    private func write(_ messages: [Message], on link: PeerLink) {
         let channel = link.channel
-        var buffer = channel.allocator.buffer(capacity: frames.reduce(0) { $0 + $1.count })
-        for frame in frames { buffer.writeBytes(frame) }
+        var buffer = channel.allocator.buffer(capacity: 0)
+        for message in messages { buffer.writeBytes(Frame.encode(message, magic: magic)) }
         let size = buffer.readableBytes
         let pending = link.pending.add(size, ordering: .relaxed).newValue
         // Reported while above one frame's worth: the protocol drops a peer that does not read.
@@ -150,16 +149,19 @@ public final class PeerTransport: Sendable {
     /// without the chain lock. The owner announces its own block once the block is stored and
     /// connects it next, which takes a busy node 60-300 ms; the peers' requests, a round trip
     /// after the announcement, waited behind that, and their miners idled meanwhile (they
-    /// pause while a better block is on its way).
-    public func offer(_ block: Block) {
-        state.withLockedValue { $0.offered = block }
+    /// pause while a better block is on its way). Only `peers`, the ready peers the protocol
+    /// announced it to, are answered so, once each: anyone else's request goes to the protocol,
+    /// which refuses a `getdata` before the handshake.
+    public func offer(_ block: Block, to peers: Set<PeerID>) {
+        state.withLockedValue { $0.offered = peers.isEmpty ? nil : (block, peers) }
     }
 
     /// `messages` less the offered block's items of their `getdata`, which are answered here
-    /// (once each, as the protocol would); on the connection's event loop.
+    /// if `link` is one of the peers it was offered to; on the connection's event loop.
     private func answeringOffered(_ messages: [Message], on link: PeerLink) -> [Message] {
-        guard let offered = state.withLockedValue({ $0.offered }) else { return messages }
-        let item = InventoryItem(.block, offered.hash)
+        guard messages.contains(where: { if case .getData = $0 { true } else { false } }),
+              let offered = state.withLockedValue({ $0.offered }), offered.to.contains(link.id) else { return messages }
+        let item = InventoryItem(.block, offered.block.hash)
         var answered = false
         let rest = messages.compactMap { message -> Message? in
             guard case let .getData(request) = message, request.inventory.items.contains(item) else { return message }
@@ -167,9 +169,11 @@ public final class PeerTransport: Sendable {
             let others = request.inventory.items.filter { $0 != item }
             return others.isEmpty ? nil : .getData(GetDataMessage(others))
         }
-        guard answered else { return messages }
+        // Claimed under the lock: a newer offer, or this peer's earlier request, wins.
+        guard answered, state.withLockedValue({ $0.offered?.block.hash == item.hash && $0.offered?.to.remove(link.id) != nil })
+        else { return messages }
         metrics.sent(BlockMessage.command)
-        write(frames: [Frame.encode(.block(BlockMessage(offered)), magic: magic)], on: link)
+        write([.block(BlockMessage(offered.block))], on: link)
         return rest
     }
 

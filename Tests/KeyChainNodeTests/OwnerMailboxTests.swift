@@ -4,8 +4,8 @@ import Testing
 
 @testable import KeyChainNode
 
-/// The owner's two lanes: blocks ahead of waiting puts, each lane in order, every item once,
-/// and a run of blocks that cannot shut the other lane out.
+/// The owner's two lanes: the network's ahead of the clients', each lane in order, every item
+/// once, and a run of urgent work that cannot shut the other lane out.
 @Suite struct OwnerMailboxTests {
     /// The order in which `posts` ran (true is urgent), posted while the queue was held.
     static func order(of posts: [(name: String, urgent: Bool)]) -> [String] {
