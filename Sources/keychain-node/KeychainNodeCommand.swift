@@ -113,6 +113,7 @@ struct KeychainNodeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        HeapRetention.keepFreedMemory()
         let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
