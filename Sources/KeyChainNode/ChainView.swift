@@ -32,6 +32,12 @@ public struct ChainView: Sendable {
     /// The best chain's height.
     public var height: UInt32 { tip.height }
 
+    /// Whether a peer's best chain is more than `catchUpMargin` blocks ahead: the node is
+    /// syncing, not following the tip.
+    public var catchingUp: Bool { bestKnownHeight > height && bestKnownHeight - height > Self.catchUpMargin }
+    /// How far behind a node may be and still count as at the tip (a block or two in flight).
+    static let catchUpMargin: UInt32 = 6
+
     /// Where a transaction stands, or nil if the node has never seen it.
     public func status(of txid: Hash256) -> TxStatusResult? {
         if let (_, _, version) = keyIndex.version(of: txid) {

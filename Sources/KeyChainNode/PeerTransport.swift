@@ -25,6 +25,8 @@ public final class PeerTransport: Sendable {
     private let metrics = PeerMetrics()
     /// Where arriving blocks' and puts' signatures are verified and remembered (the node's).
     private let signatures: SignatureCache?
+    /// Whether the node is catching up (a sync): then a block's signatures are bulk work.
+    private let catchingUp: @Sendable () -> Bool
 
     private struct State {
         var links: [PeerID: PeerLink] = [:]
@@ -36,12 +38,14 @@ public final class PeerTransport: Sendable {
         var offered: (block: Block, to: Set<PeerID>)?
     }
 
-    /// A transport for `network`.
+    /// A transport for `network`; `catchingUp` tells it when the node is far behind its peers.
     public init(network: NetworkParameters, signatures: SignatureCache? = nil, dialTimeout: TimeAmount = .seconds(10), logger: Logger,
-                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                catchingUp: @escaping @Sendable () -> Bool = { true }) {
         magic = Frame.magic(for: network.genesisHash)
         self.network = network
         self.signatures = signatures
+        self.catchingUp = catchingUp
         self.group = group
         self.logger = logger
         self.dialTimeout = dialTimeout
@@ -163,8 +167,9 @@ public final class PeerTransport: Sendable {
               let offered = state.withLockedValue({ $0.offered }), offered.to.contains(link.id) else { return messages }
         let item = InventoryItem(.block, offered.block.hash)
         var answered = false
+        // Only the first request is answered here: any later one goes to the protocol as sent.
         let rest = messages.compactMap { message -> Message? in
-            guard case let .getData(request) = message, request.inventory.items.contains(item) else { return message }
+            guard !answered, case let .getData(request) = message, request.inventory.items.contains(item) else { return message }
             answered = true
             let others = request.inventory.items.filter { $0 != item }
             return others.isEmpty ? nil : .getData(GetDataMessage(others))
@@ -231,7 +236,7 @@ public final class PeerTransport: Sendable {
     }
 
     /// Messages arrived (all that one read brought): their signatures are verified on the
-    /// link's inbox (a block's by the verifier pool), off the owner's queue and in parallel
+    /// link's inbox (a sync's blocks by the verifier pool), off the owner's queue and in parallel
     /// with other peers' (the owner then finds them in the cache), and they reach the owner as
     /// one batch, in the order they came.
     /// While the owner connects one block, the next ones are being verified: during a sync,
@@ -247,7 +252,7 @@ public final class PeerTransport: Sendable {
                 link.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
             }
         }
-        link.inbox.async { [signatures] in
+        link.inbox.async { [signatures, catchingUp] in
             var blocks: [Transaction] = []
             var relayed: [Transaction] = []
             for message in messages {
@@ -264,8 +269,15 @@ public final class PeerTransport: Sendable {
             // the verifiers run at nice +10: on a busy machine a block they only had to look up
             // waited 200 ms for them while its receiver's miner idled.
             guard let signatures, case let unverified = signatures.uncached(blocks), !unverified.isEmpty else { return handOver() }
-            // The rest go to the verifiers (a sync's bulk); the inbox waits, suspended and
-            // holding no thread, so what the peer sent still reaches the owner in order.
+            // A block at the network's tip, with puts the relay has not brought yet, is what
+            // this node's miner waits for: it is verified now, on every core at this priority,
+            // not by verifiers at nice +10 that a busy machine starves.
+            guard catchingUp() else {
+                signatures.verifyInParallel(unverified)
+                return handOver()
+            }
+            // A sync's bulk goes to the verifiers; the inbox waits, suspended and holding no
+            // thread, so what the peer sent still reaches the owner in order.
             link.inbox.suspend()
             VerifierPool.shared.verify(unverified, into: signatures) {
                 handOver()

@@ -27,6 +27,25 @@ import Testing
         return (node, parameters)
     }
 
+    /// A node is catching up, and verifies its peers' blocks as a sync's bulk, only while a
+    /// peer's best chain is more than six blocks ahead of its own; a block or two behind, it is
+    /// following the tip and verifies a block the moment it comes.
+    @Test(arguments: [(UInt32(0), false), (6, false), (7, true), (1_000, true)])
+    func catchingUpIsMoreThanSixBlocksBehindAPeer(peerHeight: UInt32, catchingUp: Bool) async throws {
+        let directory = try TemporaryDirectory()
+        let parameters = try TestNetwork.parameters(difficultyBits: 4)
+        let node = try Node(parameters: parameters, storage: MemoryBlockStore(), wallet: try TestNetwork.identity(9),
+                            configuration: NodeConfiguration(dataDirectory: directory.path, mine: false))
+        node.receive(.connected(Self.peer, outbound: false, address: PeerAddress(ipv4: 127, 0, 0, 1, port: 40_000)))
+        node.receive(.received(Self.peer, .version(VersionMessage(genesis: parameters.genesisHash, bestHeight: peerHeight, listenPort: 0,
+                                                                  nodeID: 77, timestamp: TestNetwork.createdAt))))
+        node.receive(.received(Self.peer, .verack))
+        await node.settle()
+        #expect(node.view.bestKnownHeight == peerHeight)
+        #expect(node.view.catchingUp == catchingUp)
+        node.shutdown()
+    }
+
     @Test func aPeersBlockSettlesAWaitingClient() async throws {
         let directory = try TemporaryDirectory()
         let (node, parameters) = try Self.node(directory)
