@@ -196,7 +196,7 @@ let package = Package(
             dependencies: ["KeyChainNode", "KeyChainClient", "KeyChainAPI", "KeyChainTestSupport", "KeyChainP2P", "KeyChainWire",
                            "KeyChainStore", "KeyChainChain", "KeyChainCore", "KeyChainTracker",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "KeyChainWireTests", dependencies: ["KeyChainWire", "KeyChainTestSupport"]),
         .testTarget(name: "KeyChainP2PTests", dependencies: ["KeyChainP2P", "KeyChainChain", "KeyChainStore", "KeyChainWire", "KeyChainTestSupport"]),

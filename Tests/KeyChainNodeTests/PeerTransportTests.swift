@@ -1,0 +1,56 @@
+import Foundation
+import KeyChainCore
+import KeyChainNode
+import KeyChainP2P
+import KeyChainTestSupport
+import KeyChainWire
+import Logging
+import NIOConcurrencyHelpers
+import Testing
+
+/// The transport on real sockets, with raw TCP connections as peers and the events it delivers
+/// standing in for the protocol.
+@Suite struct PeerTransportTests {
+    /// The block a node sealed is answered on the event loop only to the peers it was announced
+    /// to, once each: a connection without a handshake, or a second request, goes to the
+    /// protocol (which refuses a `getdata` before the handshake), and is sent nothing here.
+    @Test func anOfferedBlockIsSentEarlyOnlyToThePeersItWasOfferedToOnceEach() async throws {
+        let parameters = try TestNetwork.parameters(difficultyBits: 4)
+        let transport = PeerTransport(network: parameters, logger: Logger(label: "keychain.test.transport"))
+        let events = NIOLockedValueBox<[ProtocolEvent]>([])
+        transport.attach { batch in events.withLockedValue { $0 += batch } }
+        let port = try await transport.listen(host: "127.0.0.1", port: 0)
+        func connected() -> [PeerID] {
+            events.withLockedValue { $0.compactMap { if case let .connected(peer, _, _) = $0 { peer } else { nil } } }
+        }
+        func requests(from peer: PeerID) -> Int {
+            events.withLockedValue { $0.count { if case .received(peer, .getData) = $0 { true } else { false } } }
+        }
+        let announced = try TCPConnection(port: port, timeoutSeconds: 15)
+        try await eventually("the first connection", seconds: 15) { connected().count == 1 }
+        let stranger = try TCPConnection(port: port, timeoutSeconds: 15)
+        try await eventually("the second connection", seconds: 15) { connected().count == 2 }
+        let (announcedID, strangerID) = (connected()[0], connected()[1])
+
+        let block = TestNetwork.mine(on: parameters.genesisBlock.header, transactions: [], parameters: parameters)
+        transport.offer(block, to: [announcedID])
+        let magic = Frame.magic(for: parameters.genesisHash)
+        let request = Frame.encode(.getData(GetDataMessage([InventoryItem(.block, block.hash)])), magic: magic)
+        stranger.send(request)
+        try await eventually("the stranger's request at the protocol", seconds: 15) { requests(from: strangerID) == 1 }
+        announced.send(request)
+        announced.send(request)
+        try await eventually("the second request at the protocol", seconds: 15) { requests(from: announcedID) == 1 }
+
+        transport.close()
+        let toAnnounced = announced.readUntilClosed()
+        let toStranger = stranger.readUntilClosed()
+        #expect(toAnnounced.closed && toStranger.closed)
+        #expect(toStranger.bytes.isEmpty, "the stranger was sent \(toStranger.bytes.count) bytes")
+        var decoder = FrameDecoder(magic: magic, bytes: toAnnounced.bytes)
+        var sent: [Message] = []
+        while let message = try decoder.next() { sent.append(message) }
+        #expect(sent == [.block(BlockMessage(block))], "the announced peer was sent \(sent.map(\.command))")
+        #expect(decoder.buffered == 0)
+    }
+}
