@@ -102,10 +102,17 @@ private struct VerifiedSignature: Hashable {
     }
 }
 
-/// A results array that concurrentPerform's workers write at disjoint indices.
+/// A results buffer that concurrentPerform's workers write at disjoint indices. Raw memory,
+/// not an array: each worker's `withUnsafeMutableBufferPointer` on one shared array checked it
+/// for uniqueness while another held it, copied it, and freed the copy under the other (a
+/// crash of the node in a debug build's import).
 private final class UnsafeResults: @unchecked Sendable {
-    private var values: [Bool]
-    init(count: Int) { values = Array(repeating: false, count: count) }
-    func set(_ index: Int, _ value: Bool) { values.withUnsafeMutableBufferPointer { $0[index] = value } }
+    private let values: UnsafeMutableBufferPointer<Bool>
+    init(count: Int) {
+        values = .allocate(capacity: max(count, 1))
+        values.initialize(repeating: false)
+    }
+    deinit { values.deallocate() }
+    func set(_ index: Int, _ value: Bool) { values[index] = value }
     func get(_ index: Int) -> Bool { values[index] }
 }
