@@ -147,9 +147,10 @@ public final class Blockchain {
 
     /// Checks a block's header and body rules and stores it (fsynced) without connecting it:
     /// the first half of `acceptBlock`. A node announces the block it mined between the two,
-    /// so that other miners stop mining on its parent while it connects the block.
+    /// so that other miners stop mining on its parent while it connects the block. Not
+    /// `compressed`, the record holds the block at full size (see `BlockStorage.append`).
     @discardableResult
-    public func store(_ block: Block) throws(BlockError) -> BlockNode {
+    public func store(_ block: Block, compressed: Bool = true) throws(BlockError) -> BlockNode {
         let hash = block.hash
         if let existing = tree.node(hash) {
             if existing.status == .invalid { throw .knownInvalid(hash) }
@@ -164,7 +165,7 @@ public final class Blockchain {
         }
         if node.header.previous == tree.tip.hash { willConnect?(block) }
         do {
-            try storage.append(block, height: node.height, cumulativeWork: node.cumulativeWork)
+            try storage.append(block, height: node.height, cumulativeWork: node.cumulativeWork, compressed: compressed)
         } catch {
             throw .storage(error.description)
         }

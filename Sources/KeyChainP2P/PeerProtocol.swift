@@ -117,8 +117,12 @@ public final class PeerProtocol {
             tick(&actions)
         case let .sealed(block):
             do {
+                // Uncompressed: the announcement waits for the fsync, and every other miner works
+                // on the old tip until it comes. Compressing a full block took 45-150 ms of that
+                // wait on a busy machine; storing it at full size costs a few, and only the
+                // blocks a node seals itself, a share of its chain, take the extra disk.
+                let node = try chain.store(block, compressed: false)
                 // Only a block that will be the tip: one that lost a race is not news.
-                let node = try chain.store(block)
                 if node.cumulativeWork > chain.tip.cumulativeWork { announceHeaders([(node.hash, node.header)], except: nil, &actions) }
             } catch {
                 refusal = .block(error)

@@ -7,8 +7,10 @@ public protocol BlockStorage: AnyObject {
     /// Every stored block, latest status per hash, in the order they were stored.
     var entries: [BlockIndexEntry] { get }
 
-    /// Stores blocks durably (fsynced before returning) with status `.stored`.
-    func append(_ blocks: [(block: Block, height: UInt32, cumulativeWork: Work)]) throws(StoreError) -> [BlockIndexEntry]
+    /// Stores blocks durably (fsynced before returning) with status `.stored`; not
+    /// `compressed`, their records hold them at full size (zlib's stored mode), which takes a
+    /// full block a few milliseconds instead of 45-150.
+    func append(_ blocks: [(block: Block, height: UInt32, cumulativeWork: Work)], compressed: Bool) throws(StoreError) -> [BlockIndexEntry]
 
     /// Records a new status for a stored block.
     func setStatus(_ status: BlockStatus, for hash: Hash256) throws(StoreError)
@@ -31,10 +33,15 @@ public protocol BlockStorage: AnyObject {
 }
 
 extension BlockStorage {
+    /// Stores blocks durably, compressed.
+    public func append(_ blocks: [(block: Block, height: UInt32, cumulativeWork: Work)]) throws(StoreError) -> [BlockIndexEntry] {
+        try append(blocks, compressed: true)
+    }
+
     /// Stores one block durably.
     @discardableResult
-    public func append(_ block: Block, height: UInt32, cumulativeWork: Work) throws(StoreError) -> BlockIndexEntry {
-        let stored = try append([(block, height, cumulativeWork)])
+    public func append(_ block: Block, height: UInt32, cumulativeWork: Work, compressed: Bool = true) throws(StoreError) -> BlockIndexEntry {
+        let stored = try append([(block, height, cumulativeWork)], compressed: compressed)
         guard let entry = stored.first else { throw .notFound(block.hash.hex) }
         return entry
     }

@@ -12,7 +12,7 @@ public final class MemoryBlockStore: BlockStorage {
 
     public var entries: [BlockIndexEntry] { order.compactMap { stored[$0]?.entry } }
 
-    public func append(_ blocks: [(block: Block, height: UInt32, cumulativeWork: Work)]) throws(StoreError) -> [BlockIndexEntry] {
+    public func append(_ blocks: [(block: Block, height: UInt32, cumulativeWork: Work)], compressed: Bool) throws(StoreError) -> [BlockIndexEntry] {
         blocks.map { item in
             let location = BlockLocation(segment: 0, offset: UInt64(order.count), length: UInt32(item.block.encodedSize))
             let entry = BlockIndexEntry(header: item.block.header, location: location, height: item.height,

@@ -56,11 +56,11 @@ public final class SegmentBlockStore: BlockStorage {
 
     public var entries: [BlockIndexEntry] { order.compactMap { byHash[$0] } }
 
-    public func append(_ blocks: [(block: Block, height: UInt32, cumulativeWork: Work)]) throws(StoreError) -> [BlockIndexEntry] {
+    public func append(_ blocks: [(block: Block, height: UInt32, cumulativeWork: Work)], compressed: Bool) throws(StoreError) -> [BlockIndexEntry] {
         var written: [BlockIndexEntry] = []
         var touched: Set<UInt32> = []
         for item in blocks {
-            let record = try SegmentRecord.encode(block: item.block.encoded)
+            let record = try SegmentRecord.encode(block: item.block.encoded, compressed: compressed)
             var file = try segmentFile(currentSegment)
             if file.size > 0 && file.size + UInt64(record.count) > segmentSize {
                 try file.sync()

@@ -11,19 +11,19 @@ enum SegmentRecord {
     /// Bytes around the payload.
     static let overhead = headerSize + 4
 
-    /// The record for an encoded block.
-    static func encode(block encoded: [UInt8]) throws(StoreError) -> [UInt8] {
+    /// The record for an encoded block, compressed or (not `compressed`) in zlib's stored mode.
+    static func encode(block encoded: [UInt8], compressed: Bool = true) throws(StoreError) -> [UInt8] {
         guard encoded.count <= Block.maxEncodedSize else {
             throw .tooLarge(size: encoded.count, maximum: Block.maxEncodedSize)
         }
-        guard let compressed = Zlib.compress(encoded) else {
+        guard let payload = Zlib.compress(encoded, compact: compressed) else {
             throw .corruptRecord(path: "(memory)", offset: 0, reason: "zlib could not compress the block")
         }
-        var writer = ByteWriter(capacity: compressed.count + overhead)
+        var writer = ByteWriter(capacity: payload.count + overhead)
         writer.write(magic)
-        writer.write(UInt32(compressed.count))
+        writer.write(UInt32(payload.count))
         writer.write(UInt32(encoded.count))
-        writer.write(bytes: compressed)
+        writer.write(bytes: payload)
         writer.write(CRC32C.checksum(writer.bytes))
         return writer.bytes
     }

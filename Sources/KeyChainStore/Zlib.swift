@@ -2,11 +2,11 @@ import CZlib
 
 /// zlib compression of block records, with the system library.
 enum Zlib {
-    /// Level 1: about three times faster than the default at a slightly larger size.
-    static let level: Int32 = 1
-
-    /// The compressed bytes.
-    static func compress(_ input: [UInt8]) -> [UInt8]? {
+    /// The compressed bytes, at level 1 (about three times faster than the default at a
+    /// slightly larger size) or, not `compact`, at level 0: zlib's stored blocks, which inflate
+    /// as any other.
+    static func compress(_ input: [UInt8], compact: Bool = true) -> [UInt8]? {
+        let level: Int32 = compact ? 1 : 0
         var capacity = compressBound(uLong(input.count))
         var output = [UInt8](repeating: 0, count: Int(capacity))
         let status = output.withUnsafeMutableBufferPointer { out in
