@@ -61,10 +61,6 @@ public final class SignatureCache: Sendable {
         return firstBad
     }
 
-    /// Verifies those of `transactions` not cached yet on every worker, and caches the good
-    /// ones: for a block the node is waiting on.
-    public func verifyInParallel(_ transactions: [Transaction]) { _ = firstInvalid(in: transactions) }
-
     /// Those of `transactions` whose signatures are not cached, in order (one lock for all).
     public func uncached(_ transactions: some Collection<Transaction>) -> [Transaction] {
         let keys = transactions.map { VerifiedSignature($0) }

@@ -273,7 +273,7 @@ public final class PeerTransport: Sendable {
             // this node's miner waits for: it is verified now, on every core at this priority,
             // not by verifiers at nice +10 that a busy machine starves.
             guard catchingUp() else {
-                signatures.verifyInParallel(unverified)
+                _ = signatures.firstInvalid(in: unverified)  // caches the good ones; the owner refuses a bad one
                 return handOver()
             }
             // A sync's bulk goes to the verifiers; the inbox waits, suspended and holding no

@@ -7,7 +7,7 @@ import Glibc
 /// with glibc's defaults it hands memory back to the kernel (trims the heap, unmaps the
 /// larger buffers) and takes it again a moment later, and the kernel zeroes every page it
 /// gives out: during a devnet import that was 9% of the nodes' CPU time (`clear_page` in a
-/// profile), and 3% with the settings here.
+/// profile), and 1-5% with the settings here.
 enum HeapRetention {
     /// glibc's `mallopt` parameters (malloc.h, which Swift's Glibc module does not import).
     private static let trimThreshold: Int32 = -1, topPad: Int32 = -2, mmapThreshold: Int32 = -3
