@@ -45,6 +45,14 @@ struct KnownInventory {
         set(txid, known)
     }
 
+    /// Records that the peer in `slot` lacks `txid` (it asked for it).
+    mutating func remove(_ txid: Hash256, slot: Int) {
+        var known = slots(txid)
+        guard known.contains(slot) else { return }
+        known.remove(slot)
+        set(txid, known)
+    }
+
     /// Forgets a peer that left, so that its slot can go to a new one.
     mutating func removeAll(slot: Int) {
         for key in current.keys { current[key]?.remove(slot) }

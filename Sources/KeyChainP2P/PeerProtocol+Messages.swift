@@ -212,6 +212,10 @@ extension PeerProtocol {
                     knownTransactions.insert(item.hash, slot: state.slot)
                     actions.append(.send(peer, .tx(TransactionMessage(transaction))))
                 } else {
+                    // The peer lacks it: it was announced, then mined here before the peer
+                    // asked. Should a reorganisation bring it back to the mempool, this peer
+                    // must hear of it again (`relay`), or only this node could mine it.
+                    knownTransactions.remove(item.hash, slot: state.slot)
                     missing.append(item)
                 }
             }

@@ -63,3 +63,37 @@ import Testing
         #expect(!late.contains { if case .send(_, .headers) = $0 { true } else { false } })
     }
 }
+
+extension RelayTests {
+    /// A put announced to a peer and mined here before the peer asked for it is offered to
+    /// that peer again when a reorganisation puts it back in the mempool: the peer never had
+    /// it, and otherwise only this node could mine it (a devnet import once left 11,345 puts
+    /// with the one node that had orphaned them, and the other miners sealed empty blocks).
+    @Test func aPutMinedBeforeThePeerAskedIsOfferedAgainWhenItsBlockIsOrphaned() throws {
+        let fixture = try ProtocolFixture()
+        let parameters = fixture.chain.parameters
+        _ = fixture.handle(.connected(PeerID(1), outbound: false, address: Self.address(1)))
+        _ = fixture.handshake(PeerID(1), id: 1)
+        let put = try TestNetwork.put("k", "v", by: try TestNetwork.identity(1))
+        let offer = InvMessage([InventoryItem(.transaction, put.id)])
+        _ = fixture.handle(.submitted(put))
+        fixture.clock.advance(by: 1_000)
+        #expect(fixture.handle(.tick).contains(.send(PeerID(1), .inv(offer))))
+        // Mined here; the peer's request comes too late.
+        let mined = TestNetwork.mine(on: parameters.genesisBlock.header, transactions: [put], parameters: parameters)
+        _ = fixture.handle(.sealed(mined))
+        _ = fixture.handle(.mined(mined))
+        let asked = fixture.handle(.received(PeerID(1), .getData(GetDataMessage([InventoryItem(.transaction, put.id)]))))
+        #expect(asked.contains(.send(PeerID(1), .notFound(NotFoundMessage([InventoryItem(.transaction, put.id)])))))
+        // The peer's longer branch orphans the block: the put is back, and offered again.
+        let first = TestNetwork.mine(on: parameters.genesisBlock.header, transactions: [], parameters: parameters, timestampOffset: 2_000)
+        let second = TestNetwork.mine(on: first.header, transactions: [], parameters: parameters)
+        _ = fixture.handle(.received(PeerID(1), .headers(HeadersMessage(headers: [first.header, second.header]))))
+        _ = fixture.handle(.received(PeerID(1), .block(BlockMessage(first))))
+        _ = fixture.handle(.received(PeerID(1), .block(BlockMessage(second))))
+        #expect(fixture.chain.tip.hash == second.hash)
+        #expect(fixture.chain.mempool.contains(put.id))
+        fixture.clock.advance(by: 1_000)
+        #expect(fixture.handle(.tick).contains(.send(PeerID(1), .inv(offer))))
+    }
+}
