@@ -149,8 +149,10 @@ public final class Blockchain {
     /// the first half of `acceptBlock`. A node announces the block it mined between the two,
     /// so that other miners stop mining on its parent while it connects the block. Not
     /// `compressed`, the record holds the block at full size (see `BlockStorage.append`).
+    /// Not `tellingMiner`, `willConnect` is not called: the node that sealed the block tells
+    /// its peers before its own miner, since they hold the rest of the hash power.
     @discardableResult
-    public func store(_ block: Block, compressed: Bool = true) throws(BlockError) -> BlockNode {
+    public func store(_ block: Block, compressed: Bool = true, tellingMiner: Bool = true) throws(BlockError) -> BlockNode {
         let hash = block.hash
         if let existing = tree.node(hash) {
             if existing.status == .invalid { throw .knownInvalid(hash) }
@@ -163,7 +165,7 @@ public final class Blockchain {
             if error.provesBlockInvalid { markInvalid(hash) }
             throw error
         }
-        if node.header.previous == tree.tip.hash { willConnect?(block) }
+        if tellingMiner && node.header.previous == tree.tip.hash { willConnect?(block) }
         do {
             try storage.append(block, height: node.height, cumulativeWork: node.cumulativeWork, compressed: compressed)
         } catch {

@@ -122,7 +122,7 @@ public final class PeerProtocol {
                 // wait on a busy machine; storing it at full size costs a few. Only the blocks
                 // a node seals itself take the extra disk (about 1.4x): a share of its chain
                 // among several miners, all of it for a sole miner or a --dev node.
-                let node = try chain.store(block, compressed: false)
+                let node = try chain.store(block, compressed: false, tellingMiner: false)
                 // Only a block that will be the tip: one that lost a race is not news.
                 if node.cumulativeWork > chain.tip.cumulativeWork { announceHeaders([(node.hash, node.header)], except: nil, &actions) }
             } catch {

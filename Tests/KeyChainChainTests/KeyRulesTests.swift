@@ -135,6 +135,9 @@ import Testing
         // A block that does not extend the tip is not news to a miner.
         try fixture.chain.store(fixture.block(on: block.header, [], offset: 5_000))
         #expect(told == [block.hash, next.hash])
+        // Nor is the node's own block, whose peers hear of it first (`tellingMiner: false`).
+        try fixture.chain.store(fixture.block(on: next.header, []), compressed: false, tellingMiner: false)
+        #expect(told == [block.hash, next.hash])
     }
 
     /// What anti-entropy re-offers: the oldest waiting puts in arrival order, none confirmed.
