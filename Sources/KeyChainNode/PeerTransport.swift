@@ -33,9 +33,9 @@ public final class PeerTransport: Sendable {
         var deliver: (@Sendable ([ProtocolEvent]) -> Void)?
         var listener: Channel?
         var closed = false
-        /// The block this node last sealed and the peers told of it that have not asked yet
-        /// (`offer`).
-        var offered: (block: Block, to: Set<PeerID>)?
+        /// The block this node last sealed, the peers told of it that have not asked yet, and
+        /// its frame once the first of them asked (`offer`).
+        var offered: (block: Block, to: Set<PeerID>, frame: ByteBuffer?)?
     }
 
     /// A transport for `network`; `catchingUp` tells it when the node is far behind its peers.
@@ -132,9 +132,15 @@ public final class PeerTransport: Sendable {
     /// Frames `messages` into one buffer and writes it with one flush; on the connection's
     /// event loop.
     private func write(_ messages: [Message], on link: PeerLink) {
-        let channel = link.channel
-        var buffer = channel.allocator.buffer(capacity: 0)
+        var buffer = link.channel.allocator.buffer(capacity: 0)
         for message in messages { buffer.writeBytes(Frame.encode(message, magic: magic)) }
+        write(buffer, on: link)
+    }
+
+    /// Writes framed bytes with one flush, counting them as unsent until written; on the
+    /// connection's event loop.
+    private func write(_ buffer: ByteBuffer, on link: PeerLink) {
+        let channel = link.channel
         let size = buffer.readableBytes
         let pending = link.pending.add(size, ordering: .relaxed).newValue
         // Reported while above one frame's worth: the protocol drops a peer that does not read.
@@ -157,7 +163,7 @@ public final class PeerTransport: Sendable {
     /// announced it to, are answered so, once each: anyone else's request goes to the protocol,
     /// which refuses a `getdata` before the handshake.
     public func offer(_ block: Block, to peers: Set<PeerID>) {
-        state.withLockedValue { $0.offered = peers.isEmpty ? nil : (block, peers) }
+        state.withLockedValue { $0.offered = peers.isEmpty ? nil : (block, peers, nil) }
     }
 
     /// `messages` less the offered block's items of their `getdata`, which are answered here
@@ -178,7 +184,15 @@ public final class PeerTransport: Sendable {
         guard answered, state.withLockedValue({ $0.offered?.block.hash == item.hash && $0.offered?.to.remove(link.id) != nil })
         else { return messages }
         metrics.sent(BlockMessage.command)
-        write([.block(BlockMessage(offered.block))], on: link)
+        // Framed once for all the peers that ask: encoding a full block took a busy node 15-50
+        // ms, and the second peer's copy waited for it on this loop.
+        let frame = state.withLockedValue({ $0.offered?.block.hash == item.hash ? $0.offered?.frame : nil }) ?? {
+            var buffer = link.channel.allocator.buffer(capacity: 0)
+            buffer.writeBytes(Frame.encode(.block(BlockMessage(offered.block)), magic: magic))
+            state.withLockedValue { if $0.offered?.block.hash == item.hash { $0.offered?.frame = buffer } }
+            return buffer
+        }()
+        write(frame, on: link)
         return rest
     }
 
