@@ -198,9 +198,10 @@ public final class Blockchain {
     /// A block to mine on `block`, a child of the tip that has passed its body checks and is
     /// not connected yet (see `willConnect`): the oldest waiting puts that `block` neither
     /// holds nor writes the key of, which connecting it cannot make invalid. Nil if `block`'s
-    /// header is unknown or it is known to be invalid.
+    /// header is unknown, it is known to be invalid, or it is not a child of the tip (the
+    /// mempool is the tip's: on any other block its puts may be spent or break a rule).
     public func makeTemplate(extending block: Block, now: UInt64? = nil) -> BlockTemplate? {
-        guard let node = tree.node(block.hash), node.status != .invalid else { return nil }
+        guard let node = tree.node(block.hash), node.status != .invalid, node.header.previous == tree.tip.hash else { return nil }
         var ids = Set<Hash256>(minimumCapacity: block.transactions.count)
         var keys = Set<KeyBytes>(minimumCapacity: block.transactions.count)
         for transaction in block.transactions {

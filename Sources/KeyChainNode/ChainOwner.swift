@@ -273,8 +273,7 @@ final class ChainOwner: @unchecked Sendable {
     /// for this node's own once its header is announced (`mined`); the template after the
     /// connection follows (`finish`).
     private func mineAhead(on block: Block) {
-        guard let miner, !stopped, storageFault == nil, block.header.previous == chain.tip.hash,
-              let template = chain.makeTemplate(extending: block),
+        guard let miner, !stopped, storageFault == nil, let template = chain.makeTemplate(extending: block),
               !template.transactions.isEmpty,
               policy.shouldMine(waitingPuts: template.transactions.count, waitingClients: tracker.hasWaiters) else { return }
         minedAheadOn = block.hash

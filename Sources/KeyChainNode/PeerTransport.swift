@@ -180,19 +180,24 @@ public final class PeerTransport: Sendable {
             let others = request.inventory.items.filter { $0 != item }
             return others.isEmpty ? nil : .getData(GetDataMessage(others))
         }
-        // Claimed under the lock: a newer offer, or this peer's earlier request, wins.
-        guard answered, state.withLockedValue({ $0.offered?.block.hash == item.hash && $0.offered?.to.remove(link.id) != nil })
-        else { return messages }
+        // Claimed under the lock: a newer offer, or this peer's earlier request, wins. The claim
+        // also takes the frame, if an earlier peer's request made it.
+        var frame: ByteBuffer?
+        guard answered, state.withLockedValue({ state in
+            guard state.offered?.block.hash == item.hash, state.offered?.to.remove(link.id) != nil else { return false }
+            frame = state.offered?.frame
+            return true
+        }) else { return messages }
         metrics.sent(BlockMessage.command)
         // Framed once for all the peers that ask: encoding a full block took a busy node 15-50
         // ms, and the second peer's copy waited for it on this loop.
-        let frame = state.withLockedValue({ $0.offered?.block.hash == item.hash ? $0.offered?.frame : nil }) ?? {
+        let framed = frame ?? {
             var buffer = link.channel.allocator.buffer(capacity: 0)
             buffer.writeBytes(Frame.encode(.block(BlockMessage(offered.block)), magic: magic))
             state.withLockedValue { if $0.offered?.block.hash == item.hash { $0.offered?.frame = buffer } }
             return buffer
         }()
-        write(frame, on: link)
+        write(framed, on: link)
         return rest
     }
 

@@ -132,9 +132,11 @@ import Testing
         #expect(fixture.chain.height == 2)
         #expect(fixture.value("ahead/a") == "1" && fixture.value("ahead/c") == "1")
         #expect(fixture.chain.mempool.transactions.map(\.id) == [a2.id])
-        // A block that does not extend the tip is not news to a miner.
-        try fixture.chain.store(fixture.block(on: block.header, [], offset: 5_000))
+        // A block that does not extend the tip is not news to a miner, nor a block to mine on.
+        let sibling = fixture.block(on: block.header, [], offset: 5_000)
+        try fixture.chain.store(sibling)
         #expect(told == [block.hash, next.hash])
+        #expect(fixture.chain.makeTemplate(extending: sibling) == nil)
         // Nor is the node's own block, whose peers hear of it first (`tellingMiner: false`).
         try fixture.chain.store(fixture.block(on: next.header, []), compressed: false, tellingMiner: false)
         #expect(told == [block.hash, next.hash])
