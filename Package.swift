@@ -2,13 +2,14 @@
 import PackageDescription
 
 // Layering (DESIGN.md §9), no cycles:
-//   CKeyChainNative, CZlib, CSodium  <- KeyChainCore <- KeyChainStore <- KeyChainChain <- KeyChainMining
+//   CKeyChainNative, CZlib  <- KeyChainCore <- KeyChainStore <- KeyChainChain <- KeyChainMining
 //   KeyChainCore <- KeyChainWire (peer messages) and KeyChainAPI (client messages)
 //   KeyChainCore <- KeyChainTracker <- keychain-tracker
 //   KeyChainCore <- KeyChainAPI <- KeyChainNode (with Chain, Store, Mining, P2P, Tracker's client) <- keychain-node
 //   keychain-devnet runs the executables as child processes and links none of the modules
 //   KeyChainCore, KeyChainAPI <- KeyChainClient <- keychain-cli
-// KeyChainTestSupport is shipped for tests only.
+// KeyChainTestSupport is shipped for tests only; it alone links libsodium (CSodium), the
+// oracle the project's own Ed25519 verifier is tested against.
 let package = Package(
     name: "KeyChain",
     platforms: [.macOS(.v15)],
@@ -46,13 +47,14 @@ let package = Package(
         .target(name: "CKeyChainNative"),
         // The system zlib (Debian: zlib1g-dev).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        // libsodium's Ed25519 verification, 1.6x BoringSSL's here: the runtime library only
-        // (Debian: libsodium23), with the few prototypes we use declared in shim.h.
+        // libsodium's runtime library (Debian: libsodium23), with the few prototypes used
+        // declared in shim.h: the oracle the tests, fuzz targets and benchmarks hold the
+        // project's own Ed25519 verifier to. No shipped binary links it.
         .systemLibrary(name: "CSodium"),
         .target(
             name: "KeyChainCore",
             dependencies: [
-                "CKeyChainNative", "CSodium",
+                "CKeyChainNative",
                 .product(name: "Crypto", package: "swift-crypto"),
                 // Its locks, not Synchronization's Mutex (see KeyChainNode.swift: threads and locks).
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -178,7 +180,7 @@ let package = Package(
         ),
         .target(
             name: "KeyChainTestSupport",
-            dependencies: ["KeyChainCore", "KeyChainStore", "KeyChainChain", "KeyChainMining"]
+            dependencies: ["KeyChainCore", "KeyChainStore", "KeyChainChain", "KeyChainMining", "CSodium"]
         ),
         .testTarget(
             name: "KeyChainCoreTests",
@@ -187,7 +189,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
-            ]
+            ],
+            // The Ed25519 vector suites: data, read from the source tree (Vectors/README.md).
+            exclude: ["Vectors"]
         ),
         .testTarget(name: "KeyChainStoreTests", dependencies: ["KeyChainStore", "KeyChainTestSupport", "CKeyChainNative"]),
         .testTarget(name: "KeyChainChainTests", dependencies: ["KeyChainChain", "KeyChainTestSupport"]),

@@ -1,5 +1,6 @@
 // CRC-32C (Castagnoli, reflected polynomial 0x82F63B78): SSE4.2 instruction or a slicing table.
 #include "CKeyChainNative.h"
+#include <pthread.h>
 #include <string.h>
 
 #if defined(__x86_64__)
@@ -8,7 +9,7 @@
 #endif
 
 static uint32_t table[8][256];
-static int table_ready = 0;
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
 static void build_table(void) {
     for (uint32_t i = 0; i < 256; i++) {
@@ -19,11 +20,10 @@ static void build_table(void) {
     for (uint32_t i = 0; i < 256; i++) {
         for (int t = 1; t < 8; t++) table[t][i] = (table[t - 1][i] >> 8) ^ table[0][table[t - 1][i] & 0xFF];
     }
-    __atomic_store_n(&table_ready, 1, __ATOMIC_RELEASE);
 }
 
 uint32_t kc_crc32c_portable(uint32_t crc, const void *data, size_t len) {
-    if (!__atomic_load_n(&table_ready, __ATOMIC_ACQUIRE)) build_table();  // idempotent
+    pthread_once(&table_once, build_table);
     const uint8_t *p = (const uint8_t *)data;
     crc = ~crc;
     while (len >= 8) {
@@ -39,17 +39,19 @@ uint32_t kc_crc32c_portable(uint32_t crc, const void *data, size_t len) {
     return ~crc;
 }
 
-int kc_cpu_has_crc32c(void) {
+static int has_crc32c;
+static pthread_once_t detect_once = PTHREAD_ONCE_INIT;
+
+static void detect(void) {
 #if defined(__x86_64__)
-    static int cached = -1;
-    if (cached < 0) {
-        unsigned a, b, c, d;
-        cached = __get_cpuid(1, &a, &b, &c, &d) ? (int)((c >> 20) & 1) : 0;
-    }
-    return cached;
-#else
-    return 0;
+    unsigned a, b, c, d;
+    has_crc32c = __get_cpuid(1, &a, &b, &c, &d) ? (int)((c >> 20) & 1) : 0;
 #endif
+}
+
+int kc_cpu_has_crc32c(void) {
+    pthread_once(&detect_once, detect);
+    return has_crc32c;
 }
 
 #if defined(__x86_64__)

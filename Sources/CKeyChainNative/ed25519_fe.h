@@ -1,6 +1,9 @@
 // Arithmetic modulo p = 2^255 - 19 in five 51-bit limbs, for the Ed25519 verifier.
-// Every operation leaves each limb below 2^51 + 2^13 ("carried"), so any result can feed a
-// multiplication (whose 128-bit sums then stay far from overflow) or a subtraction.
+// Multiplication, squaring and subtraction leave each limb below 2^51 + 2^13 ("carried");
+// addition does not carry, and its limbs stay below 2^53 where the verifier uses it (a sum of
+// carried values, or of one such sum and a carried value). Multiplication takes limbs up to
+// 2^54 (its 128-bit sums stay below 2^115); subtraction takes any f up to 2^54 and a g below
+// 2^53 (4p's limbs are above that).
 // Variable time: verification handles only public data.
 #ifndef KC_ED25519_FE_H
 #define KC_ED25519_FE_H
@@ -24,12 +27,12 @@ static inline void fe_carry(fe *h) {
 static inline void fe_zero(fe *h) { memset(h, 0, sizeof *h); }
 static inline void fe_one(fe *h) { fe_zero(h); h->v[0] = 1; }
 
+// Not carried (see the bounds above).
 static inline void fe_add(fe *h, const fe *f, const fe *g) {
     for (int i = 0; i < 5; i++) h->v[i] = f->v[i] + g->v[i];
-    fe_carry(h);
 }
 
-// f + 4p - g: no limb underflows while g is carried.
+// f + 4p - g: no limb underflows while g's limbs are below 2^53 - 76.
 static inline void fe_sub(fe *h, const fe *f, const fe *g) {
     h->v[0] = f->v[0] + 0x1fffffffffffb4 - g->v[0];
     for (int i = 1; i < 5; i++) h->v[i] = f->v[i] + 0x1ffffffffffffc - g->v[i];

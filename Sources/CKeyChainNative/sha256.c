@@ -1,6 +1,7 @@
 // SHA-256 front end: CPU dispatch, padding, SHA-256d, and the portable PoW loop.
 #include "CKeyChainNative.h"
 #include "sha256_internal.h"
+#include <pthread.h>
 #include <string.h>
 
 #if defined(__x86_64__)
@@ -20,12 +21,17 @@ static int detect_sha_extensions(void) {
 #endif
 }
 
+static int has_sha_extensions;
+static pthread_once_t detect_once = PTHREAD_ONCE_INIT;
+static void detect(void) { has_sha_extensions = detect_sha_extensions(); }
+
 int kc_cpu_has_sha_extensions(void) {
-    static int cached = -1;  // benign race: every thread computes the same value
-    if (cached < 0) cached = detect_sha_extensions();
-    return cached;
+    pthread_once(&detect_once, detect);
+    return has_sha_extensions;
 }
 
+// The proof-of-work loop may be asked for SHA-NI on a CPU without it (a miner's setting) and
+// runs the portable code there; the hash functions below refuse instead (see the header).
 static kc_sha_impl resolve(kc_sha_impl impl) {
     if (impl == KC_SHA_AUTO) return kc_cpu_has_sha_extensions() ? KC_SHA_HARDWARE : KC_SHA_PORTABLE;
     if (impl == KC_SHA_HARDWARE && !kc_cpu_has_sha_extensions()) return KC_SHA_PORTABLE;
@@ -58,11 +64,19 @@ void kc_sha256(const uint8_t *data, size_t len, uint8_t out[32]) {
     sha256_with(resolve(KC_SHA_AUTO), data, len, out);
 }
 
-void kc_sha256d_with(kc_sha_impl impl, const uint8_t *data, size_t len, uint8_t out[32]) {
+int kc_sha256_with(kc_sha_impl impl, const uint8_t *data, size_t len, uint8_t out[32]) {
+    if (impl == KC_SHA_HARDWARE && !kc_cpu_has_sha_extensions()) return -1;
+    sha256_with(resolve(impl), data, len, out);
+    return 0;
+}
+
+int kc_sha256d_with(kc_sha_impl impl, const uint8_t *data, size_t len, uint8_t out[32]) {
+    if (impl == KC_SHA_HARDWARE && !kc_cpu_has_sha_extensions()) return -1;
     kc_sha_impl r = resolve(impl);
     uint8_t first[32];
     sha256_with(r, data, len, first);
     sha256_with(r, first, 32, out);
+    return 0;
 }
 
 void kc_sha256d(const uint8_t *data, size_t len, uint8_t out[32]) {

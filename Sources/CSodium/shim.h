@@ -1,6 +1,9 @@
-// The part of libsodium's API that KeyChain uses, declared here so the build needs only the
+// The part of libsodium's API that KeyChain's tests, fuzz targets and benchmarks use as the
+// oracle for the project's own Ed25519 verifier, declared here so the build needs only the
 // runtime library (Debian's libsodium23, soname libsodium.so.23), not libsodium-dev's headers.
 // These are libsodium's own prototypes; the ABI of soname 23 has been stable since 1.0.12.
+// The soname pins no verification rule (1.0.15 is soname 23 too and checks differently), so
+// the oracle checks the version it loaded (KeyChainTestSupport's Libsodium).
 #ifndef KEYCHAIN_CSODIUM_SHIM_H
 #define KEYCHAIN_CSODIUM_SHIM_H
 
@@ -8,6 +11,7 @@
 #include <stdint.h>
 
 int sodium_init(void);
+const char *sodium_version_string(void);
 void randombytes_buf(void *buf, size_t size);
 
 typedef struct crypto_hash_sha512_state {
@@ -31,6 +35,8 @@ void crypto_core_ed25519_scalar_random(unsigned char *r);
 void crypto_core_ed25519_scalar_reduce(unsigned char *r, const unsigned char *s);
 void crypto_core_ed25519_scalar_mul(unsigned char *z, const unsigned char *x, const unsigned char *y);
 void crypto_core_ed25519_scalar_add(unsigned char *z, const unsigned char *x, const unsigned char *y);
+void crypto_core_ed25519_scalar_sub(unsigned char *z, const unsigned char *x, const unsigned char *y);
+void crypto_core_ed25519_scalar_negate(unsigned char *neg, const unsigned char *s);
 int crypto_scalarmult_ed25519_base_noclamp(unsigned char *q, const unsigned char *n);
 
 #endif

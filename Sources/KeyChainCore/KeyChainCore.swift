@@ -2,8 +2,10 @@
 //
 // - Hashes and keys: `Hash256` (SHA-256d), `PublicKey`, `Signature`, `Identity` (Ed25519).
 // - The data model: `Transaction` (a signed put), `BlockHeader`, `Block`, `MerkleTree`.
-// - Signature checks by libsodium's rule: `PublicKey.isValidSignature`; `PrecomputedKeys`,
-//   tables for the keys that sign often; `Transaction.validSignatures`, many at once.
+// - Signature checks by the one rule of docs/PROTOCOL.md §2, always by the project's own
+//   verifier (CKeyChainNative, SHA-512 included): `PublicKey.isValidSignature`;
+//   `PrecomputedKeys`, tables for the keys that sign often; `Transaction.validSignatures`, many
+//   at once; `SignatureRule`, the pinned vectors every path must answer at start-up.
 // - Consensus numbers: `Target` (compact proof-of-work target), `Work`, `NetworkParameters`
 //   and the genesis block they define.
 // - One canonical binary encoding (`ByteWriter`, `ByteReader`): little-endian integers, a

@@ -1,5 +1,4 @@
 import CKeyChainNative
-import CSodium
 import NIOConcurrencyHelpers
 
 /// Verification tables for the keys that sign most: a key seen `threshold` times gets its
@@ -7,7 +6,7 @@ import NIOConcurrencyHelpers
 /// later verification then costs about 0.27 of libsodium's. A key used `wideThreshold` times
 /// more gets wide tables (480 KB, about 1.7 ms to build), which take a third of the point
 /// additions away again: an import, or any busy author, signs thousands of puts with one key.
-/// The rules stay libsodium's (see `kc_ed25519_key`).
+/// Tables change the cost of a check, never its answer (see `kc_ed25519_key`).
 final class PrecomputedKeys: Sendable {
     /// The process's cache: 1,024 keys, of which 8 wide, about 44 MB at most. A chain whose
     /// puts come from up to that many busy authors (a sync of a real network's history)
@@ -17,7 +16,7 @@ final class PrecomputedKeys: Sendable {
     /// One key's tables; freed when the last verification using them ends. Unchecked: the C
     /// tables are written once, before the pointer is shared, and only read afterwards.
     final class Table: @unchecked Sendable {
-        /// nil: libsodium would refuse this key, so every signature by it is invalid.
+        /// nil: the rule refuses this key itself, so every signature by it is invalid.
         let key: OpaquePointer?
         /// Whether these are the wide tables.
         let isWide: Bool
@@ -124,8 +123,8 @@ final class PrecomputedKeys: Sendable {
         }
     }
 
-    /// The tables for `key` (an empty `Table` for a key libsodium would refuse); nil when
-    /// memory is short, and the caller verifies with libsodium.
+    /// The tables for `key` (an empty `Table` for a key the rule refuses); nil when memory is
+    /// short, and the caller verifies without tables.
     static func build(_ key: Bytes32, wide: Bool = false) -> Table? {
         var words = (key.w0.bigEndian, key.w1.bigEndian, key.w2.bigEndian, key.w3.bigEndian)
         var tables: OpaquePointer?
@@ -151,16 +150,6 @@ final class PrecomputedKeys: Sendable {
     /// h = SHA-512(R | A | M) mod L, the scalar a signature's check multiplies the key by,
     /// into the 32 bytes at `out`.
     static func challenge(into out: UnsafeMutablePointer<UInt8>, r: UnsafePointer<UInt8>, key: UnsafePointer<UInt8>, message: UnsafeRawBufferPointer) {
-        var state = crypto_hash_sha512_state()
-        var digest = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-        withUnsafeMutableBytes(of: &digest) { digestBytes in
-            guard let digestPointer = digestBytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
-            crypto_hash_sha512_init(&state)
-            crypto_hash_sha512_update(&state, r, 32)
-            crypto_hash_sha512_update(&state, key, 32)
-            crypto_hash_sha512_update(&state, message.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(message.count))
-            crypto_hash_sha512_final(&state, digestPointer)
-            crypto_core_ed25519_scalar_reduce(out, digestPointer)
-        }
+        kc_ed25519_challenge(out, r, key, message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count)
     }
 }

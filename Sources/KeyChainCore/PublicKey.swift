@@ -1,4 +1,4 @@
-import CSodium
+import CKeyChainNative
 
 /// An Ed25519 public key: the author of a transaction and, after the first confirmed version,
 /// the owner of a key.
@@ -32,45 +32,30 @@ public struct PublicKey: Hashable, Sendable, CustomStringConvertible {
         return withUnsafeBytes(of: &words) { verify(signature, $0) }
     }
 
-    /// Ed25519 verification by libsodium's `crypto_sign_verify_detached` (RFC 8032, cofactorless),
-    /// which also refuses a non-canonical S or key and a key or R of small order. This is the
-    /// consensus rule (docs/PROTOCOL.md §2); honest signers never produce what it refuses.
-    /// A key that signs often is checked against its precomputed tables instead, by the same
-    /// rules (`PrecomputedKeys`; tests compare the two).
+    /// Ed25519 verification by the one rule every node applies (docs/PROTOCOL.md §2), always
+    /// by this project's own code (`kc_ed25519_verify`), never a system library's: a key that
+    /// signs often is checked against its precomputed tables (`PrecomputedKeys`), any other key
+    /// without; the two compute the same point and give the same answer.
     private func verify(_ signature: Signature, _ message: UnsafeRawBufferPointer) -> Bool {
-        guard Self.sodiumReady else { return false }
-        guard let table = PrecomputedKeys.shared.table(for: raw) else { return isValidSignatureBySodium(signature, message) }
-        var keyWords = (raw.w0.bigEndian, raw.w1.bigEndian, raw.w2.bigEndian, raw.w3.bigEndian)
-        var signatureWords = (signature.r.w0.bigEndian, signature.r.w1.bigEndian, signature.r.w2.bigEndian, signature.r.w3.bigEndian,
-                              signature.s.w0.bigEndian, signature.s.w1.bigEndian, signature.s.w2.bigEndian, signature.s.w3.bigEndian)
-        return withUnsafeBytes(of: &keyWords) { keyBytes in
-            withUnsafeBytes(of: &signatureWords) { signatureBytes in
-                guard let signaturePointer = signatureBytes.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                      let keyPointer = keyBytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
-                return PrecomputedKeys.verify(table, key: keyPointer, signature: signaturePointer, message: message)
-            }
-        }
+        verify(signature, message, tables: PrecomputedKeys.shared.table(for: raw))
     }
 
-    /// libsodium's verification of a signature of `digest`, without the tables: for a caller
-    /// that asked for them already.
-    func isValidSignatureBySodium(_ signature: Signature, forDigest digest: Hash256) -> Bool {
-        var words = (digest.raw.w0.bigEndian, digest.raw.w1.bigEndian, digest.raw.w2.bigEndian, digest.raw.w3.bigEndian)
-        return withUnsafeBytes(of: &words) { isValidSignatureBySodium(signature, $0) }
-    }
-
-    /// `crypto_sign_verify_detached` on stack copies of the key and signature.
-    private func isValidSignatureBySodium(_ signature: Signature, _ message: UnsafeRawBufferPointer) -> Bool {
-        guard Self.sodiumReady else { return false }
+    /// The check with the given tables of this key, or none (nil): tests name the path they take.
+    func verify(_ signature: Signature, _ message: UnsafeRawBufferPointer, tables: PrecomputedKeys.Table?) -> Bool {
         var words = (raw.w0.bigEndian, raw.w1.bigEndian, raw.w2.bigEndian, raw.w3.bigEndian,
                      signature.r.w0.bigEndian, signature.r.w1.bigEndian, signature.r.w2.bigEndian, signature.r.w3.bigEndian,
                      signature.s.w0.bigEndian, signature.s.w1.bigEndian, signature.s.w2.bigEndian, signature.s.w3.bigEndian)
         return withUnsafeBytes(of: &words) { bytes in
-            guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
-            return crypto_sign_verify_detached(base + 32, message.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(message.count), base) == 0
+            guard let key = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return false }
+            let messagePointer = message.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            guard let tables else { return kc_ed25519_verify(key + 32, messagePointer, message.count, key) == 1 }
+            return PrecomputedKeys.verify(tables, key: key, signature: key + 32, message: message)
         }
     }
 
-    /// libsodium must be initialised once before use; `sodium_init` is thread-safe.
-    static let sodiumReady: Bool = sodium_init() >= 0
+    /// The check of a signature of `digest` (a txid) with the given tables, or none.
+    func isValidSignature(_ signature: Signature, forDigest digest: Hash256, tables: PrecomputedKeys.Table?) -> Bool {
+        var words = (digest.raw.w0.bigEndian, digest.raw.w1.bigEndian, digest.raw.w2.bigEndian, digest.raw.w3.bigEndian)
+        return withUnsafeBytes(of: &words) { verify(signature, $0, tables: tables) }
+    }
 }

@@ -86,6 +86,11 @@ public final class Node: Sendable {
         parameters: NetworkParameters, storage: BlockStorage, wallet: Identity, configuration: NodeConfiguration,
         directory: NodeDataDirectory?, clock: @escaping @Sendable () -> UInt64, logger: Logger
     ) throws(NodeError) {
+        do {
+            try SignatureRule.check()
+        } catch {
+            throw .signatureRule(error)
+        }
         let signatures = SignatureCache()
         let chain: Blockchain
         do {

@@ -1,3 +1,5 @@
+import KeyChainCore
+
 /// Why a node could not start. Each message says what to change.
 public enum NodeError: Error, CustomStringConvertible, Sendable {
     case dataDirectoryNotWritable(path: String, reason: String)
@@ -10,6 +12,8 @@ public enum NodeError: Error, CustomStringConvertible, Sendable {
     case listen(address: String, reason: String)
     case wallet(String)
     case chain(String)
+    /// This build's signature verifier disagrees with the pinned vectors (`SignatureRule`).
+    case signatureRule(SignatureRuleError)
 
     public var description: String {
         switch self {
@@ -30,6 +34,7 @@ public enum NodeError: Error, CustomStringConvertible, Sendable {
         case let .listen(address, reason): "cannot listen for peers on \(address): \(reason)"
         case let .wallet(reason): "wallet: \(reason)"
         case let .chain(reason): "chain: \(reason)"
+        case let .signatureRule(error): "refusing to start: \(error)"
         }
     }
 }

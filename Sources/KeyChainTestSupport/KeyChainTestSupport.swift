@@ -1,2 +1,3 @@
 // KeyChainTestSupport: helpers for tests and benchmarks: temporary directories, low-difficulty
-// networks, identities, and blocks mined on the spot.
+// networks, identities, blocks mined on the spot, and `Libsodium`, the oracle the project's
+// own Ed25519 verifier is held to.
