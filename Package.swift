@@ -206,7 +206,10 @@ let package = Package(
         .testTarget(name: "KeyChainP2PTests", dependencies: ["KeyChainP2P", "KeyChainChain", "KeyChainStore", "KeyChainWire", "KeyChainTestSupport"]),
         .testTarget(name: "KeyChainSimulatorTests", dependencies: ["KeyChainSimulator", "KeyChainP2P", "KeyChainTestSupport"]),
         .testTarget(name: "KeyChainTrackerTests", dependencies: ["KeyChainTracker", "KeyChainCore"]),
-        .testTarget(name: "KeyChainMiningTests", dependencies: ["KeyChainMining", "KeyChainTestSupport", "CKeyChainNative"]),
+        .testTarget(
+            name: "KeyChainMiningTests",
+            dependencies: ["KeyChainMining", "KeyChainTestSupport", "CKeyChainNative", .product(name: "Crypto", package: "swift-crypto")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -40,3 +40,14 @@ public enum Libsodium {
         return signature
     }
 }
+
+extension Libsodium {
+    /// P + Q for two encoded points on the curve (`crypto_core_ed25519_add`), small-order ones
+    /// included; nil when either is not a point.
+    public static func add(_ p: [UInt8], _ q: [UInt8]) -> [UInt8]? {
+        _ = version
+        guard p.count == 32, q.count == 32 else { return nil }
+        var sum = [UInt8](repeating: 0, count: 32)
+        return crypto_core_ed25519_add(&sum, p, q) == 0 ? sum : nil
+    }
+}

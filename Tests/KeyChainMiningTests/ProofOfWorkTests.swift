@@ -1,4 +1,5 @@
 import CKeyChainNative
+import Crypto
 import KeyChainCore
 import KeyChainMining
 import KeyChainTestSupport
@@ -55,8 +56,8 @@ import Testing
 
     /// Where the CPU has SHA extensions, the hardware nonce loop (two nonces at a time) finds
     /// exactly the nonces the portable loop finds, with the same hash count.
-    @Test func hardwareSearchFindsWhatThePortableSearchFinds() throws {
-        guard ProofOfWork.hasHardwareSupport else { return }  // portable only: nothing to compare
+    @Test(.enabled(if: ProofOfWork.hasHardwareSupport, "this CPU has no SHA extensions: the SHA-NI nonce loop is NOT tested here"))
+    func hardwareSearchFindsWhatThePortableSearchFinds() throws {
         let target = try Target(difficultyBits: 10)
         for seed in 0..<8 {
             let portable = ProofOfWork(header: header(UInt8(seed)), target: target, implementation: .portable)
@@ -76,6 +77,46 @@ import Testing
             kc_sha256d_with(KC_SHA_PORTABLE, data, length, &portable)
             kc_sha256d_with(KC_SHA_AUTO, data, length, &hardware)
             #expect(portable == hardware)
+        }
+    }
+
+    /// Each nonce loop against brute force at the target's exact boundary: over 4,096 nonces,
+    /// hashed one by one with swift-crypto's SHA-256 (another implementation), the target is
+    /// set to the smallest hash found. A hash equal to the target wins, so the loop must stop
+    /// at that nonce; with the target one below it, no nonce in the range may win.
+    @Test(arguments: [KC_SHA_PORTABLE, KC_SHA_HARDWARE].map(\.rawValue))
+    func theSearchStopsExactlyWhereBruteForceDoes(_ implementation: UInt32) throws {
+        let native = kc_sha_impl(rawValue: implementation)
+        if native == KC_SHA_HARDWARE && !ProofOfWork.hasHardwareSupport {
+            Issue.record("this CPU has no SHA extensions: the SHA-NI nonce loop cannot be tested here")
+            return
+        }
+        for seed: UInt8 in [9, 10] {
+            var template = header(seed)
+            let count = 4_096
+            var hashes: [[UInt8]] = []
+            for nonce in 0..<count {
+                template.nonce = UInt64(nonce)
+                hashes.append(Array(SHA256.hash(data: Array(SHA256.hash(data: template.encoded)))))
+            }
+            let best = try #require(hashes.indices.min { hashes[$0].lexicographicallyPrecedes(hashes[$1]) })
+            var below = hashes[best]
+            var position = 31
+            while below[position] == 0 { below[position] = 0xFF; position -= 1 }
+            below[position] -= 1
+            for (target, winner) in [(hashes[best], Optional(best)), (below, nil)] {
+                var job = kc_pow_job()
+                header(seed).encoded.withUnsafeBufferPointer { bytes in kc_pow_job_init(&job, bytes.baseAddress, target) }
+                var nonce: UInt64 = 0, done: UInt64 = 0
+                var hash = [UInt8](repeating: 0, count: 32)
+                let found = kc_pow_search(native, &job, 0, UInt64(count), &nonce, &hash, &done)
+                if let winner {
+                    #expect(found == 1 && nonce == UInt64(winner) && done == UInt64(winner + 1), "seed \(seed): target at the best hash")
+                    #expect(hash == hashes[winner])
+                } else {
+                    #expect(found == 0 && done == UInt64(count), "seed \(seed): target one below the best hash")
+                }
+            }
         }
     }
 }

@@ -1,7 +1,8 @@
 import CFuzzDriver
 import Foundation
 
-// libFuzzer's entry points, and `main`: SwiftPM links an executable's main under the
+// libFuzzer's entry points (the custom mutator serves the `signature` target and hands every
+// other to libFuzzer's own mutation), and `main`: SwiftPM links an executable's main under the
 // target's name, so libFuzzer's own main is not used and this one hands over to its driver. One binary holds every target; KEYCHAIN_FUZZ_TARGET names the
 // one to run (fuzz.sh sets it), read once. With KEYCHAIN_FUZZ_SEEDS=DIR the binary instead
 // writes every target's seeds under DIR/TARGET/ and exits.
@@ -40,6 +41,20 @@ public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> In
     guard let target = selected else { return 0 }
     target.run(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
     return 0
+}
+
+@_cdecl("LLVMFuzzerCustomMutator")
+public func fuzzerCustomMutator(_ data: UnsafeMutablePointer<UInt8>?, _ size: Int, _ maxSize: Int, _ seed: UInt32) -> Int {
+    guard let data else { return 0 }
+    // Half the time the signature target mutates where the rule's edge cases are.
+    if selected == .signature, seed % 2 == 0, size <= maxSize {
+        var input = Array(UnsafeBufferPointer(start: data, count: size))
+        if FuzzTarget.mutateSignatureInput(&input, seed: seed / 2) {
+            input.withUnsafeBufferPointer { if let base = $0.baseAddress { data.update(from: base, count: size) } }
+            return size
+        }
+    }
+    return LLVMFuzzerMutate(data, size, maxSize)
 }
 
 @_cdecl("keychain_fuzz_main")

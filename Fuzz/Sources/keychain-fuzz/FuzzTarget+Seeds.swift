@@ -19,6 +19,8 @@ extension FuzzTarget {
             }
         case .transaction:
             return try Self.puts().map(\.encoded)
+        case .signature:
+            return try Self.signatureSeeds()
         case .block:
             return try [FuzzFixture.parameters.genesisBlock.encoded] + Self.blocks().map(\.encoded)
         case .apiLines:

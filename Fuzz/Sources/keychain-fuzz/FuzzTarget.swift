@@ -3,6 +3,7 @@ import KeyChainAPI
 import KeyChainChain
 import KeyChainCore
 import KeyChainStore
+import KeyChainTestSupport
 @testable import KeyChainTracker
 import KeyChainWire
 import Logging
@@ -19,8 +20,10 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case frame
     /// One message payload, its command picked by the first byte (`Message.decode`).
     case message
-    /// A transaction's encoding, and its signature checked (the Ed25519 code on hostile keys).
+    /// A transaction's encoding, and its signature checked against libsodium's answer.
     case transaction
+    /// A key, a signature and a message on every verification path, against libsodium.
+    case signature
     /// A block's encoding and its merkle root.
     case block
     /// The client socket's byte stream, cut into lines (`LineFrameDecoder`) in reads of
@@ -47,6 +50,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .frame: Self.frames(bytes)
         case .message: Self.message(bytes)
         case .transaction: Self.transaction(bytes)
+        case .signature: Self.signature(bytes)
         case .block: Self.block(bytes)
         case .apiLines: Self.apiLines(bytes)
         case .apiRequest: Self.apiRequest(bytes)
@@ -89,7 +93,8 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     private static func transaction(_ bytes: [UInt8]) {
         guard let transaction = try? Transaction(decoding: bytes) else { return }
         precondition((try? Transaction(decoding: transaction.encoded)) == transaction, "a transaction does not survive encode and decode")
-        _ = transaction.hasValidSignature
+        let oracle = Libsodium.verify(signature: transaction.signature.bytes, message: transaction.id.bytes, key: transaction.author.raw.bytes)
+        precondition(transaction.hasValidSignature == oracle, "the node's verifier and libsodium disagree on a transaction's signature")
     }
 
     private static func block(_ bytes: [UInt8]) {
