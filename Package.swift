@@ -14,6 +14,9 @@ let package = Package(
     name: "KeyChain",
     platforms: [.macOS(.v15)],
     products: [
+        // The native primitives, the Ed25519 verifier among them: for the benchmarks, which
+        // measure its paths against libsodium's.
+        .library(name: "CKeyChainNative", targets: ["CKeyChainNative"]),
         .library(name: "KeyChainCore", targets: ["KeyChainCore"]),
         .library(name: "KeyChainStore", targets: ["KeyChainStore"]),
         .library(name: "KeyChainChain", targets: ["KeyChainChain"]),

@@ -23,6 +23,8 @@ let package = Package(
             dependencies: [
                 "COpenSSLBaseline",
                 .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "CKeyChainNative", package: "KeyChain"),
+                .product(name: "KeyChainTestSupport", package: "KeyChain"),
                 .product(name: "KeyChainCore", package: "KeyChain"),
                 .product(name: "KeyChainStore", package: "KeyChain"),
                 .product(name: "KeyChainChain", package: "KeyChain"),
@@ -56,10 +58,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The validation target measured outside the harness (see README.md).
+        // The validation target measured outside the harness, and a cold key's check against
+        // libsodium's (see README.md).
         .executableTarget(
             name: "ValidationRatio",
             dependencies: [
+                .product(name: "CKeyChainNative", package: "KeyChain"),
+                .product(name: "KeyChainTestSupport", package: "KeyChain"),
                 .product(name: "KeyChainChain", package: "KeyChain"),
                 .product(name: "KeyChainMining", package: "KeyChain"),
                 .product(name: "Logging", package: "swift-log"),

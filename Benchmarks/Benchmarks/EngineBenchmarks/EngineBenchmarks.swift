@@ -1,10 +1,12 @@
 import Benchmark
+import CKeyChainNative
 import COpenSSLBaseline
 import Foundation
 import KeyChainChain
 import KeyChainCore
 import KeyChainMining
 import KeyChainStore
+import KeyChainTestSupport
 
 // Every subject is paired with a baseline measured in the same run ("baseline: ..."); compare
 // their throughputs, never absolute figures from another day (the machine is shared).
@@ -17,6 +19,7 @@ let benchmarks: @Sendable () -> Void = {
     )
     proofOfWorkBenchmarks()
     validationBenchmarks()
+    verifyBenchmarks()
     storeBenchmarks()
     keyIndexBenchmarks()
 }
@@ -57,6 +60,26 @@ func validationBenchmarks() {
     Benchmark("validate: baseline Ed25519 verify, 1 core (K tx)", configuration: kilo) { benchmark in
         let puts = Fixtures.block.transactions
         for index in benchmark.scaledIterations { blackHole(puts[index % puts.count].hasValidSignature) }
+    }
+}
+
+// MARK: - One signature: the node's own verifier against libsodium's
+
+func verifyBenchmarks() {
+    let kilo = Benchmark.Configuration(scalingFactor: .kilo, maxDuration: .seconds(6))
+    Benchmark("verify: baseline libsodium crypto_sign_verify_detached, 1 core (K sig)", configuration: kilo) { benchmark in
+        let signed = Fixtures.signedByNewAuthors
+        for index in benchmark.scaledIterations {
+            let item = signed[index % signed.count]
+            blackHole(Libsodium.verify(signature: item.signature, message: item.message, key: item.key))
+        }
+    }
+    Benchmark("verify: KeyChain, a cold key (no tables), 1 core (K sig)", configuration: kilo) { benchmark in
+        let signed = Fixtures.signedByNewAuthors
+        for index in benchmark.scaledIterations {
+            let item = signed[index % signed.count]
+            blackHole(kc_ed25519_verify(item.signature, item.message, item.message.count, item.key))
+        }
     }
 }
 

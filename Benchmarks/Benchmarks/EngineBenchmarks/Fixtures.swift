@@ -3,6 +3,7 @@ import KeyChainChain
 import KeyChainCore
 import KeyChainMining
 import KeyChainStore
+import KeyChainTestSupport
 
 /// Inputs shared by the benchmarks, built once.
 enum Fixtures {
@@ -15,6 +16,13 @@ enum Fixtures {
     }()
 
     static let identities: [Identity] = (0..<8).map { _ in Identity() }
+
+    /// 1,000 signatures of 32-byte messages, each by a key of its own.
+    static let signedByNewAuthors: [(key: [UInt8], signature: [UInt8], message: [UInt8])] = (0..<1_000).map { index in
+        let (key, secret) = Libsodium.keyPair()
+        let message = Array(Hash256(sha256d: [UInt8(index & 0xFF), UInt8(index >> 8)]).bytes)
+        return (key, Libsodium.sign(message, secretKey: secret), message)
+    }
 
     /// A mined block of 1,000 puts from 8 authors, on the benchmark network's genesis.
     static let block: Block = {

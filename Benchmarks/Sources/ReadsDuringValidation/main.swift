@@ -91,7 +91,7 @@ defer { try? FileManager.default.removeItem(atPath: directory) }
 let socketPath = directory + "/keychain.sock"
 let node = try Node(parameters: parameters, storage: try SegmentBlockStore(dataDirectory: directory), wallet: Identity(),
                     configuration: NodeConfiguration(dataDirectory: directory, mine: false))
-let server = APIServer(node: node, path: socketPath, maxRequestBytes: 8 << 20, logger: Logger(label: "bench"))
+let server = APIServer(node: node, path: socketPath, maxRequestBytes: 8 << 20, maxClients: 1_024, logger: Logger(label: "bench"))
 Task.detached { try await server.run() }
 while !FileManager.default.fileExists(atPath: socketPath) { usleep(10_000) }
 
