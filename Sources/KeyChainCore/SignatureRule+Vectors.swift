@@ -12,6 +12,10 @@ extension SignatureRule {
         let message: [UInt8]
         let valid: Bool
 
+        init(_ name: String, key: Bytes32, signature: Signature, message: [UInt8], valid: Bool) {
+            (self.name, self.key, self.signature, self.message, self.valid) = (name, key, signature, message, valid)
+        }
+
         init(_ name: String, key: String, signature: String, message: String, valid: Bool) {
             self.name = name
             self.key = Bytes32(hex: key) ?? .zero

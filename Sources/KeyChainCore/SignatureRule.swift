@@ -12,7 +12,7 @@ public enum SignatureRule {
         try outcome.get()
     }
 
-    private static let outcome: Result<Void, SignatureRuleError> = Result { () throws(SignatureRuleError) in try checkAll() }
+    private static let outcome: Result<Void, SignatureRuleError> = Result { () throws(SignatureRuleError) in try check(vectors) }
 
     /// Each way a signature is checked, named in a disagreement.
     enum Path: String, CaseIterable, Sendable {
@@ -22,8 +22,8 @@ public enum SignatureRule {
         case batch = "batch"
     }
 
-    private static func checkAll() throws(SignatureRuleError) {
-        let cases = vectors
+    /// Checks `cases` on every path; throws the first disagreement.
+    static func check(_ cases: [Vector]) throws(SignatureRuleError) {
         for vector in cases {
             let key = PublicKey(raw: vector.key)
             let narrow = PrecomputedKeys.build(vector.key, wide: false)

@@ -86,4 +86,18 @@ import Testing
         try SignatureRule.check()
         #expect(SignatureRule.batchAnswers(SignatureRule.vectors) == SignatureRule.vectors.map(\.valid))
     }
+
+    /// A build that answered any vector the other way would be caught, on the path that
+    /// disagrees: here every vector's pinned answer is turned around in turn, as a verifier
+    /// that disagreed on it would see it.
+    @Test func theStartUpCheckCatchesADisagreement() {
+        for vector in SignatureRule.vectors.prefix(6) + SignatureRule.vectors.suffix(4) {
+            let turned = SignatureRule.Vector(vector.name, key: vector.key, signature: vector.signature, message: vector.message, valid: !vector.valid)
+            #expect(throws: SignatureRuleError.disagreement(vector: vector.name, path: SignatureRule.Path.untabled.rawValue, expected: !vector.valid)) {
+                try SignatureRule.check(SignatureRule.vectors.filter { $0.name != vector.name } + [turned])
+            }
+        }
+        let error = SignatureRuleError.disagreement(vector: "speccheck 0", path: "wide tables", expected: false)
+        #expect(error.description.contains("accepts pinned vector \"speccheck 0\" wide tables"))
+    }
 }
