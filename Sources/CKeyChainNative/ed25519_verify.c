@@ -147,6 +147,20 @@ static void p3_to_cached(ge_cached *r, const ge_p3 *p) {
     fe_mul(&r->T2d, &p->T, &fe_d2);
 }
 
+// The last step of both additions below: from a = (Y+X)(y+x), b = (Y-X)(y-x), c = 2d T t and
+// d = 2 Z z (the second point's roles swapped and c negated when subtracting).
+static void finish_addition(ge_p1p1 *r, const fe *a, const fe *b, const fe *c, const fe *d, int negate) {
+    fe_sub(&r->X, a, b);
+    fe_add(&r->Y, a, b);
+    if (negate) {
+        fe_sub(&r->Z, d, c);
+        fe_add(&r->T, d, c);
+    } else {
+        fe_add(&r->Z, d, c);
+        fe_sub(&r->T, d, c);
+    }
+}
+
 // p + q, or p - q when `negate`
 static void add_cached(ge_p1p1 *r, const ge_p3 *p, const ge_cached *q, int negate) {
     fe a, b, c, zz, d, t;
@@ -157,15 +171,7 @@ static void add_cached(ge_p1p1 *r, const ge_p3 *p, const ge_cached *q, int negat
     fe_mul(&c, &q->T2d, &p->T);
     fe_mul(&zz, &p->Z, &q->Z);
     fe_add(&d, &zz, &zz);
-    fe_sub(&r->X, &a, &b);
-    fe_add(&r->Y, &a, &b);
-    if (negate) {
-        fe_sub(&r->Z, &d, &c);
-        fe_add(&r->T, &d, &c);
-    } else {
-        fe_add(&r->Z, &d, &c);
-        fe_sub(&r->T, &d, &c);
-    }
+    finish_addition(r, &a, &b, &c, &d, negate);
 }
 
 // p + q, or p - q when `negate`
@@ -177,15 +183,7 @@ static void add_precomp(ge_p1p1 *r, const ge_p3 *p, const ge_precomp *q, int neg
     fe_mul(&b, &t, negate ? &q->ypx : &q->ymx);
     fe_mul(&c, &q->xy2d, &p->T);
     fe_add(&d, &p->Z, &p->Z);
-    fe_sub(&r->X, &a, &b);
-    fe_add(&r->Y, &a, &b);
-    if (negate) {
-        fe_sub(&r->Z, &d, &c);
-        fe_add(&r->T, &d, &c);
-    } else {
-        fe_add(&r->Z, &d, &c);
-        fe_sub(&r->T, &d, &c);
-    }
+    finish_addition(r, &a, &b, &c, &d, negate);
 }
 
 // Decodes a point; with `negate`, returns its negation. 0 on success, -1 off the curve.
