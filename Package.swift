@@ -1,13 +1,14 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Layering (DESIGN.md §9), no cycles:
+// Layering (docs/ARCHITECTURE.md §2), no cycles:
 //   CKeyChainNative, CZlib  <- KeyChainCore <- KeyChainStore <- KeyChainChain <- KeyChainMining
 //   KeyChainCore <- KeyChainWire (peer messages) and KeyChainAPI (client messages)
 //   KeyChainCore <- KeyChainTracker <- keychain-tracker
 //   KeyChainCore <- KeyChainAPI <- KeyChainNode (with Chain, Store, Mining, P2P, Tracker's client) <- keychain-node
 //   keychain-devnet runs the executables as child processes and links none of the modules
 //   KeyChainCore, KeyChainAPI <- KeyChainClient <- keychain-cli
+//   KeyChainWire, KeyChainChain <- KeyChainP2P <- KeyChainSimulator (with Store, Mining) <- keychain-sim
 // KeyChainTestSupport is shipped for tests only; it alone links libsodium (CSodium), the
 // oracle the project's own Ed25519 verifier is tested against.
 let package = Package(

@@ -4,5 +4,7 @@
 // - `RPCRequest`, `RPCResponse`, `RPCID`: the envelope; `RPCErrorCode`: stable error codes.
 // - `APIMethod`: the method names; one params/result type per method (`PutParams`, ...).
 // - `ValueEncoding`: values travel as UTF-8 text or as base64 with an explicit encoding field.
-// - `LineFramer`: splits a byte stream into lines with a length limit.
-// Depends only on KeyChainCore and Foundation.
+// - `LineFrameDecoder`: splits a byte stream into lines with a length limit (a NIO decoder).
+// - `FlatRequest` and `JSONText`: the hot read path's request parsing and replies without
+//   Foundation's JSON coders; `IdentityFile`: an identity key in a file of mode 0600.
+// Depends on KeyChainCore, Foundation and NIOCore.

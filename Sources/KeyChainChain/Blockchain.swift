@@ -8,7 +8,7 @@ import Logging
 /// (the first seen wins a tie) through reorganisations of any depth, and keeps the key index
 /// checkpointed so a restart does not replay every block.
 ///
-/// Not thread-safe: one owner (the node's actor, or a simulated node) calls it.
+/// Not thread-safe: one owner (the node's `ChainOwner`, or a simulated node) calls it.
 public final class Blockchain {
     /// The network's genesis parameters.
     public let parameters: NetworkParameters

@@ -11,9 +11,9 @@ import Synchronization
 /// loop; slower calls run in tasks; replies always leave in request order.
 ///
 /// Bounded against clients that misbehave: at most `maxClients` connections (more are answered
-/// with an error and closed); a connection whose replies pile up unread (past `replyBacklog`)
-/// is no longer read, so its requests wait in the socket, not here; a subscriber that does not
-/// read its notifications is closed.
+/// with an error and closed); a connection whose unsent replies pass `replyBacklog` (the
+/// socket not writable) is no longer read, so its further requests wait in the socket; a
+/// subscriber that does not read its notifications is closed.
 public final class APIServer: Sendable {
     private let node: Node
     /// The socket's path.

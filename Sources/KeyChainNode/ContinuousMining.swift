@@ -1,4 +1,4 @@
-/// Mining on a network (DESIGN.md §4): always, empty blocks included, since proof-of-work
+/// Mining on a network (docs/ARCHITECTURE.md §4): always, empty blocks included, since proof-of-work
 /// security is a rate and a chain that idles invites a minority to out-mine it.
 public struct ContinuousMining: MiningPolicy {
     /// The policy.

@@ -16,25 +16,31 @@
 //   up by validation, fsync or a reorganisation.
 // - `MiningPolicy`: when the miner works: `ContinuousMining` on a network, `OnDemandSealing`
 //   in `--dev`.
-// - `NodeRequestError`: typed failures; `RPCDispatcher` alone maps them to JSON-RPC codes.
+// - `NodeRequestError`: typed failures; their JSON-RPC codes and messages are given by the
+//   `+RPC` extensions (`NodeRequestError+RPC`, `TransactionError+RPC`,
+//   `TransactionOutcome+RPC`), which `RPCDispatcher` and `ChainView` use.
 // - `APIServer`: the Unix socket (mode 0600). `RPCConnectionHandler` makes a connection's
 //   requests take effect in order: a read waits for the writes before it, writes are prepared
 //   (decoded, signatures verified) in parallel but reach the owner in order, and replies
 //   leave in request order.
-// - `PeerTransport`: the peer protocol over SwiftNIO TCP, an adapter and nothing more:
+// - `PeerTransport`: the peer protocol over SwiftNIO TCP, an adapter:
 //   connections, frames (`PeerChannelHandler` cuts them, refusing an oversize one from its
 //   header) and failures become `ProtocolEvent`s for the owner; its `ProtocolAction`s become
 //   writes (counted per `PeerLink`, the backlog reported to the protocol), dials and closes.
-//   Two things it does without the owner, both to keep blocks moving while the owner is busy:
-//   it answers `getdata` for the block the node just sealed (`offer`), and it hands on a
-//   block whose signatures are all cached without the verifier pool.
+//   It decides a few things without the owner, to keep blocks moving while the owner is busy:
+//   it answers `getdata` for the block the node just sealed (`offer`), verifies arriving
+//   puts' and blocks' signatures on each peer's inbox (a sync's by the verifier pool), and
+//   stops reading a peer whose messages wait unhandled (16 MiB).
 // - `PeerNetwork`: the node's place in a network: the transport, announcements to trackers
 //   (capped backoff; a failing tracker never stops the node) and the peers file.
 //   `GenesisSource` reads the network to join on first start from `--genesis` or a tracker.
 // - `NodeService` and `MetricsServer`: swift-service-lifecycle services with graceful shutdown.
 //
-// Threads and locks. The event loops that answer clients run at normal priority; peers'
-// signatures are verified on `VerifierPool` threads at nice +10, below them. Locks shared by
+// Threads and locks (docs/ARCHITECTURE.md §9). The owner's serial queue; the client event
+// loops (one a core), which answer reads; one event loop for every peer connection; a serial
+// inbox queue per peer, where a batch's signatures are verified before it goes to the owner;
+// `concurrentPerform` workers for a block's uncached signatures; the miner's threads; and
+// `VerifierPool` threads at nice +10 for a sync's signatures, below the rest. Locks shared by
 // these threads are NIO's (`NIOLockedValueBox`, a plain pthread mutex), not the standard
 // library's `Mutex`: on Linux that is a priority-inheritance futex, which hands the lock to
 // the thread that waited for it, and on a busy machine that thread may not run for

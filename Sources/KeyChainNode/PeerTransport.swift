@@ -10,8 +10,11 @@ import Synchronization
 
 /// The peer protocol over TCP: the adapter between SwiftNIO channels and the node's
 /// `PeerProtocol` (events in, actions out), as the simulator is the adapter over virtual links.
-/// It decides nothing itself: connections, bytes and failures become `ProtocolEvent`s for the
-/// node's owner; the owner's `ProtocolAction`s become writes, dials and closes.
+/// Connections, bytes and failures become `ProtocolEvent`s for the node's owner; the owner's
+/// `ProtocolAction`s become writes, dials and closes. It decides three things itself: it
+/// answers `getdata` for the block this node just sealed (`offer`), it routes arriving
+/// signatures to be verified before the owner sees them, and it stops reading a peer whose
+/// messages wait unhandled.
 public final class PeerTransport: Sendable {
     /// The frame magic of the node's network.
     let magic: UInt32

@@ -3,7 +3,7 @@ import KeyChainAPI
 import KeyChainCore
 import NIOCore
 
-/// How one request is carried out, in its connection's order (DESIGN.md §8: each request sees
+/// How one request is carried out, in its connection's order (docs/ARCHITECTURE.md §8: each request sees
 /// the effects of every request before it on the same connection).
 enum RPCStep {
     /// Nothing to order: a malformed line, an unknown method. The reply.

@@ -7,7 +7,7 @@
 // caused, and why a mined block or submitted put was refused. The same code runs over TCP in
 // the node and over the simulated network in `KeyChainSimulator`. Its parts, one file each:
 // - `PeerProtocol`: state, `handle`, the handshake and teardown; `PeerProtocol+Configuration`
-//   holds every number (DESIGN.md §6), the liveness limits among them (a 60 s handshake, pings
+//   holds every number (docs/ARCHITECTURE.md §6), the liveness limits among them (a 60 s handshake, pings
 //   after 30 s of silence answered within 30 s, 8 MiB of unsent bytes per peer);
 // - `+Messages`: answers to each message; `+Relay`: headers, put invs and addresses to the
 //   peers that lack them; `+Timers`: inv batches, stalls, anti-entropy and block downloads

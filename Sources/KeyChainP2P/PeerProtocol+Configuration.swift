@@ -1,5 +1,5 @@
 extension PeerProtocol {
-    /// The protocol's numbers (DESIGN.md §6).
+    /// The protocol's numbers (docs/ARCHITECTURE.md §6).
     public struct Configuration: Sendable {
         public var maxBlocksInFlightPerPeer = 16
         public var downloadWindow: UInt32 = 1_024

@@ -1,7 +1,8 @@
 // KeyChainStore: a node's blocks on disk.
 //
-// - `SegmentFile`: append-only files `blocks/NNNNNNNNN.seg` of records
-//   `magic | length | raw length | zlib(block) | CRC-32C`, rotated at a size limit.
+// - Segments: append-only files `blocks/NNNNNNNNN.seg` of `SegmentRecord`s
+//   `magic | length | raw length | zlib(block) | CRC-32C`, rotated at a size limit, each
+//   file a `DataFile` (reads at offsets, appends, explicit fsync; `Zlib` compresses).
 // - `BlockIndexFile`: an append-only log of `BlockIndexEntry` (hash -> location, height,
 //   cumulative work, status), each written after the block data it points to.
 // - `SegmentBlockStore`: both together, with start-up reconciliation: a torn or corrupt tail

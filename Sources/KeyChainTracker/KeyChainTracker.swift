@@ -1,4 +1,4 @@
-// KeyChainTracker: the tracker of one network (DESIGN.md §7, PROTOCOL.md §10), and the client
+// KeyChainTracker: the tracker of one network (docs/ARCHITECTURE.md §7, PROTOCOL.md §10), and the client
 // a node talks to it with.
 //
 // - `PeerTable`: the live peers: added or refreshed by an announcement, removed by a `stopped`

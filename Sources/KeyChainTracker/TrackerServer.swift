@@ -8,7 +8,7 @@ import NIOHTTP1
 import NIOPosix
 import Prometheus
 
-/// The tracker's HTTP/JSON API over SwiftNIO's HTTP/1 codec (DESIGN.md §7, PROTOCOL.md §9):
+/// The tracker's HTTP/JSON API over SwiftNIO's HTTP/1 codec (docs/ARCHITECTURE.md §7, PROTOCOL.md §10):
 /// `POST /announce`, `GET /peers?n=`, `GET /network`, `GET /health`, `GET /metrics`. It holds
 /// the live `PeerTable` under a lock; each request is small and answered at once.
 public final class TrackerServer: Sendable {

@@ -4,7 +4,7 @@ import KeyChainCore
 import KeyChainTestSupport
 import Testing
 
-/// Requests pipelined on one connection take effect in order (DESIGN.md §8): each sees the
+/// Requests pipelined on one connection take effect in order (docs/ARCHITECTURE.md §8): each sees the
 /// effects of every request before it, as a Redis client expects. Each pair is written in one
 /// `write`, so the node reads both before it has answered either.
 @Suite(.serialized) struct PipelineTests {
