@@ -16,9 +16,11 @@ count=${COUNT:-100000}
 if ! command -v redis-server >/dev/null || ! command -v redis-benchmark >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools
 fi
-swift build -c release --product keychain-node >/dev/null
-swift build -c release --product keychain-cli >/dev/null
-(cd Benchmarks && swift build -c release --product NodeLoad >/dev/null && swift build -c release --product ReadsDuringValidation >/dev/null)
+# A build that fails shows the compiler's errors and stops the benchmark with a non-zero exit.
+build() { local out; if ! out=$("$@" 2>&1); then echo "$out" >&2; echo "node-bench: '$*' failed" >&2; exit 1; fi; }
+build swift build -c release --product keychain-node
+build swift build -c release --product keychain-cli
+(cd Benchmarks && build swift build -c release --product NodeLoad && build swift build -c release --product ReadsDuringValidation)
 bin="$root/.build/release"
 load="$root/Benchmarks/.build/release/NodeLoad"
 
