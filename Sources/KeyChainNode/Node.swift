@@ -108,7 +108,7 @@ public final class Node: Sendable {
         // The miner's threads only enqueue what they seal: the owner validates and stores it.
         let miner: Miner? = configuration.mine
             ? Miner(configuration: .init(threads: configuration.miningThreads, hashRateLimit: configuration.hashRateLimit)) { block in
-                owner.mailbox.post(.first) { owner.mined(block) }
+                owner.mailbox.post(.miner) { owner.mined(block) }
             }
             : nil
         owner.miner = miner  // before anything runs on the owner's queue

@@ -24,9 +24,11 @@ import Testing
     static let (alice, bob) = (PeerID(1), PeerID(2))
 
     @Test(arguments: [
-        // The first lane first, then peers, then clients, each lane in the order it was posted.
+        // The first lane first, but not twice in a row while others wait; each lane in the
+        // order it was posted.
         ([("c1", .clients), ("f1", .first), ("p1", .peer(alice)), ("f2", .first), ("c2", .clients)] as [(String, OwnerMailbox.Lane)],
-         ["f1", "f2", "p1", "c1", "c2"]),
+         ["f1", "p1", "f2", "c1", "c2"]),
+        ([("f1", .first), ("f2", .first), ("f3", .first)], ["f1", "f2", "f3"]),
         ([("c1", .clients), ("c2", .clients)], ["c1", "c2"]),
         // Two peers take turns, each in its own order; events of no peer have a lane too.
         ([("a1", .peer(alice)), ("a2", .peer(alice)), ("a3", .peer(alice)), ("b1", .peer(bob)), ("n1", .peer(nil)), ("b2", .peer(bob))],
@@ -77,5 +79,18 @@ import Testing
         #expect(Self.order(of: flood) == flood.map(\.name))
         let requests = (0..<50).map { (name: "c\($0)", lane: OwnerMailbox.Lane.clients) }
         #expect(Self.order(of: requests) == requests.map(\.name))
+    }
+
+    /// A block the miner seals runs next, ahead of queued peer batches; but a miner sealing
+    /// faster than the owner connects gets one turn a round, as each peer does, and cannot keep
+    /// peers' blocks out.
+    @Test func theMinersBlockGoesNextButABacklogTakesTurns() {
+        let peerBatches = (0..<10).map { (name: "peer \($0)", lane: OwnerMailbox.Lane.peer(Self.alice)) }
+        #expect(Self.order(of: peerBatches + [(name: "mined", lane: .miner)]).first == "mined")
+        let mined = (0..<50).map { (name: "mined \($0)", lane: OwnerMailbox.Lane.miner) }
+        let bob = (0..<10).map { (name: "bob \($0)", lane: OwnerMailbox.Lane.peer(Self.bob)) }
+        let order = Self.order(of: mined + peerBatches + bob)
+        #expect(Array(order.prefix(30)) == (0..<10).flatMap { ["mined \($0)", "peer \($0)", "bob \($0)"] })
+        #expect(order.filter { $0.hasPrefix("mined") } == mined.map(\.name))
     }
 }
