@@ -21,7 +21,7 @@ rate = float(sys.argv[3]) if len(sys.argv) > 3 else 25.0  # messages a second, e
 sys.path.insert(0, os.path.join(root, "experiments"))
 from lab import Children, free_port, percentile, rpc, wait_for  # noqa: E402
 
-release = os.path.join(root, ".build/release")
+release = os.environ.get("KEYCHAIN_BIN", os.path.join(root, ".build/release"))  # another build's binaries, for a check
 
 
 def frame(magic, command, payload):
