@@ -22,22 +22,23 @@ public enum SignatureRule {
         case batch = "batch"
     }
 
-    /// Checks `cases` on every path; throws the first disagreement.
+    /// Checks `cases` on every path; throws the first disagreement. Each key's tables are
+    /// built once (a wide build costs as much as 20 checks, and a debug build's node starts
+    /// with this check too).
     static func check(_ cases: [Vector]) throws(SignatureRuleError) {
+        let tables = KeyTables(cases)
         for vector in cases {
             let key = PublicKey(raw: vector.key)
-            let narrow = PrecomputedKeys.build(vector.key, wide: false)
-            let wide = PrecomputedKeys.build(vector.key, wide: true)
             let answers: [(Path, Bool)] = vector.message.withUnsafeBytes { message in
                 [(.untabled, key.verify(vector.signature, message, tables: nil)),
-                 (.narrowTables, narrow.map { key.verify(vector.signature, message, tables: $0) } ?? !vector.valid),
-                 (.wideTables, wide.map { key.verify(vector.signature, message, tables: $0) } ?? !vector.valid)]
+                 (.narrowTables, tables.narrow[vector.key].map { key.verify(vector.signature, message, tables: $0) } ?? !vector.valid),
+                 (.wideTables, tables.wide[vector.key].map { key.verify(vector.signature, message, tables: $0) } ?? !vector.valid)]
             }
             for (path, answer) in answers where answer != vector.valid {
                 throw .disagreement(vector: vector.name, path: path.rawValue, expected: vector.valid)
             }
         }
-        let batch = batchAnswers(cases)
+        let batch = batchAnswers(cases, tables: tables)
         for (vector, answer) in zip(cases, batch) where answer != vector.valid {
             throw .disagreement(vector: vector.name, path: Path.batch.rawValue, expected: vector.valid)
         }
@@ -45,11 +46,12 @@ public enum SignatureRule {
 
     /// The vectors as one batch, their keys given by turns without tables, with narrow and
     /// with wide ones.
-    static func batchAnswers(_ cases: [Vector]) -> [Bool] {
+    static func batchAnswers(_ cases: [Vector], tables built: KeyTables? = nil) -> [Bool] {
+        let available = built ?? KeyTables(cases)
         var tables: [PrecomputedKeys.Table?] = []
         var publicKeys: [UInt8] = [], signatures: [UInt8] = [], challenges: [UInt8] = []
         for (index, vector) in cases.enumerated() {
-            let table = index % 3 == 0 ? nil : PrecomputedKeys.build(vector.key, wide: index % 3 == 2)
+            let table = index % 3 == 0 ? nil : (index % 3 == 2 ? available.wide[vector.key] : available.narrow[vector.key])
             tables.append(table?.key == nil ? nil : table)
             let key = vector.key.bytes, signature = vector.signature.bytes
             var h = [UInt8](repeating: 0, count: 32)

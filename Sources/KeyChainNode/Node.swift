@@ -108,7 +108,7 @@ public final class Node: Sendable {
         // The miner's threads only enqueue what they seal: the owner validates and stores it.
         let miner: Miner? = configuration.mine
             ? Miner(configuration: .init(threads: configuration.miningThreads, hashRateLimit: configuration.hashRateLimit)) { block in
-                owner.mailbox.post(.miner) { owner.mined(block) }
+                owner.mailbox.post(urgent: true) { owner.mined(block) }
             }
             : nil
         owner.miner = miner  // before anything runs on the owner's queue
@@ -141,14 +141,10 @@ public final class Node: Sendable {
         scheduleTick()
     }
 
-    /// The protocol's 100 ms timer, through the owner's first lane.
     private func scheduleTick() {
         owner.queue.asyncAfter(deadline: .now() + .milliseconds(100)) { [weak self] in
             guard let self, !owner.stopped else { return }
-            owner.mailbox.post(.first) { [owner] in
-                guard !owner.stopped else { return }
-                owner.receive(.tick)
-            }
+            owner.receive(.tick)
             scheduleTick()
         }
     }
@@ -251,26 +247,20 @@ public final class Node: Sendable {
 
     // MARK: - Peers
 
-    /// An event from the peer transport: a connection, a message, a dial that failed. It
-    /// waits in its peer's lane.
+    /// An event from the peer transport: a connection, a message, a dial that failed.
     public func receive(_ event: ProtocolEvent) {
-        owner.mailbox.post(.peer(event.peer)) { [owner] in owner.receive(event) }
+        owner.mailbox.post(urgent: true) { [owner] in owner.receive(event) }
     }
 
-    /// Events from the transport, all of one peer (or of none), handled in one turn of the
-    /// owner and published once; `handled` runs after that turn, on the owner's queue (the
-    /// transport counts a peer's bytes as waiting until then).
-    public func receive(_ events: [ProtocolEvent], handled: @escaping @Sendable () -> Void = {}) {
-        owner.mailbox.post(.peer(events.first?.peer)) { [owner] in
-            owner.receive(events)
-            handled()
-        }
+    /// Events from the transport handled in one turn of the owner, published once.
+    public func receive(_ events: [ProtocolEvent]) {
+        owner.mailbox.post(urgent: true) { [owner] in owner.receive(events) }
     }
 
     /// Sends the protocol's actions through `transport` and reports its traffic in `peers`.
     public func setTransport(_ transport: PeerTransport) {
-        // In the first lane, so that no peer event overtakes it.
-        owner.mailbox.post(.first) { [owner] in
+        // In the peers' lane, so that no peer event overtakes it.
+        owner.mailbox.post(urgent: true) { [owner] in
             owner.transport = { transport.perform($0) }
             owner.offer = { transport.offer($0, to: $1) }
             owner.traffic = { transport.traffic(of: $0) }
@@ -294,7 +284,7 @@ public final class Node: Sendable {
 
     /// Where the protocol's actions (sends, dials, disconnects) go; called on the owner's queue.
     public func setTransport(_ transport: @escaping @Sendable ([ProtocolAction]) -> Void) {
-        owner.mailbox.post(.first) { [owner] in owner.transport = transport }
+        owner.mailbox.post(urgent: true) { [owner] in owner.transport = transport }
     }
 
     // MARK: - Awaiting
