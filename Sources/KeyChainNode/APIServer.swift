@@ -11,9 +11,12 @@ import Synchronization
 /// loop; slower calls run in tasks; replies always leave in request order.
 ///
 /// Bounded against clients that misbehave: at most `maxClients` connections (more are answered
-/// with an error and closed); a connection whose unsent replies pass `replyBacklog` (the
-/// socket not writable) is no longer read, so its further requests wait in the socket; a
-/// subscriber that does not read its notifications is closed.
+/// with an error and closed); a connection is read no further while its unsent replies pass
+/// `replyBacklog` (the socket not writable), while more than
+/// `RPCConnectionHandler.maxOutstanding` of its requests are unanswered, or while the replies
+/// finished ahead of an earlier one pass `RPCConnectionHandler.maxHeldReplyBytes` (a long
+/// `wait` followed by pipelined reads), so its further requests wait in the socket, not in this
+/// process; a subscriber that does not read its notifications is closed.
 public final class APIServer: Sendable {
     private let node: Node
     /// The socket's path.
@@ -25,7 +28,7 @@ public final class APIServer: Sendable {
     private let connectionCounter = Atomic<UInt64>(0)
 
     /// Unread reply bytes past which a connection stops being read (and below which it is read again).
-    static let replyBacklog = WriteBufferWaterMark(low: 256 << 10, high: 1 << 20)
+    static let replyBacklog = ChannelOptions.Types.WriteBufferWaterMark(low: 256 << 10, high: 1 << 20)
     /// Notification bytes a subscriber may leave unread before it is closed.
     static let maxUnreadNotificationBytes = 8 << 20
 
@@ -164,6 +167,16 @@ final class RPCConnectionHandler: ChannelInboundHandler {
     private var nextSequence = 0
     private var nextToWrite = 0
     private var finished: [Int: String?] = [:]
+    /// Bytes of the replies in `finished`.
+    private var heldReplyBytes = 0
+    /// Whether the connection is being read (see `updateReading`).
+    private var reading = true
+
+    /// Requests read and not yet answered past which the connection is read no further.
+    static let maxOutstanding = 1_024
+    /// Bytes of replies that wait for an earlier one past which the connection is read no
+    /// further.
+    static let maxHeldReplyBytes = 4 << 20
     /// Requests not yet carried out, in order.
     private var waiting = Deque<Request>()
     /// Writes handed to the owner whose effect is not yet published.
@@ -181,6 +194,7 @@ final class RPCConnectionHandler: ChannelInboundHandler {
         nextSequence += 1
         let started = DispatchTime.now().uptimeNanoseconds
         let (step, method) = dispatcher.step(for: unwrapInboundIn(data), maxLength: maxLength)
+        defer { updateReading(context: context) }
         switch step {
         case let .reply(reply):
             complete(sequence, method, started, reply, context: context)
@@ -270,10 +284,12 @@ final class RPCConnectionHandler: ChannelInboundHandler {
         guard !removed else { return }  // the client left before its reply was ready
         NodeMetrics.rpcTimer(method).recordNanoseconds(DispatchTime.now().uptimeNanoseconds - started)
         finished[sequence] = .some(reply)
+        heldReplyBytes += reply?.utf8.count ?? 0
         var wrote = false
         while let ready = finished.removeValue(forKey: nextToWrite) {
             nextToWrite += 1
             guard let line = ready else { continue }
+            heldReplyBytes -= line.utf8.count
             var buffer = context.channel.allocator.buffer(capacity: line.utf8.count + 1)
             buffer.writeString(line)
             buffer.writeInteger(UInt8(ascii: "\n"))
@@ -281,12 +297,23 @@ final class RPCConnectionHandler: ChannelInboundHandler {
             wrote = true
         }
         if wrote { context.flush() }
+        updateReading(context: context)
     }
 
-    /// A client whose replies pile up unread is not read until it catches up: its requests wait
-    /// in the socket (and its writes block), not in this process's memory.
+    /// Reads the connection only while it is within its bounds: a client whose replies pile up
+    /// unread, or that has more requests in flight than the node will hold, is not read until
+    /// it catches up; its requests wait in the socket (and its writes block), not in this
+    /// process's memory.
+    private func updateReading(context: ChannelHandlerContext) {
+        let within = context.channel.isWritable && nextSequence - nextToWrite <= Self.maxOutstanding
+            && heldReplyBytes <= Self.maxHeldReplyBytes
+        guard within != reading else { return }
+        reading = within
+        context.channel.setOption(ChannelOptions.autoRead, value: within).whenFailure { _ in }
+    }
+
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        context.channel.setOption(ChannelOptions.autoRead, value: context.channel.isWritable).whenFailure { _ in }
+        updateReading(context: context)
         context.fireChannelWritabilityChanged()
     }
 

@@ -10,10 +10,11 @@ import Logging
 /// The one owner of chain state: the chain, the peer protocol and the transaction tracker, run
 /// serially on one dispatch queue, as btcd's block handler owns its chain. The miner's blocks,
 /// timer ticks, client writes and peer events are messages to it (`Node` posts them to its
-/// `mailbox`, the miner's and peers' ahead of clients'), so its own state needs no lock (the
-/// views it publishes and the caches it shares with other threads have theirs); each lane is
-/// FIFO, so one connection's requests, posted in order, take effect in order. After each change it
-/// publishes a `ChainView`, from which readers answer on their own threads.
+/// `mailbox`: timers first, then peers and the miner by turns, and connections by turns with
+/// a third of the time), so its own state needs no lock (the views it publishes and the caches
+/// it shares with other threads have theirs); each lane is FIFO, so one connection's requests,
+/// posted in order, take effect in order. After each change it publishes a `ChainView`, from
+/// which readers answer on their own threads.
 ///
 /// Every method runs on `queue`.
 final class ChainOwner: @unchecked Sendable {

@@ -8,8 +8,10 @@
 // - `ChainOwner`: the one owner of chain state (btcd's block handler): the chain, the
 //   `PeerProtocol` and the `TransactionTracker`, run serially on one dispatch queue. Client
 //   writes, the miner's blocks, timer ticks and peer events are messages to it, posted to its
-//   `OwnerMailbox`, where the miner's blocks and peers' events go ahead of clients' puts; a
-//   block from a peer settles waiters and notifies subscribers exactly as the node's own.
+//   `OwnerMailbox`: timers first, then the network's round (a lane a peer, and the miner's,
+//   whose newest block joins at the head) and the clients' round (a lane a connection), the
+//   network two thirds of the time while both wait; a block from a peer settles waiters and
+//   notifies subscribers exactly as the node's own.
 //   After each change it publishes a `ChainView` (`PublishedView`).
 // - `ChainView`: what reads see: a value over persistent maps (key index, mempool, outcomes),
 //   so `get`, `history`, `tx`, `keys` and `status` are answered on the event loop, never held

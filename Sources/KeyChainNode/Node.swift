@@ -108,7 +108,7 @@ public final class Node: Sendable {
         // The miner's threads only enqueue what they seal: the owner validates and stores it.
         let miner: Miner? = configuration.mine
             ? Miner(configuration: .init(threads: configuration.miningThreads, hashRateLimit: configuration.hashRateLimit)) { block in
-                owner.mailbox.post(urgent: true) { owner.mined(block) }
+                owner.mailbox.post(.miner) { owner.mined(block) }
             }
             : nil
         owner.miner = miner  // before anything runs on the owner's queue
@@ -131,7 +131,7 @@ public final class Node: Sendable {
     public func start() {
         guard !ticking.exchange(true, ordering: .relaxed) else { return }
         miner?.start()
-        owner.mailbox.post { [owner, logger, parameters, configuration, wallet] in
+        owner.mailbox.post(.first) { [owner, logger, parameters, configuration, wallet] in
             owner.refreshMining()
             logger.info("node started", metadata: [
                 "network": "\(parameters.name)", "genesis": "\(parameters.genesisHash.short)", "height": "\(owner.chain.height)",
@@ -141,10 +141,14 @@ public final class Node: Sendable {
         scheduleTick()
     }
 
+    /// The protocol's 100 ms timer, through the owner's first lane.
     private func scheduleTick() {
         owner.queue.asyncAfter(deadline: .now() + .milliseconds(100)) { [weak self] in
             guard let self, !owner.stopped else { return }
-            owner.receive(.tick)
+            owner.mailbox.post(.first) { [owner] in
+                guard !owner.stopped else { return }
+                owner.receive(.tick)
+            }
             scheduleTick()
         }
     }
@@ -193,8 +197,11 @@ public final class Node: Sendable {
 
     /// Admits a put; `completion` runs on the owner's queue with its status once the view
     /// shows it. Submitting a put already pending or confirmed answers with its status again.
-    public func submit(_ transaction: Transaction, completion: @escaping @Sendable (Result<TxStatusResult, NodeRequestError>) -> Void) {
-        owner.mailbox.post { [owner] in
+    /// `connection` names the client's lane (0 for callers in this process): connections take
+    /// turns at the owner.
+    public func submit(_ transaction: Transaction, connection: UInt64 = 0,
+                       completion: @escaping @Sendable (Result<TxStatusResult, NodeRequestError>) -> Void) {
+        owner.mailbox.post(.client(connection)) { [owner] in
             let result = owner.admit(transaction)
             owner.publish()
             completion(result)
@@ -202,8 +209,9 @@ public final class Node: Sendable {
     }
 
     /// Admits many puts in order, each on its own; one publication for the lot.
-    public func submit(batch: [Transaction], completion: @escaping @Sendable ([Result<TxStatusResult, NodeRequestError>]) -> Void) {
-        owner.mailbox.post { [owner] in
+    public func submit(batch: [Transaction], connection: UInt64 = 0,
+                       completion: @escaping @Sendable ([Result<TxStatusResult, NodeRequestError>]) -> Void) {
+        owner.mailbox.post(.client(connection)) { [owner] in
             let results = batch.map { owner.admit($0) }
             owner.publish()
             completion(results)
@@ -215,11 +223,11 @@ public final class Node: Sendable {
     /// without, a failure or an unknown txid is the answer. `registered` runs once the wait is
     /// in place, `completion` (on the owner's queue) with the answer.
     public func wait(
-        for txids: [Hash256], depth: UInt32, timeout: Duration, all: Bool,
+        for txids: [Hash256], depth: UInt32, timeout: Duration, all: Bool, connection: UInt64 = 0,
         registered: @escaping @Sendable () -> Void = {},
         completion: @escaping @Sendable (Result<[TxStatusResult], NodeRequestError>) -> Void
     ) {
-        owner.mailbox.post { [owner] in
+        owner.mailbox.post(.client(connection)) { [owner] in
             owner.wait(for: txids, depth: depth, timeout: timeout, all: all, completion: completion)
             registered()
         }
@@ -228,7 +236,7 @@ public final class Node: Sendable {
     /// Registers a connection for notifications; `completion` runs once it is in place.
     public func subscribe(connection: UInt64, txids: [Hash256], tips: Bool, sink: @escaping @Sendable (String) -> Void,
                           completion: @escaping @Sendable () -> Void) {
-        owner.mailbox.post { [owner] in
+        owner.mailbox.post(.client(connection)) { [owner] in
             owner.subscribe(connection: connection, txids: txids, tips: tips, sink: sink)
             completion()
         }
@@ -236,31 +244,38 @@ public final class Node: Sendable {
 
     /// Forgets a closed connection.
     public func unsubscribe(connection: UInt64) {
-        owner.mailbox.post { [owner] in owner.unsubscribe(connection: connection) }
+        owner.mailbox.post(.client(connection)) { [owner] in owner.unsubscribe(connection: connection) }
     }
 
     /// A stored block by hash, by height on the best chain, or the tip; read on the owner's
     /// queue, which alone touches the store.
-    public func block(hash: Hash256?, height: UInt32?, completion: @escaping @Sendable (Result<BlockResult, NodeRequestError>) -> Void) {
-        owner.mailbox.post { [owner] in completion(owner.block(hash: hash, height: height)) }
+    public func block(hash: Hash256?, height: UInt32?, connection: UInt64 = 0,
+                      completion: @escaping @Sendable (Result<BlockResult, NodeRequestError>) -> Void) {
+        owner.mailbox.post(.client(connection)) { [owner] in completion(owner.block(hash: hash, height: height)) }
     }
 
     // MARK: - Peers
 
-    /// An event from the peer transport: a connection, a message, a dial that failed.
+    /// An event from the peer transport: a connection, a message, a dial that failed. It
+    /// waits in its peer's lane.
     public func receive(_ event: ProtocolEvent) {
-        owner.mailbox.post(urgent: true) { [owner] in owner.receive(event) }
+        owner.mailbox.post(.peer(event.peer)) { [owner] in owner.receive(event) }
     }
 
-    /// Events from the transport handled in one turn of the owner, published once.
-    public func receive(_ events: [ProtocolEvent]) {
-        owner.mailbox.post(urgent: true) { [owner] in owner.receive(events) }
+    /// Events from the transport, all of one peer (or of none), handled in one turn of the
+    /// owner and published once; `handled` runs after that turn, on the owner's queue (the
+    /// transport counts a peer's bytes as waiting until then).
+    public func receive(_ events: [ProtocolEvent], handled: @escaping @Sendable () -> Void = {}) {
+        owner.mailbox.post(.peer(events.first?.peer)) { [owner] in
+            owner.receive(events)
+            handled()
+        }
     }
 
     /// Sends the protocol's actions through `transport` and reports its traffic in `peers`.
     public func setTransport(_ transport: PeerTransport) {
-        // In the peers' lane, so that no peer event overtakes it.
-        owner.mailbox.post(urgent: true) { [owner] in
+        // In the first lane, so that no peer event overtakes it.
+        owner.mailbox.post(.first) { [owner] in
             owner.transport = { transport.perform($0) }
             owner.offer = { transport.offer($0, to: $1) }
             owner.traffic = { transport.traffic(of: $0) }
@@ -268,14 +283,14 @@ public final class Node: Sendable {
     }
 
     /// The node's connections and bans; `completion` runs on the owner's queue.
-    public func peers(completion: @escaping @Sendable (PeersResult) -> Void) {
-        owner.mailbox.post { [owner] in completion(owner.peerList()) }
+    public func peers(connection: UInt64 = 0, completion: @escaping @Sendable (PeersResult) -> Void) {
+        owner.mailbox.post(.client(connection)) { [owner] in completion(owner.peerList()) }
     }
 
     /// The addresses the node knows, most recently seen first (for the peers file).
     public func knownAddresses(limit: Int = 1_000) async -> [PeerAddress] {
         await withCheckedContinuation { continuation in
-            owner.mailbox.post { [owner] in
+            owner.mailbox.post(.client(0)) { [owner] in
                 let now = owner.clock()
                 continuation.resume(returning: owner.peers.addresses.sample(limit, now: now, excluding: nil).map(\.address))
             }
@@ -284,7 +299,7 @@ public final class Node: Sendable {
 
     /// Where the protocol's actions (sends, dials, disconnects) go; called on the owner's queue.
     public func setTransport(_ transport: @escaping @Sendable ([ProtocolAction]) -> Void) {
-        owner.mailbox.post(urgent: true) { [owner] in owner.transport = transport }
+        owner.mailbox.post(.first) { [owner] in owner.transport = transport }
     }
 
     // MARK: - Awaiting
@@ -301,9 +316,10 @@ public final class Node: Sendable {
         }
     }
 
-    /// Returns once the owner has handled everything posted before this call (blocks posted
-    /// meanwhile may go first): a barrier for tests and benchmarks.
+    /// Returns once the owner has handled everything posted from this process's client lane
+    /// before this call (other lanes' items posted meanwhile may go first): a barrier for tests
+    /// and benchmarks.
     public func settle() async {
-        await withCheckedContinuation { continuation in owner.mailbox.post { continuation.resume() } }
+        await withCheckedContinuation { continuation in owner.mailbox.post(.client(0)) { continuation.resume() } }
     }
 }

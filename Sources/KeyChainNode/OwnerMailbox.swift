@@ -1,49 +1,132 @@
 import DequeModule
 import Dispatch
+import KeyChainP2P
 import NIOConcurrencyHelpers
 
-/// The work waiting for the chain's owner, in two lanes run one item at a time on its serial
-/// queue: the network's (the miner's blocks and every peer event, in order) ahead of the
-/// clients' (writes, waits and queries, in order). During an import the owner's queue holds
-/// 100-500 ms of a client's puts to admit; a block this node's miner found waited behind them
-/// (its miner idle, and other miners racing it on its parent: two blocks at one height were
-/// seen 300 ms apart), and so did a peer's header or block. Peer events share one lane because
-/// a peer's messages must be handled in the order sent (a `headers` before the `verack` it
-/// followed is a protocol violation). After `maxUrgentRun` urgent items in a row one waiting
-/// client item runs, so a busy network cannot stall clients.
+/// The work waiting for the chain's owner, run one item at a time on its serial queue, from
+/// three kinds of lane (docs/ARCHITECTURE.md §5):
+/// - **first**: the protocol's timer and the transport's wiring, ahead of everything (never
+///   twice in a row while others wait);
+/// - **the network's round**: a lane per peer with that peer's batches (what one read of its
+///   socket brought) in the order they came, since a peer's messages must be handled in order
+///   (a `headers` before the `verack` it followed is a protocol violation), and a lane for the
+///   miner's blocks. Those with work take turns, one item each per round, so a peer that floods
+///   gets its share and no more (Bitcoin Core serves each peer one message per turn of its
+///   loop): an honest peer's block waits behind at most one batch of each other peer. A block
+///   the miner seals joins the round at its head, so it runs next, before any queued peer
+///   batch (its miner idles meanwhile, and other miners race it on its parent); but a backlog
+///   of them gets one turn a round like anyone else's. With strict priority instead, a miner
+///   that seals faster than the owner connects (three debug-build nodes at 12 bits seal dozens
+///   a second each) had each node connect its own blocks ahead of its peers' headers: it learnt
+///   of the others' chains ever later and all three mined chains of their own;
+/// - **the clients' round**: a lane per connection with its writes, waits and queries in the
+///   order posted (so one connection's requests take effect in order), connections taking
+///   turns one item each, so a client that pipelines an import delays each other client by at
+///   most one item.
+/// While both the network and clients have work, they share the owner's time, the network
+/// `networkShare` of it: each turn goes to the side that has used less of its share since the
+/// two last had work together (measured by `clock`, so a heavy `submit_batch` counts as what it
+/// costs, not as one item). A client's put under a flood of peer messages waits for the item
+/// running and at most a few more, and a client import holds a peer's block for at most one
+/// client item; neither side can shut the other out. (Counting items instead, a client waited
+/// for 32 peer items under a flood: put p99 6-8x idle.)
 final class OwnerMailbox: Sendable {
     typealias Work = @Sendable () -> Void
 
-    private struct Lanes {
-        var urgent = Deque<Work>()
-        var normal = Deque<Work>()
-        var urgentRun = 0
+    /// Where an item waits.
+    enum Lane: Sendable, Equatable {
+        /// Ahead of everything: timers, the transport's wiring.
+        case first
+        /// The miner's blocks: in the network's round, joining it at its head.
+        case miner
+        /// One peer's lane (nil: network events of no peer, such as a failed dial).
+        case peer(PeerID?)
+        /// One client connection's lane (0: callers in this process).
+        case client(UInt64)
     }
 
-    static let maxUrgentRun = 32
+    /// Who takes a turn in the network's round.
+    private enum Participant: Hashable {
+        case miner
+        case peer(PeerID?)
+    }
+
+    private struct Lanes {
+        var first = Deque<Work>()
+        var network = RoundRobinLanes<Participant, Work>()
+        var clients = RoundRobinLanes<UInt64, Work>()
+        /// The owner's time (nanoseconds) each side used since both last had work together.
+        var networkUsed: UInt64 = 0
+        var clientsUsed: UInt64 = 0
+        /// Whether the last item came from the first lane.
+        var firstRan = false
+    }
+
+    /// Which side an item came from, charged with its time.
+    private enum Side { case first, network, clients }
+
+    /// The network's share of the owner's time while clients also wait, in thirds: two thirds.
+    static let networkShare: UInt64 = 2
     private let queue: DispatchQueue
     private let lanes = NIOLockedValueBox(Lanes())
+    private let clock: @Sendable () -> UInt64
 
-    /// A mailbox whose work runs on `queue`.
-    init(queue: DispatchQueue) { self.queue = queue }
-
-    /// Queues `work` in its lane. Each post schedules one turn on the queue and each turn runs
-    /// one item, the next urgent one if any, so every item runs exactly once.
-    func post(urgent: Bool = false, _ work: @escaping Work) {
-        lanes.withLockedValue { lanes in
-            if urgent { lanes.urgent.append(work) } else { lanes.normal.append(work) }
-        }
-        queue.async { [self] in next()?() }
+    /// A mailbox whose work runs on `queue`, timing each item by `clock` (nanoseconds).
+    init(queue: DispatchQueue, clock: @escaping @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }) {
+        self.queue = queue
+        self.clock = clock
     }
 
-    private func next() -> Work? {
+    /// Queues `work` in `lane`. Each post schedules one turn on the queue and each turn runs
+    /// one item, chosen by the rules above, so every item runs exactly once.
+    func post(_ lane: Lane, _ work: @escaping Work) {
         lanes.withLockedValue { lanes in
-            if !lanes.urgent.isEmpty && (lanes.urgentRun < Self.maxUrgentRun || lanes.normal.isEmpty) {
-                lanes.urgentRun += 1
-                return lanes.urgent.removeFirst()
+            switch lane {
+            case .first: lanes.first.append(work)
+            case .miner: lanes.network.append(work, from: .miner, first: true)
+            case let .peer(peer): lanes.network.append(work, from: .peer(peer))
+            case let .client(connection): lanes.clients.append(work, from: connection)
             }
-            lanes.urgentRun = 0
-            return lanes.normal.popFirst() ?? lanes.urgent.popFirst()
+        }
+        queue.async { [self] in
+            guard let (work, side) = next() else { return }
+            let started = clock()
+            work()
+            charge(side, clock() &- started)
+        }
+    }
+
+    /// Items waiting, by lane kind: for tests and metrics.
+    var waiting: (first: Int, network: Int, clients: Int) {
+        lanes.withLockedValue { lanes in (lanes.first.count, lanes.network.count, lanes.clients.count) }
+    }
+
+    private func next() -> (Work, Side)? {
+        lanes.withLockedValue { lanes in
+            let othersWait = !lanes.network.isEmpty || !lanes.clients.isEmpty
+            if !lanes.first.isEmpty && (!lanes.firstRan || !othersWait), let work = lanes.first.popFirst() {
+                lanes.firstRan = true
+                return (work, .first)
+            }
+            lanes.firstRan = false
+            if lanes.network.isEmpty || lanes.clients.isEmpty {
+                // One side alone has the owner: nothing is banked for later.
+                (lanes.networkUsed, lanes.clientsUsed) = (0, 0)
+            }
+            let clientsTurn = !lanes.clients.isEmpty
+                && (lanes.network.isEmpty || lanes.clientsUsed * Self.networkShare < lanes.networkUsed)
+            if clientsTurn, let work = lanes.clients.popNext() { return (work, .clients) }
+            return lanes.network.popNext().map { ($0, .network) }
+        }
+    }
+
+    private func charge(_ side: Side, _ nanoseconds: UInt64) {
+        lanes.withLockedValue { lanes in
+            switch side {
+            case .first: break
+            case .network: lanes.networkUsed &+= max(nanoseconds, 1)
+            case .clients: lanes.clientsUsed &+= max(nanoseconds, 1)
+            }
         }
     }
 }

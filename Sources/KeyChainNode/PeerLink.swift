@@ -16,7 +16,7 @@ final class PeerLink: Sendable {
     let bytesOut = Atomic<UInt64>(0)
     /// Bytes handed to the channel and not yet written to the socket.
     let pending = Atomic<Int>(0)
-    /// Bytes received and not yet through the inbox; reading pauses above `maxInboxBytes`.
+    /// Bytes received and not yet handled by the owner; reading pauses above `maxInboxBytes`.
     let inboxBytes = Atomic<Int>(0)
     let inbox: DispatchQueue
     /// The most a peer may have waiting in its inbox before its socket stops being read.

@@ -49,7 +49,7 @@ public final class PeerNetwork: Sendable {
     /// Binds the listener, dials the known peers and starts announcing.
     public func start() async throws(NodeError) {
         let configuration = node.configuration
-        transport.attach { [node] events in node.receive(events) }
+        transport.attach { [node] events, handled in node.receive(events, handled: handled) }
         node.setTransport(transport)
         if let listen = configuration.listen, let (host, port) = HostAndPort.split(listen) {
             do {

@@ -31,9 +31,12 @@ public final class PeerTransport: Sendable {
     /// Whether the node is catching up (a sync): then a block's signatures are bulk work.
     private let catchingUp: @Sendable () -> Bool
 
+    /// Where events go (the node's owner), with what to run once the owner has handled them.
+    public typealias Deliver = @Sendable (_ events: [ProtocolEvent], _ handled: @escaping @Sendable () -> Void) -> Void
+
     private struct State {
         var links: [PeerID: PeerLink] = [:]
-        var deliver: (@Sendable ([ProtocolEvent]) -> Void)?
+        var deliver: Deliver?
         var listener: Channel?
         var closed = false
         /// The block this node last sealed, the peers told of it that have not asked yet, and
@@ -75,8 +78,10 @@ public final class PeerTransport: Sendable {
     }
 
     /// Sends every event to `deliver` (the node's owner) from now on, in batches: what one
-    /// read of a socket brought arrives as one batch.
-    public func attach(_ deliver: @escaping @Sendable ([ProtocolEvent]) -> Void) {
+    /// read of a socket brought arrives as one batch, all of one peer. `deliver` runs its
+    /// `handled` argument once the owner has handled the batch: until then the batch's bytes
+    /// count against its peer's inbox.
+    public func attach(_ deliver: @escaping Deliver) {
         state.withLockedValue { $0.deliver = deliver }
     }
 
@@ -95,6 +100,11 @@ public final class PeerTransport: Sendable {
     public func traffic(of peer: PeerID) -> (bytesIn: UInt64, bytesOut: UInt64)? {
         guard let link = state.withLockedValue({ $0.links[peer] }) else { return nil }
         return (link.bytesIn.load(ordering: .relaxed), link.bytesOut.load(ordering: .relaxed))
+    }
+
+    /// Bytes of `peer`'s messages that the owner has not handled yet.
+    func waitingBytes(of peer: PeerID) -> Int? {
+        state.withLockedValue { $0.links[peer] }?.inboxBytes.load(ordering: .relaxed)
     }
 
     // MARK: - Actions from the protocol
@@ -231,14 +241,14 @@ public final class PeerTransport: Sendable {
     /// A connection is up: registered, then announced to the protocol (or closed if the node
     /// is not attached, or the transport closed).
     func opened(_ link: PeerLink) -> Bool {
-        let deliver = state.withLockedValue { state -> (@Sendable ([ProtocolEvent]) -> Void)? in
+        let deliver = state.withLockedValue { state -> Deliver? in
             guard !state.closed, let deliver = state.deliver else { return nil }
             state.links[link.id] = link
             return deliver
         }
         guard let deliver else { return false }
         metrics.connections.increment()
-        deliver([.connected(link.id, outbound: link.outbound, address: link.address)])
+        deliver([.connected(link.id, outbound: link.outbound, address: link.address)], {})
         return true
     }
 
@@ -267,11 +277,14 @@ public final class PeerTransport: Sendable {
         let messages = answeringOffered(messages, on: link)
         guard !messages.isEmpty else { return }
         link.inboxBytes.add(bytes, ordering: .relaxed)
+        // The batch's bytes count against the peer until the owner has handled it, not when it
+        // is posted: otherwise a flooding peer's batches pile up in the owner's lane unbounded.
         let handOver: @Sendable () -> Void = { [self] in
-            deliver(messages.map { .received(link.id, $0) })
-            let waiting = link.inboxBytes.subtract(bytes, ordering: .relaxed).newValue
-            if waiting <= PeerLink.maxInboxBytes / 2 && waiting + bytes > PeerLink.maxInboxBytes / 2 {
-                link.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+            deliver(messages.map { .received(link.id, $0) }) {
+                let waiting = link.inboxBytes.subtract(bytes, ordering: .relaxed).newValue
+                if waiting <= PeerLink.maxInboxBytes / 2 && waiting + bytes > PeerLink.maxInboxBytes / 2 {
+                    link.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+                }
             }
         }
         link.inbox.async { [signatures, catchingUp] in
@@ -314,9 +327,10 @@ public final class PeerTransport: Sendable {
         if let message { metrics.received(message) }
     }
 
-    func deliver(_ event: ProtocolEvent) { deliver([event]) }
+    func deliver(_ event: ProtocolEvent) { deliver([event]) {} }
 
-    func deliver(_ events: [ProtocolEvent]) {
-        state.withLockedValue { $0.deliver }?(events)
+    func deliver(_ events: [ProtocolEvent], handled: @escaping @Sendable () -> Void) {
+        guard let deliver = state.withLockedValue({ $0.deliver }) else { return handled() }
+        deliver(events, handled)
     }
 }

@@ -135,7 +135,7 @@ struct RPCDispatcher: Sendable {
         case .peers:
             return .deliver(write(NoParams.self, optional: true, id: id, data: data, silent: silent) { _, done, reply in
                 done.applied()  // a read: nothing of its own to wait for
-                node.peers { result in reply { dispatcher.encode(id, Result<PeersResult, NodeRequestError>.success(result)) } }
+                node.peers(connection: connection) { result in reply { dispatcher.encode(id, Result<PeersResult, NodeRequestError>.success(result)) } }
             })
         case .keys:
             return read(KeysParams.self, optional: true) { view, params in
@@ -178,7 +178,7 @@ struct RPCDispatcher: Sendable {
                     return reply { dispatcher.encodeError(id, Self.badTxid.rpcError) }
                 }
                 let timeout = Duration.milliseconds(Int64(min(params.timeoutMs ?? 60_000, 3_600_000)))
-                node.wait(for: [txid], depth: params.depth ?? 1, timeout: timeout, all: false, registered: done.applied) { result in
+                node.wait(for: [txid], depth: params.depth ?? 1, timeout: timeout, all: false, connection: connection, registered: done.applied) { result in
                     reply { dispatcher.encode(id, result.map { $0[0] }) }
                 }
             })
@@ -202,7 +202,7 @@ struct RPCDispatcher: Sendable {
                 let failuresOnly = params.failuresOnly == true
                 let parsed = txids
                 return .owner { done in
-                    node.wait(for: parsed, depth: params.depth ?? 1, timeout: timeout, all: true, registered: done.applied) { result in
+                    node.wait(for: parsed, depth: params.depth ?? 1, timeout: timeout, all: true, connection: connection, registered: done.applied) { result in
                         done.replyBuiltElsewhere {
                             guard !silent else { return nil }
                             return dispatcher.encode(id, result.map { statuses in
@@ -242,7 +242,7 @@ struct RPCDispatcher: Sendable {
                     hash = parsed
                 }
                 done.applied()  // a read: nothing of its own to wait for
-                node.block(hash: hash, height: params.height) { result in reply { dispatcher.encode(id, result) } }
+                node.block(hash: hash, height: params.height, connection: connection) { result in reply { dispatcher.encode(id, result) } }
             })
         }
     }
@@ -252,7 +252,7 @@ struct RPCDispatcher: Sendable {
         let node = self.node
         let dispatcher = self
         return .owner { done in
-            node.submit(transaction) { result in
+            node.submit(transaction, connection: connection) { result in
                 done.applied()
                 done.reply { silent ? nil : dispatcher.encode(id, result) }
             }
@@ -275,7 +275,7 @@ struct RPCDispatcher: Sendable {
         // Every signature verified in parallel before the owner sees the batch.
         _ = node.signatures.firstInvalid(in: valid)
         return .owner { done in
-            node.submit(batch: valid) { results in
+            node.submit(batch: valid, connection: connection) { results in
                 done.applied()
                 done.replyBuiltElsewhere {
                     guard !silent else { return nil }

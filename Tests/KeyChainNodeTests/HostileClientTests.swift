@@ -61,6 +61,34 @@ import Testing
         try await node.stop()
     }
 
+    /// A `wait` that will not be answered for an hour, then reads pipelined behind it: their
+    /// replies must leave after the wait's, so they are held, and the connection is read no
+    /// further once 1,024 requests are unanswered. Without that bound the node went on reading
+    /// (and holding a reply for each) for as long as the client wrote.
+    @Test func aLongWaitThenPipelinedReadsStopsBeingRead() async throws {
+        let directory = try TemporaryDirectory()
+        let node = try await NodeProcess(dataDirectory: directory.file("node"))
+        let honest = try await node.client()
+        let receipt = try await honest.put(key: "held/k", value: Array("v".utf8))
+        let greedy = try RawConnection(path: node.socketPath)
+        greedy.sendTimeout(seconds: 3)
+        try greedy.send(#"{"jsonrpc":"2.0","id":0,"method":"wait","params":{"txid":"\#(receipt.txid.hex)","depth":1000000,"timeoutMs":3600000}}"#)
+        let request = Array(#"{"jsonrpc":"2.0","id":1,"method":"status"}"#.utf8) + [10]
+        let batch = Array([[UInt8]](repeating: request, count: 1_000).joined())
+        var sent = 0
+        var blocked = false
+        while sent < 32 << 20 {
+            do { try greedy.send(batch) } catch { blocked = true; break }
+            sent += batch.count
+        }
+        #expect(blocked, "the node read \(sent) bytes of requests held behind a wait")
+        #expect(sent < 16 << 20, "the node read \(sent >> 10) KB of requests held behind a wait")
+        _ = try await honest.status()
+        print("hostile client: reads behind an hour's wait were stopped after \(sent >> 10) KB of requests")
+        await honest.close()
+        try await node.stop()
+    }
+
     /// A request a byte at a time, a request nested 100,000 deep, a value past the size limit
     /// and a line past the request limit: each answered (the slow one with its result, the rest
     /// with an error), and the connection goes on.

@@ -1,6 +1,6 @@
 import Foundation
 import KeyChainCore
-import KeyChainNode
+@testable import KeyChainNode
 import KeyChainP2P
 import KeyChainTestSupport
 import KeyChainWire
@@ -19,7 +19,10 @@ import Testing
         let parameters = try TestNetwork.parameters(difficultyBits: 4)
         let transport = PeerTransport(network: parameters, logger: Logger(label: "keychain.test.transport"))
         let events = NIOLockedValueBox<[ProtocolEvent]>([])
-        transport.attach { batch in events.withLockedValue { $0 += batch } }
+        transport.attach { batch, handled in
+            events.withLockedValue { $0 += batch }
+            handled()
+        }
         let port = try await transport.listen(host: "127.0.0.1", port: 0)
         func connected() -> [PeerID] {
             events.withLockedValue { $0.compactMap { if case let .connected(peer, _, _) = $0 { peer } else { nil } } }
@@ -61,5 +64,34 @@ import Testing
             #expect(sent == [.block(BlockMessage(block))], "an announced peer was sent \(sent.map(\.command))")
             #expect(decoder.buffered == 0)
         }
+    }
+
+    /// A batch's bytes count against its peer until the owner says it has handled the batch,
+    /// not merely received it: a flooding peer's batches cannot pile up in the owner's lane
+    /// past the inbox bound.
+    @Test func aPeersBytesCountUntilTheOwnerHandledThem() async throws {
+        let parameters = try TestNetwork.parameters(difficultyBits: 4)
+        let transport = PeerTransport(network: parameters, logger: Logger(label: "keychain.test.transport"))
+        let events = NIOLockedValueBox<[ProtocolEvent]>([])
+        let unhandled = NIOLockedValueBox<[@Sendable () -> Void]>([])
+        transport.attach { batch, handled in
+            events.withLockedValue { $0 += batch }
+            unhandled.withLockedValue { $0.append(handled) }
+        }
+        let port = try await transport.listen(host: "127.0.0.1", port: 0)
+        let connection = try TCPConnection(port: port, timeoutSeconds: 15)
+        try await eventually("the connection", seconds: 15) { events.withLockedValue { $0.count } == 1 }
+        guard case let .connected(peer, _, _)? = events.withLockedValue({ $0.first }) else {
+            Issue.record("no connection event")
+            return
+        }
+        let magic = Frame.magic(for: parameters.genesisHash)
+        let frame = Frame.encode(.getData(GetDataMessage([InventoryItem(.block, Hash256(sha256d: [1]))])), magic: magic)
+        connection.send(frame)
+        try await eventually("the message delivered", seconds: 15) { events.withLockedValue { $0.count } == 2 }
+        #expect(transport.waitingBytes(of: peer) == frame.count, "delivered but not handled")
+        for handled in unhandled.withLockedValue({ $0 }) { handled() }
+        #expect(transport.waitingBytes(of: peer) == 0, "handled")
+        transport.close()
     }
 }
