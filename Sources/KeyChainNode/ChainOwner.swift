@@ -37,11 +37,15 @@ final class ChainOwner: @unchecked Sendable {
     var traffic: @Sendable (PeerID) -> (bytesIn: UInt64, bytesOut: UInt64)? = { _ in nil }
     /// Set once, before the queue runs anything.
     var miner: Miner?
+    /// What wakes this owner when its earliest timer is due; set once, before the queue runs
+    /// anything (nil: nothing does, as in tests that call `fireDueTimers` on a manual clock).
+    var wakeup: (any OwnerWakeup)?
+    /// The pending timers: the tick, the template refresh and each wait's expiry.
+    private(set) var timers = DeadlineHeap()
     private let published: PublishedView
     private var tracker = TransactionTracker()
     private var subscriptions: [UInt64: Subscription] = [:]
     private var nextWaiter: UInt64 = 0
-    private var refreshScheduled = false
     /// Whether the miner's template left puts out for want of room.
     private var templateFull = false
     /// The stored block the miner works on top of before it is connected (`mineAhead`).
@@ -219,8 +223,7 @@ final class ChainOwner: @unchecked Sendable {
         if let result = waiter.evaluate(in: current) { return completion(result) }
         tracker.add(waiter)
         refreshMining()
-        let id = waiter.id
-        queue.asyncAfter(deadline: .now() + min(timeout, .seconds(3_600)).dispatchInterval) { [self] in expire(id) }
+        setTimer(.waitExpires(waiter.id), in: min(timeout, .seconds(3_600)).wholeMilliseconds)
     }
 
     private func expire(_ id: UInt64) {
@@ -250,12 +253,8 @@ final class ChainOwner: @unchecked Sendable {
     private func scheduleRefresh() {
         // Puts join the mempool in arrival order, and the template takes the oldest that fit:
         // once it is full, newer puts change nothing until a block moves the chain.
-        guard !refreshScheduled, !templateFull, miner != nil else { return }
-        refreshScheduled = true
-        queue.asyncAfter(deadline: .now() + policy.refreshDelay.dispatchInterval) { [self] in
-            refreshScheduled = false
-            refreshMining()
-        }
+        guard !timers.contains(.refreshTemplate), !templateFull, miner != nil else { return }
+        setTimer(.refreshTemplate, in: policy.refreshDelay.wholeMilliseconds)
     }
 
     /// Re-templates the miner when a better block's header has come (to pause it) or the wait
@@ -345,6 +344,7 @@ final class ChainOwner: @unchecked Sendable {
         let view = current
         for (waiter, result) in tracker.settled(in: view) {
             _ = tracker.remove(waiter.id)
+            timers.cancel(.waitExpires(waiter.id))
             waiter.completion(result)
         }
         notifySubscribers(newTip: !update.connected.isEmpty, view)
@@ -409,12 +409,54 @@ final class ChainOwner: @unchecked Sendable {
         return PeersResult(peers: connections, banned: bans)
     }
 
+    // MARK: - Timers
+
+    /// Starts the protocol's tick.
+    func startTicking() { setTimer(.tick, in: Self.tickInterval) }
+
+    /// The protocol's tick, in milliseconds.
+    static let tickInterval: UInt64 = 100
+
+    /// Sets `timer` to fire `milliseconds` from now (by the owner's clock), moving it if set.
+    private func setTimer(_ timer: OwnerTimer, in milliseconds: UInt64) {
+        guard !stopped else { return }
+        timers.set(timer, at: clock() + milliseconds)
+        rearm()
+    }
+
+    /// Handles the timers due now; the wakeup calls it through the mailbox's first lane, and
+    /// tests on a manual clock call it directly.
+    func fireDueTimers() {
+        guard !stopped else { return }
+        for timer in timers.popDue(at: clock()) {
+            guard !stopped else { return }
+            switch timer {
+            case .tick:
+                receive(.tick)
+                startTicking()
+            case .refreshTemplate:
+                refreshMining()
+            case let .waitExpires(id):
+                expire(id)
+            }
+        }
+        rearm()
+    }
+
+    private func rearm() {
+        guard let earliest = timers.earliest else { return }
+        let now = clock()
+        wakeup?.wake(in: earliest > now ? earliest - now : 0)
+    }
+
     // MARK: - Stopping
 
     /// Fails every waiting client, drops subscriptions and writes the key-index checkpoint.
     func stop() {
         guard !stopped else { return }
         stopped = true
+        timers.removeAll()
+        wakeup?.cancel()
         for waiter in tracker.removeAllWaiters() { waiter.completion(.failure(.shuttingDown)) }
         subscriptions = [:]
         do { try chain.close() } catch {

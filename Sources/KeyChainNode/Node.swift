@@ -112,6 +112,10 @@ public final class Node: Sendable {
             }
             : nil
         owner.miner = miner  // before anything runs on the owner's queue
+        owner.wakeup = DispatchWakeup { [weak owner] in
+            guard let owner else { return }
+            owner.mailbox.post(.first) { owner.fireDueTimers() }
+        }
         self.parameters = parameters
         self.wallet = wallet
         self.signatures = signatures
@@ -133,31 +137,32 @@ public final class Node: Sendable {
         miner?.start()
         owner.mailbox.post(.first) { [owner, logger, parameters, configuration, wallet] in
             owner.refreshMining()
+            owner.startTicking()
             logger.info("node started", metadata: [
                 "network": "\(parameters.name)", "genesis": "\(parameters.genesisHash.short)", "height": "\(owner.chain.height)",
                 "mining": "\(configuration.mine)", "dev": "\(configuration.dev)", "wallet": "\(wallet.publicKey.hex)",
             ])
         }
-        scheduleTick()
     }
 
-    /// The protocol's 100 ms timer, through the owner's first lane.
-    private func scheduleTick() {
-        owner.queue.asyncAfter(deadline: .now() + .milliseconds(100)) { [weak self] in
-            guard let self, !owner.stopped else { return }
-            owner.mailbox.post(.first) { [owner] in
-                guard !owner.stopped else { return }
-                owner.receive(.tick)
+    /// Stops mining, fails every waiting client, writes the key-index checkpoint; returns once
+    /// the owner has taken its last turn. Work posted afterwards is refused (`shuttingDown`).
+    public func shutdown() async {
+        if let miner {
+            // `stop` joins the miner's threads: on a thread of its own, not the cooperative pool's.
+            await withCheckedContinuation { continuation in
+                Thread.detachNewThread {
+                    miner.stop()
+                    continuation.resume()
+                }
             }
-            scheduleTick()
         }
-    }
-
-    /// Stops mining, fails every waiting client, writes the key-index checkpoint. Call it from
-    /// anywhere but the owner's queue.
-    public func shutdown() {
-        miner?.stop()  // joins the threads; a block they sealed is already enqueued
-        owner.queue.sync { owner.stop() }
+        await withCheckedContinuation { continuation in
+            owner.mailbox.post(.first) { [owner] in
+                owner.stop()
+                continuation.resume()
+            }
+        }
     }
 
     // MARK: - Reads
@@ -316,10 +321,9 @@ public final class Node: Sendable {
         }
     }
 
-    /// Returns once the owner has handled everything posted from this process's client lane
-    /// before this call (other lanes' items posted meanwhile may go first): a barrier for tests
-    /// and benchmarks.
+    /// Returns once the owner has handled everything posted to it, in any lane, before this
+    /// call: a barrier for tests and benchmarks.
     public func settle() async {
-        await withCheckedContinuation { continuation in owner.mailbox.post(.client(0)) { continuation.resume() } }
+        await withCheckedContinuation { continuation in owner.mailbox.postBarrier { continuation.resume() } }
     }
 }

@@ -26,7 +26,7 @@ public struct NodeService: Service {
         do {
             try await network?.start()
         } catch {
-            node.shutdown()
+            await node.shutdown()
             throw error
         }
         try await withGracefulShutdownHandler {
@@ -35,6 +35,6 @@ public struct NodeService: Service {
             server.stop()
         }
         await network?.stop()
-        node.shutdown()
+        await node.shutdown()
     }
 }

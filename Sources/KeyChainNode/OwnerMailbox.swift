@@ -96,6 +96,33 @@ final class OwnerMailbox: Sendable {
         }
     }
 
+    /// Runs `work` once everything posted before it, in every lane, has run: a barrier item
+    /// joins each lane with work waiting (and this process's client lane), and the last of them
+    /// to run runs `work`.
+    func postBarrier(_ work: @escaping Work) {
+        let lanesToJoin: [Lane] = lanes.withLockedValue { lanes in
+            var joined: [Lane] = lanes.first.isEmpty ? [] : [.first]
+            for participant in lanes.network.senders {
+                switch participant {
+                case .miner: joined.append(.miner)
+                case let .peer(peer): joined.append(.peer(peer))
+                }
+            }
+            joined += lanes.clients.senders.map { Lane.client($0) }
+            if !joined.contains(.client(0)) { joined.append(.client(0)) }
+            return joined
+        }
+        let remaining = NIOLockedValueBox(lanesToJoin.count)
+        for lane in lanesToJoin {
+            post(lane) {
+                if remaining.withLockedValue({ count -> Int in
+                    count -= 1
+                    return count
+                }) == 0 { work() }
+            }
+        }
+    }
+
     /// Items waiting, by lane kind: for tests and metrics.
     var waiting: (first: Int, network: Int, clients: Int) {
         lanes.withLockedValue { lanes in (lanes.first.count, lanes.network.count, lanes.clients.count) }

@@ -12,6 +12,8 @@ struct RoundRobinLanes<Sender: Hashable & Sendable, Item: Sendable>: Sendable {
     private(set) var count = 0
 
     var isEmpty: Bool { count == 0 }
+    /// The senders with items waiting.
+    var senders: [Sender] { Array(turns) }
 
     /// Queues `item` in its sender's lane; a sender that had nothing waiting joins the round at
     /// its tail, or at its head with `first` (its item runs next).

@@ -7,8 +7,10 @@ import Testing
 struct ExperimentQuickTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Runs `experiments/<script> --quick` into a fresh folder; returns the folder.
-    func run(_ script: String, seconds: Double = 600) throws -> URL {
+    /// Runs `experiments/<script> --quick` into a fresh folder; returns the folder. Waits without
+    /// holding a thread of the cooperative pool (it has one a core): an experiment runs for
+    /// minutes, and a blocked pool stalled every other test in the process meanwhile.
+    func run(_ script: String, seconds: Double = 600) async throws -> URL {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("keychain-experiment-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         let process = Process()
@@ -17,16 +19,16 @@ struct ExperimentQuickTests {
             "--out", out.path, "--work", out.appendingPathComponent("work").path,
         ])
         let log = out.appendingPathComponent("output.txt")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { usleep(100_000) }
-        if process.isRunning {
+        try Spawner.shared.run(process)
+        do {
+            try await eventually("experiments/\(script) to finish", seconds: seconds) { !process.isRunning }
+        } catch {
             process.terminate()
-            process.waitUntilExit()
+            try await eventually("experiments/\(script) to stop", seconds: 30) { !process.isRunning }
         }
         try handle.close()
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
@@ -64,8 +66,8 @@ struct ExperimentQuickTests {
     }
 
     @Test("broadcast: messages per block within 1.2x of flooding's n(d-1), every put everywhere without loss")
-    func broadcast() throws {
-        let folder = try run("broadcast.py")
+    func broadcast() async throws {
+        let folder = try await run("broadcast.py")
         let table = try rows(folder, "broadcast.csv", columns: ["nodes", "fanout", "loss", "messages_per_block", "flooding_per_item",
                                                                  "block_ratio", "p50_ms", "p95_ms", "max_ms"])
         #expect(table.count == 8)
@@ -78,8 +80,8 @@ struct ExperimentQuickTests {
     }
 
     @Test("51% attack: the history changes on real processes; the simulated rate at q = 0.3, z = 2 matches the formula")
-    func attack() throws {
-        let folder = try run("attack.py")
+    func attack() async throws {
+        let folder = try await run("attack.py")
         let real = try #require(try rows(folder, "attack-real-summary.csv", columns: ["paid_status", "history_after", "reorg_depth"]).first)
         #expect(real["paid_status"] == "evicted")
         #expect(real["history_after"]?.contains("rewritten") == true)
@@ -94,8 +96,8 @@ struct ExperimentQuickTests {
     }
 
     @Test("throughput: a row per difficulty, puts confirmed, blocks mined")
-    func throughput() throws {
-        let folder = try run("throughput.py")
+    func throughput() async throws {
+        let folder = try await run("throughput.py")
         let table = try rows(folder, "throughput.csv", columns: ["difficulty_bits", "converged", "confirmed_puts_per_s", "blocks",
                                                                   "block_interval_mean_s", "latency_p50_s", "stale_rate", "hash_rate"])
         #expect(table.map { $0["difficulty_bits"] } == ["12", "15", "18"])
@@ -114,8 +116,8 @@ struct ExperimentQuickTests {
     }
 
     @Test("faults: every write acknowledged as confirmed is found on every node", .enabled(if: getuid() == 0, "needs root for ip netns"))
-    func faults() throws {
-        let folder = try run("faults.py")
+    func faults() async throws {
+        let folder = try await run("faults.py")
         let summary = try #require(try rows(folder, "faults-summary.csv", columns: ["acknowledged_confirmed", "found_on_every_node"]).first)
         let acknowledged = try #require(Int(summary["acknowledged_confirmed"] ?? ""))
         #expect(acknowledged > 0)

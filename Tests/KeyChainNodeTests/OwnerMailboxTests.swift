@@ -137,4 +137,27 @@ import Testing
         #expect(Array(order.prefix(6)) == ["import 0", "other 0", "import 1", "other 1", "import 2", "other 2"])
         #expect(order.filter { $0.hasPrefix("import") } == importing.map(\.name))
     }
+
+    /// A barrier runs once everything posted before it, in every lane, has run, whatever the
+    /// lanes' turns; what is posted after it may run before it.
+    @Test func aBarrierWaitsForEveryLane() {
+        let queue = DispatchQueue(label: "test.owner")
+        let mailbox = OwnerMailbox(queue: queue) { 0 }
+        let ran = NIOLockedValueBox<[String]>([])
+        func post(_ name: String, _ lane: OwnerMailbox.Lane) { mailbox.post(lane) { ran.withLockedValue { $0.append(name) } } }
+        queue.suspend()
+        for index in 0..<20 { post("peer \(index)", .peer(Self.alice)) }
+        for index in 0..<5 { post("miner \(index)", .miner) }
+        for index in 0..<20 { post("client \(index)", .client(3)) }
+        post("first", .first)
+        mailbox.postBarrier { ran.withLockedValue { $0.append("barrier") } }
+        post("later", .client(4))
+        queue.resume()
+        queue.sync {}
+        let order = ran.withLockedValue { $0 }
+        let barrier = order.firstIndex(of: "barrier") ?? -1
+        #expect(order.count == 48)
+        let before = Set(order[..<max(barrier, 0)])
+        #expect(before.subtracting(["later"]).count == 46, "the barrier ran at \(barrier) of \(order)")
+    }
 }

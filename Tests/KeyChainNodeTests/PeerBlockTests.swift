@@ -43,7 +43,7 @@ import Testing
         await node.settle()
         #expect(node.view.bestKnownHeight == peerHeight)
         #expect(node.view.catchingUp == catchingUp)
-        node.shutdown()
+        await node.shutdown()
     }
 
     @Test func aPeersBlockSettlesAWaitingClient() async throws {
@@ -61,7 +61,7 @@ import Testing
         #expect(result.first?.block == block.hash.hex)
         #expect(node.view.height == 1)
         #expect(try node.view.get("config/db").get().value == "db1")
-        node.shutdown()
+        await node.shutdown()
     }
 
     @Test func aReorganisationFromAPeerReportsTheEvictedPutToItsWaiter() async throws {
@@ -94,6 +94,6 @@ import Testing
         #expect(node.view.tip.hash == b2.hash)
         #expect(try node.view.get("k").get().value == "theirs")
         #expect(node.view.status(of: mine.id)?.status == .evicted)
-        node.shutdown()
+        await node.shutdown()
     }
 }

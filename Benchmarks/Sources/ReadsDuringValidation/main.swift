@@ -183,7 +183,7 @@ for round in 0..<options.rounds {
                                                feeder.delivered, rates[round]).utf8))
 }
 server.stop()
-node.shutdown()
+await node.shutdown()
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 let idleP99 = median(idle.map { $0["p99"]! }), loadedP99 = median(loaded.map { $0["p99"]! })
