@@ -65,10 +65,14 @@ final class ChainOwner: @unchecked Sendable {
 
     /// Milliseconds since the Unix epoch (the chain's clock).
     let clock: @Sendable () -> UInt64
+    /// Milliseconds on the timers' clock (monotonic in a node; the manual clock in tests).
+    let timerClock: @Sendable () -> UInt64
 
     init(chain: Blockchain, peers: PeerProtocol, policy: any MiningPolicy, wallet: Identity,
-         published: PublishedView, metrics: NodeMetrics, clock: @escaping @Sendable () -> UInt64, logger: Logger) {
+         published: PublishedView, metrics: NodeMetrics, clock: @escaping @Sendable () -> UInt64,
+         timerClock: @escaping @Sendable () -> UInt64, logger: Logger) {
         self.clock = clock
+        self.timerClock = timerClock
         self.queue = DispatchQueue(label: "keychain.node.chain", qos: .userInitiated)
         mailbox = OwnerMailbox(queue: queue)
         self.chain = chain
@@ -417,10 +421,10 @@ final class ChainOwner: @unchecked Sendable {
     /// The protocol's tick, in milliseconds.
     static let tickInterval: UInt64 = 100
 
-    /// Sets `timer` to fire `milliseconds` from now (by the owner's clock), moving it if set.
+    /// Sets `timer` to fire `milliseconds` from now (by the timers' clock), moving it if set.
     private func setTimer(_ timer: OwnerTimer, in milliseconds: UInt64) {
         guard !stopped else { return }
-        timers.set(timer, at: clock() + milliseconds)
+        timers.set(timer, at: timerClock() + milliseconds)
         rearm()
     }
 
@@ -428,7 +432,7 @@ final class ChainOwner: @unchecked Sendable {
     /// tests on a manual clock call it directly.
     func fireDueTimers() {
         guard !stopped else { return }
-        for timer in timers.popDue(at: clock()) {
+        for timer in timers.popDue(at: timerClock()) {
             guard !stopped else { return }
             switch timer {
             case .tick:
@@ -445,7 +449,7 @@ final class ChainOwner: @unchecked Sendable {
 
     private func rearm() {
         guard let earliest = timers.earliest else { return }
-        let now = clock()
+        let now = timerClock()
         wakeup?.wake(in: earliest > now ? earliest - now : 0)
     }
 

@@ -38,14 +38,21 @@ public final class Node: Sendable {
     /// Holds the data directory's lock for the node's lifetime (nil for a node on storage alone).
     private let directory: NodeDataDirectory?
 
-    /// A node over `storage` for the network `parameters`, signing puts with `wallet`.
+    /// A node over `storage` for the network `parameters`, signing puts with `wallet`. `clock` is
+    /// the chain's (milliseconds since the epoch); `timerClock` the owner's timers' (any
+    /// milliseconds; a monotonic clock unless given, so that a step of the wall clock does not
+    /// hold the timers back).
     public convenience init(
         parameters: NetworkParameters, storage: BlockStorage, wallet: Identity, configuration: NodeConfiguration,
-        clock: @escaping @Sendable () -> UInt64 = Blockchain.systemClock, logger: Logger = Logger(label: "keychain.node")
+        clock: @escaping @Sendable () -> UInt64 = Blockchain.systemClock, timerClock: (@Sendable () -> UInt64)? = nil,
+        logger: Logger = Logger(label: "keychain.node")
     ) throws(NodeError) {
         try self.init(parameters: parameters, storage: storage, wallet: wallet, configuration: configuration, directory: nil,
-                      clock: clock, logger: logger)
+                      clock: clock, timerClock: timerClock ?? Self.monotonicMilliseconds, logger: logger)
     }
+
+    /// Milliseconds since boot: the owner's timers' clock.
+    static let monotonicMilliseconds: @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds / 1_000_000 }
 
     /// Opens the data directory of `configuration`: its lock, network (created on first start),
     /// wallet and block store.
@@ -79,12 +86,12 @@ public final class Node: Sendable {
             throw .chain("\(error)")
         }
         try self.init(parameters: parameters, storage: storage, wallet: try directory.wallet(), configuration: configuration,
-                      directory: directory, clock: Blockchain.systemClock, logger: logger)
+                      directory: directory, clock: Blockchain.systemClock, timerClock: Self.monotonicMilliseconds, logger: logger)
     }
 
     private init(
         parameters: NetworkParameters, storage: BlockStorage, wallet: Identity, configuration: NodeConfiguration,
-        directory: NodeDataDirectory?, clock: @escaping @Sendable () -> UInt64, logger: Logger
+        directory: NodeDataDirectory?, clock: @escaping @Sendable () -> UInt64, timerClock: @escaping @Sendable () -> UInt64, logger: Logger
     ) throws(NodeError) {
         do {
             try SignatureRule.check()
@@ -104,7 +111,7 @@ public final class Node: Sendable {
         let published = PublishedView(ChainOwner.view(of: chain, wallet: wallet.publicKey, outcomes: [:], mining: configuration.mine, peers: 0))
         let metrics = NodeMetrics()
         let owner = ChainOwner(chain: chain, peers: peers, policy: configuration.miningPolicy, wallet: wallet,
-                               published: published, metrics: metrics, clock: clock, logger: logger)
+                               published: published, metrics: metrics, clock: clock, timerClock: timerClock, logger: logger)
         // The miner's threads only enqueue what they seal: the owner validates and stores it.
         let miner: Miner? = configuration.mine
             ? Miner(configuration: .init(threads: configuration.miningThreads, hashRateLimit: configuration.hashRateLimit)) { block in

@@ -57,7 +57,7 @@ import Testing
         let parameters = try TestNetwork.parameters(difficultyBits: 4)
         let node = try Node(parameters: parameters, storage: MemoryBlockStore(), wallet: try TestNetwork.identity(9),
                             configuration: NodeConfiguration(dataDirectory: directory.path, mine: false),
-                            clock: clock.function)
+                            clock: clock.function, timerClock: clock.function)
         node.owner.queue.sync { node.owner.wakeup = nil }
         return node
     }
