@@ -365,6 +365,7 @@ public final class Blockchain {
                 update.connected.append(node.hash)
                 for transaction in block.transactions {
                     confirmedIDs.insert(transaction.id)
+                    update.confirmedTransactions.append(transaction.id)
                     writtenKeys.insert(KeyBytes(transaction.key))
                 }
             }
@@ -405,6 +406,7 @@ public final class Blockchain {
             tree.popActive()
             candidates.insert(tip.hash)
             update.disconnected.append(tip.hash)
+            update.unconfirmedTransactions += block.transactions.map(\.id)
             returned.append(block.transactions)
         }
         return true

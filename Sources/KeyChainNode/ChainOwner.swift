@@ -41,10 +41,14 @@ final class ChainOwner: @unchecked Sendable {
     /// anything (nil: nothing does, as in tests that call `fireDueTimers` on a manual clock).
     var wakeup: (any OwnerWakeup)?
     /// The pending timers: the tick, the template refresh and each wait's expiry.
-    private(set) var timers = DeadlineHeap()
+    private(set) var timers = DeadlineHeap<OwnerTimer>()
     private let published: PublishedView
-    private var tracker = TransactionTracker()
-    private var subscriptions: [UInt64: Subscription] = [:]
+    private(set) var tracker = TransactionTracker()
+    private var subscriptions = SubscriptionIndex()
+    /// Txids whose state changed since waits and subscriptions last caught up (only while
+    /// there are any), and whether the tip moved meanwhile.
+    private var touched = Set<Hash256>()
+    private var tipMoved = false
     private var nextWaiter: UInt64 = 0
     /// Whether the miner's template left puts out for want of room.
     private var templateFull = false
@@ -101,6 +105,31 @@ final class ChainOwner: @unchecked Sendable {
         published.publish(view)
         metrics.peers.record(view.peers)
         metrics.bestKnownHeight.record(view.bestKnownHeight)
+        catchUpWaitsAndSubscriptions(view)
+    }
+
+    /// Notes that `txids` changed state, for waits and subscriptions to catch up with at the
+    /// next publication.
+    private func touch(_ txids: some Sequence<Hash256>) {
+        guard !subscriptions.isEmpty || tracker.hasWaiters else { return }
+        touched.formUnion(txids)
+    }
+
+    /// Answers the waits and notifies the subscribers that what changed since the last
+    /// publication concerns: work in proportion to the change (`WaiterIndex`,
+    /// `SubscriptionIndex`).
+    private func catchUpWaitsAndSubscriptions(_ view: ChainView) {
+        guard !touched.isEmpty || tipMoved else { return }
+        let (changed, newTip) = (touched, tipMoved)
+        touched = []
+        tipMoved = false
+        if tracker.hasWaiters {
+            for (waiter, result) in tracker.waits.settle(touched: changed, in: view) {
+                timers.cancel(.waitExpires(waiter.id))
+                waiter.completion(result)
+            }
+        }
+        subscriptions.notify(touched: changed, newTip: newTip, in: view)
     }
 
     var current: ChainView { published.current }
@@ -117,6 +146,7 @@ final class ChainOwner: @unchecked Sendable {
         switch output.refusal {
         case nil:
             metrics.putsAccepted.increment()
+            touch(CollectionOfOne(transaction.id))
             scheduleRefresh()
             return .success(TxStatusResult(txid: transaction.id.hex, status: .pending))
         case let .transaction(error):
@@ -125,6 +155,7 @@ final class ChainOwner: @unchecked Sendable {
                 return .success(current.status(of: transaction.id) ?? TxStatusResult(txid: transaction.id.hex, status: .pending))
             default:
                 tracker.record(transaction.id, TransactionOutcome(state: .rejected, error: error))
+                touch(CollectionOfOne(transaction.id))
                 metrics.putsRejected.increment()
                 return .failure(.refused(error))
             }
@@ -184,6 +215,7 @@ final class ChainOwner: @unchecked Sendable {
     /// metrics: a peer's block is treated exactly as the node's own.
     private func finish(_ output: ProtocolOutput) {
         if !output.actions.isEmpty { transport(output.actions) }
+        if !output.admitted.isEmpty { touch(output.admitted) }
         if let fault = output.storageFault {
             if storageFault == nil {
                 logger.error("cannot store blocks; refusing new puts until the disk has room (reads go on)", metadata: ["error": "\(fault)"])
@@ -219,37 +251,44 @@ final class ChainOwner: @unchecked Sendable {
 
     /// Registers a wait (answering at once if the view already decides it); `completion`
     /// runs on this queue when it settles, fails or times out.
-    func wait(for txids: [Hash256], depth: UInt32, timeout: Duration, all: Bool,
+    func wait(for txids: [Hash256], depth: UInt32, timeout: Duration, all: Bool, connection: UInt64,
               completion: @escaping @Sendable (Result<[TxStatusResult], NodeRequestError>) -> Void) {
         guard !stopped else { return completion(.failure(.shuttingDown)) }
         nextWaiter += 1
-        let waiter = Waiter(id: nextWaiter, txids: txids, depth: max(depth, 1), all: all, completion: completion)
-        if let result = waiter.evaluate(in: current) { return completion(result) }
-        tracker.add(waiter)
+        let waiter = Waiter(id: nextWaiter, connection: connection, txids: txids, depth: max(depth, 1), all: all, completion: completion)
+        let view = current
+        if let result = waiter.evaluate(in: view) { return completion(result) }
+        if let refusal = tracker.waits.refusal(count: txids.count, connection: connection) { return completion(.failure(refusal)) }
+        tracker.waits.add(waiter, in: view)
         refreshMining()
         setTimer(.waitExpires(waiter.id), in: min(timeout, .seconds(3_600)).wholeMilliseconds)
     }
 
     private func expire(_ id: UInt64) {
-        guard let waiter = tracker.remove(id) else { return }
+        guard let waiter = tracker.waits.remove(id) else { return }
         waiter.completion(.failure(.timedOut(txids: waiter.txids, depth: waiter.depth)))
         refreshMining()
     }
 
     // MARK: - Subscriptions
 
-    /// Registers a connection for notifications (adding to its earlier subscription).
-    func subscribe(connection: UInt64, txids: [Hash256], tips: Bool, sink: @escaping @Sendable (String) -> Void) {
-        var subscription = subscriptions[connection] ?? Subscription(sink: sink)
-        subscription.tips = subscription.tips || tips
-        let view = current
-        // `updateValue`: assigning a nil state through the subscript would remove the txid.
-        for txid in txids { subscription.txids.updateValue(view.status(of: txid)?.status, forKey: txid) }
-        subscriptions[connection] = subscription
+    /// Registers a connection for notifications (adding to its earlier subscription), unless
+    /// that would pass a bound (the refusal).
+    func subscribe(connection: UInt64, txids: [Hash256], tips: Bool, sink: @escaping @Sendable (String) -> Void) -> NodeRequestError? {
+        guard !stopped else { return .shuttingDown }
+        if let refusal = subscriptions.refusal(adding: txids, connection: connection) { return refusal }
+        subscriptions.subscribe(connection: connection, txids: txids, tips: tips, sink: sink, in: current)
+        return nil
     }
 
-    /// Forgets a closed connection.
-    func unsubscribe(connection: UInt64) { subscriptions[connection] = nil }
+    /// Forgets a closed connection's subscription and its waits (their answers would go
+    /// nowhere, and they would hold their share of the bounds for up to an hour).
+    func unsubscribe(connection: UInt64) {
+        subscriptions.unsubscribe(connection: connection)
+        let removed = tracker.waits.remove(connection: connection)
+        for id in removed { timers.cancel(.waitExpires(id)) }
+        if !removed.isEmpty { refreshMining() }
+    }
 
     // MARK: - Mining
 
@@ -343,31 +382,11 @@ final class ChainOwner: @unchecked Sendable {
         for evicted in update.evicted {
             tracker.record(evicted.transaction.id, TransactionOutcome(state: .evicted, error: evicted.reason))
         }
+        touch(update.confirmedTransactions)
+        touch(update.unconfirmedTransactions)
+        touch(update.evicted.lazy.map(\.transaction.id))
+        if !update.connected.isEmpty { tipMoved = true }
         publish()
-        guard !update.connected.isEmpty || !update.evicted.isEmpty else { return }
-        let view = current
-        for (waiter, result) in tracker.settled(in: view) {
-            _ = tracker.remove(waiter.id)
-            timers.cancel(.waitExpires(waiter.id))
-            waiter.completion(result)
-        }
-        notifySubscribers(newTip: !update.connected.isEmpty, view)
-    }
-
-    private func notifySubscribers(newTip: Bool, _ view: ChainView) {
-        guard !subscriptions.isEmpty else { return }
-        let tip = TipNotification(height: view.height, hash: view.tip.hash.hex)
-        for (connection, var subscription) in subscriptions {
-            if newTip && subscription.tips { subscription.sink(Subscription.line(method: "tip", tip)) }
-            for (txid, last) in subscription.txids {
-                guard let now = view.status(of: txid) else { continue }
-                if now.status != last || now.status == .confirmed {
-                    subscription.sink(Subscription.line(method: "tx", now))
-                    subscription.txids[txid] = now.status
-                }
-            }
-            subscriptions[connection] = subscription
-        }
     }
 
     // MARK: - Blocks
@@ -461,8 +480,8 @@ final class ChainOwner: @unchecked Sendable {
         stopped = true
         timers.removeAll()
         wakeup?.cancel()
-        for waiter in tracker.removeAllWaiters() { waiter.completion(.failure(.shuttingDown)) }
-        subscriptions = [:]
+        for waiter in tracker.waits.removeAll() { waiter.completion(.failure(.shuttingDown)) }
+        subscriptions.removeAll()
         do { try chain.close() } catch {
             logger.error("could not write the key-index checkpoint at shutdown", metadata: ["error": "\(error)"])
         }

@@ -1,53 +1,54 @@
-/// The owner's pending timers, earliest deadline first: a binary heap with each timer's
-/// position kept, so that a settled wait's timer is removed at once rather than left to fire
-/// an hour later.
-struct DeadlineHeap {
-    private var entries: [(deadline: UInt64, timer: OwnerTimer)] = []
-    private var positions: [OwnerTimer: Int] = [:]
+/// Keys by deadline, earliest first: a binary heap with each key's position kept, so that a key
+/// is moved or removed at once. The owner's timers (a settled wait's timer goes with it rather
+/// than firing an hour later) and the waits that need only depth (by the height that answers
+/// them) are kept in one each.
+struct DeadlineHeap<Key: Hashable> {
+    private var entries: [(deadline: UInt64, key: Key)] = []
+    private var positions: [Key: Int] = [:]
 
-    /// Timers set.
+    /// Keys set.
     var count: Int { entries.count }
-    /// The earliest deadline, if any timer is set.
+    /// The earliest deadline, if any key is set.
     var earliest: UInt64? { entries.first?.deadline }
 
-    /// Sets `timer` to fire at `deadline`, moving it if it was set.
-    mutating func set(_ timer: OwnerTimer, at deadline: UInt64) {
-        if let index = positions[timer] {
+    /// Sets `key`'s deadline, moving it if it was set.
+    mutating func set(_ key: Key, at deadline: UInt64) {
+        if let index = positions[key] {
             let earlier = deadline < entries[index].deadline
             entries[index].deadline = deadline
             if earlier { siftUp(index) } else { siftDown(index) }
         } else {
-            entries.append((deadline, timer))
-            positions[timer] = entries.count - 1
+            entries.append((deadline, key))
+            positions[key] = entries.count - 1
             siftUp(entries.count - 1)
         }
     }
 
-    /// Whether `timer` is set.
-    func contains(_ timer: OwnerTimer) -> Bool { positions[timer] != nil }
+    /// Whether `key` is set.
+    func contains(_ key: Key) -> Bool { positions[key] != nil }
 
-    /// Unsets `timer`, if it was set.
-    mutating func cancel(_ timer: OwnerTimer) {
-        guard let index = positions.removeValue(forKey: timer) else { return }
+    /// Unsets `key`, if it was set.
+    mutating func cancel(_ key: Key) {
+        guard let index = positions.removeValue(forKey: key) else { return }
         let last = entries.removeLast()
         guard index < entries.count else { return }
         entries[index] = last
-        positions[last.timer] = index
+        positions[last.key] = index
         siftUp(index)
-        siftDown(positions[last.timer] ?? index)
+        siftDown(positions[last.key] ?? index)
     }
 
-    /// Unsets and returns the timers due at `now`, earliest first.
-    mutating func popDue(at now: UInt64) -> [OwnerTimer] {
-        var due: [OwnerTimer] = []
+    /// Unsets and returns the keys due at `now`, earliest first.
+    mutating func popDue(at now: UInt64) -> [Key] {
+        var due: [Key] = []
         while let first = entries.first, first.deadline <= now {
-            due.append(first.timer)
-            cancel(first.timer)
+            due.append(first.key)
+            cancel(first.key)
         }
         return due
     }
 
-    /// Unsets every timer.
+    /// Unsets every key.
     mutating func removeAll() {
         entries = []
         positions = [:]
@@ -78,7 +79,7 @@ struct DeadlineHeap {
 
     private mutating func swapAt(_ a: Int, _ b: Int) {
         entries.swapAt(a, b)
-        positions[entries[a].timer] = a
-        positions[entries[b].timer] = b
+        positions[entries[a].key] = a
+        positions[entries[b].key] = b
     }
 }

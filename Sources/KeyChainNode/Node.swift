@@ -240,17 +240,17 @@ public final class Node: Sendable {
         completion: @escaping @Sendable (Result<[TxStatusResult], NodeRequestError>) -> Void
     ) {
         owner.mailbox.post(.client(connection)) { [owner] in
-            owner.wait(for: txids, depth: depth, timeout: timeout, all: all, completion: completion)
+            owner.wait(for: txids, depth: depth, timeout: timeout, all: all, connection: connection, completion: completion)
             registered()
         }
     }
 
-    /// Registers a connection for notifications; `completion` runs once it is in place.
+    /// Registers a connection for notifications; `completion` runs once it is in place, with
+    /// why it was refused if it was (a bound on followed txids: -32030).
     public func subscribe(connection: UInt64, txids: [Hash256], tips: Bool, sink: @escaping @Sendable (String) -> Void,
-                          completion: @escaping @Sendable () -> Void) {
+                          completion: @escaping @Sendable (NodeRequestError?) -> Void) {
         owner.mailbox.post(.client(connection)) { [owner] in
-            owner.subscribe(connection: connection, txids: txids, tips: tips, sink: sink)
-            completion()
+            completion(owner.subscribe(connection: connection, txids: txids, tips: tips, sink: sink))
         }
     }
 

@@ -13,7 +13,7 @@ extension NodeRequestError {
         case .transactionNotFound: .transactionNotFound
         case .blockNotFound: .blockNotFound
         case .timedOut: .timeout
-        case .shuttingDown, .cannotStore: .unavailable
+        case .shuttingDown, .cannotStore, .overLimit: .unavailable
         case .storage: .internalError
         }
     }

@@ -29,6 +29,8 @@ public enum NodeRequestError: Error, Sendable, CustomStringConvertible {
     /// The node could not store a block (a full disk, an I/O error) and takes no new puts
     /// until it can again; it serves reads meanwhile.
     case cannotStore(String)
+    /// The node holds as many waits or subscriptions as it will: retry later.
+    case overLimit(String)
 
     public var description: String {
         switch self {
@@ -46,6 +48,7 @@ public enum NodeRequestError: Error, Sendable, CustomStringConvertible {
         case let .storage(reason): "storage failed: \(reason)"
         case let .cannotStore(reason):
             "the node cannot store blocks (\(reason)); it takes no new puts until its disk has room again and serves reads meanwhile"
+        case let .overLimit(reason): reason
         }
     }
 }

@@ -226,9 +226,10 @@ struct RPCDispatcher: Sendable {
                     txids.append(txid)
                 }
                 let tips = params.tips ?? false, count = txids.count
-                node.subscribe(connection: connection, txids: txids, tips: tips, sink: sink) {
+                node.subscribe(connection: connection, txids: txids, tips: tips, sink: sink) { refusal in
                     done.applied()
-                    reply { dispatcher.encode(id, Result<SubscribeResult, NodeRequestError>.success(SubscribeResult(txids: count, tips: tips))) }
+                    let result: Result<SubscribeResult, NodeRequestError> = refusal.map { .failure($0) } ?? .success(SubscribeResult(txids: count, tips: tips))
+                    reply { dispatcher.encode(id, result) }
                 }
             })
         case .block:

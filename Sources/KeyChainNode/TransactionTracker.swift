@@ -13,9 +13,10 @@ struct TransactionTracker {
     private(set) var outcomes: TreeDictionary<Hash256, TransactionOutcome> = [:]
     private var outcomeOrder: [Hash256] = []
     private var outcomeHead = 0
-    private var waiters: [UInt64: Waiter] = [:]
+    /// The clients' waits.
+    var waits = WaiterIndex()
 
-    var hasWaiters: Bool { !waiters.isEmpty }
+    var hasWaiters: Bool { !waits.isEmpty }
 
     mutating func record(_ txid: Hash256, _ outcome: TransactionOutcome) {
         if outcomes.updateValue(outcome, forKey: txid) != nil { return }
@@ -26,20 +27,5 @@ struct TransactionTracker {
             outcomeOrder[outcomeHead] = txid
             outcomeHead = (outcomeHead + 1) % Self.outcomeCapacity
         }
-    }
-
-    mutating func add(_ waiter: Waiter) { waiters[waiter.id] = waiter }
-
-    mutating func remove(_ id: UInt64) -> Waiter? { waiters.removeValue(forKey: id) }
-
-    mutating func removeAllWaiters() -> [Waiter] {
-        defer { waiters = [:] }
-        return Array(waiters.values)
-    }
-
-    /// The waiters whose answer `view` now decides, with it; they stay registered until
-    /// `remove`d.
-    func settled(in view: ChainView) -> [(Waiter, Result<[TxStatusResult], NodeRequestError>)] {
-        waiters.values.compactMap { waiter in waiter.evaluate(in: view).map { (waiter, $0) } }
     }
 }

@@ -5,6 +5,8 @@ import KeyChainCore
 /// answer it. Lives in the `ChainOwner`'s tracker and is answered there, once.
 struct Waiter: Sendable {
     let id: UInt64
+    /// The client connection that waits (0: a caller in this process).
+    let connection: UInt64
     let txids: [Hash256]
     let depth: UInt32
     /// `wait_all`: every txid answers with its status, an unknown or failed one included;

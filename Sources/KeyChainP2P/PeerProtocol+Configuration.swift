@@ -19,6 +19,14 @@ extension PeerProtocol {
         /// Bytes the transport may hold unsent for one peer; past this the peer, which is not
         /// reading, is disconnected (two full frames: a block always fits).
         public var maxSendBacklog = 8 << 20
+        /// Blocks served to one peer per turn: a `getdata` naming more is served a slice per
+        /// tick, so one request for 50,000 stored blocks cannot hold the owner for one long turn
+        /// (each read, inflated and framed) nor fill the send backlog past its bound at once.
+        /// A syncing node asks for 16 at a time, so its requests are answered whole.
+        public var blocksServedPerTurn = 16
+        /// Block requests of one peer queued behind the slice; past this they are answered
+        /// `notfound`.
+        public var maxQueuedBlockRequests = 50_000
         /// Waiting puts re-offered to each peer at each anti-entropy round.
         public var mempoolReannouncement = 1_000
         /// Outbound connections kept open.

@@ -68,6 +68,7 @@ extension PeerProtocol {
             transactionRequests[transaction.id] = nil
             do {
                 try chain.submit(transaction)
+                admitted.append(transaction.id)
                 announce(transaction.id, except: peer)
             } catch {
                 if error == .badSignature { return ban(peer, "relayed a transaction with a bad signature", &actions) }
@@ -198,12 +199,20 @@ extension PeerProtocol {
         // Each item once: a getdata naming the tip a thousand times would otherwise cost a
         // thousand block reads and sends, and slowed this node's relay threefold.
         var seen = Set<InventoryItem>(minimumCapacity: items.count)
+        var served = 0
         for item in items where seen.insert(item).inserted {
             switch item.kind {
             case .block:
-                if chain.tree.node(item.hash)?.hasData == true, let block = try? chain.block(item.hash) {
-                    state.knownBlocks.insert(item.hash)
-                    actions.append(.send(peer, .block(BlockMessage(block))))
+                guard chain.tree.node(item.hash)?.hasData == true else {
+                    missing.append(item)
+                    continue
+                }
+                // Past the slice, or behind requests already queued, it waits its turn.
+                if served < configuration.blocksServedPerTurn && state.queuedBlockRequests.isEmpty {
+                    if send(item.hash, to: state, &actions) { served += 1 } else { missing.append(item) }
+                } else if state.queuedBlockRequests.count < configuration.maxQueuedBlockRequests {
+                    if state.queuedBlockRequests.isEmpty { serving.append(state) }
+                    state.queuedBlockRequests.append(item.hash)
                 } else {
                     missing.append(item)
                 }
@@ -221,5 +230,26 @@ extension PeerProtocol {
             }
         }
         if !missing.isEmpty { actions.append(.send(peer, .notFound(NotFoundMessage(missing)))) }
+    }
+
+    /// Serves the next slice of each peer's queued block requests; on each tick.
+    func serveQueuedBlocks(_ actions: inout [ProtocolAction]) {
+        for state in serving {
+            var missing: [InventoryItem] = []
+            for _ in 0..<configuration.blocksServedPerTurn {
+                guard let hash = state.queuedBlockRequests.popFirst() else { break }
+                if !send(hash, to: state, &actions) { missing.append(InventoryItem(.block, hash)) }
+            }
+            if !missing.isEmpty { actions.append(.send(state.id, .notFound(NotFoundMessage(missing)))) }
+        }
+        serving.removeAll { $0.queuedBlockRequests.isEmpty }
+    }
+
+    /// Sends a stored block; false if it cannot be read.
+    private func send(_ hash: Hash256, to state: PeerState, _ actions: inout [ProtocolAction]) -> Bool {
+        guard let block = try? chain.block(hash) else { return false }
+        state.knownBlocks.insert(hash)
+        actions.append(.send(state.id, .block(BlockMessage(block))))
+        return true
     }
 }

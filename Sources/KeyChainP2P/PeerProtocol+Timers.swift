@@ -20,6 +20,7 @@ extension PeerProtocol {
                 }
             }
         }
+        if !serving.isEmpty { serveQueuedBlocks(&actions) }
         guard now >= timersDue || now > stallsDue || ready.count < ordered.count else { return }
         var nextDue = UInt64.max, nextStall = UInt64.max
         defer { (timersDue, stallsDue) = (nextDue, nextStall) }

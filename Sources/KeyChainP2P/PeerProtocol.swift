@@ -21,11 +21,15 @@ public final class PeerProtocol {
     var outboundOpen = 0
     /// Whether anything that decides block downloads changed since they were last scheduled.
     var downloadsChanged = false
+    /// Peers' puts admitted while handling the current event (`ProtocolOutput.admitted`).
+    var admitted: [Hash256] = []
     /// Which peers have which transactions, and the free slots in it.
     var knownTransactions = KnownInventory(capacity: 50_000)
     var freeSlots = Array((0..<KnownInventory.slotCount).reversed())
     /// Peers with txids waiting for the next inv batch, in the order they got them.
     var announcing: [PeerState] = []
+    /// Peers with block requests queued behind a slice (`PeerState.queuedBlockRequests`).
+    var serving: [PeerState] = []
     /// The earliest time a peer's anti-entropy round is due: until then, and with nothing in
     /// flight and every link ready, a tick need not visit the peers at all.
     var timersDue: UInt64 = 0
@@ -149,6 +153,10 @@ public final class PeerProtocol {
         output.refusal = refusal
         output.storageFault = storageFault
         storageFault = nil
+        if !admitted.isEmpty {
+            output.admitted = admitted
+            admitted = []
+        }
         if !chainUpdates.isEmpty {
             output.chainUpdates = chainUpdates
             chainUpdates = []
@@ -231,6 +239,7 @@ public final class PeerProtocol {
         ordered.removeAll { $0 === state }
         ready.removeAll { $0 === state }
         announcing.removeAll { $0 === state }
+        serving.removeAll { $0 === state }
         knownTransactions.removeAll(slot: state.slot)
         freeSlots.append(state.slot)
         if state.outbound { outboundOpen -= 1 }

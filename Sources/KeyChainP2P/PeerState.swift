@@ -30,6 +30,8 @@ final class PeerState {
     /// Bodies asked of this peer, and when.
     var blocksInFlight: [Hash256: UInt64] = [:]
     var transactionsInFlight: [Hash256: UInt64] = [:]
+    /// Blocks it asked for beyond the slice served at once, served a slice each tick.
+    var queuedBlockRequests = Deque<Hash256>()
     /// Txids it announced beyond the in-flight cap, to ask for as requests are answered.
     var announcedTransactions = Deque<Hash256>()
     /// The stall timeout for this peer: 2 s, doubling on each stall up to 64 s.

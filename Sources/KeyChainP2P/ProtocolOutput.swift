@@ -1,4 +1,5 @@
 import KeyChainChain
+import KeyChainCore
 import KeyChainWire
 
 /// What handling one event produced: the actions for the transport, and what the event did to
@@ -9,6 +10,8 @@ public struct ProtocolOutput: Sendable {
     public var actions: [ProtocolAction] = []
     /// Every move of the best chain, in order: the node's own block, or blocks from peers.
     public var chainUpdates: [ChainUpdate] = []
+    /// Puts from peers that joined the mempool, in order (a client's own is the event itself).
+    public var admitted: [Hash256] = []
     /// Why the chain refused the event's own block (`.mined`) or put (`.submitted`); nil when
     /// it was taken, or for other events.
     public var refusal: Refusal?

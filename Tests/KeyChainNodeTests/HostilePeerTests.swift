@@ -148,7 +148,7 @@ import Testing
         let grown = (try HostileClientTests.residentBytes(a.pid) - residentBefore) >> 20
         #expect(grown < 200, "\(attack): A grew by \(grown) MB")
         print("hostile peer \(attack.rawValue): honest put relay \(Int(Self.median(before) * 1000)) ms before, \(Int(Self.median(during) * 1000)) ms during; A grew \(grown) MB")
-        if expectClosed { #expect(peer.isClosed(), "\(attack): A kept the connection") }
+        if expectClosed { #expect(await peer.isClosed(), "\(attack): A kept the connection") }
         #expect(a.isRunning)
         #expect(try await a.status().peers >= 1, "\(attack): A lost its honest peer")
         if attack == .unrequestedLowWorkBlocks || attack == .announcedNeverDelivered || attack == .lowWorkHeaderFork {
@@ -193,7 +193,7 @@ import Testing
         }
         let slowClosed = try #require(slowClosedAfter, "the slow peer was never closed")
         #expect(slowClosed >= 55 && slowClosed <= 75, "the slow peer was closed after \(slowClosed) s")
-        #expect(silent.readUntilClosed().closed, "the silent peer was never closed")
+        #expect(await silent.readUntilClosed().closed, "the silent peer was never closed")
         #expect(Date().timeIntervalSince(begin) <= 90)
         let limit = max(2 * Self.median(before), Self.median(before) + 0.1)
         #expect(!during.isEmpty && Self.median(during) <= limit, "B's puts took \(during) s to reach A, against \(Self.median(before)) s before")
@@ -259,5 +259,5 @@ final class HostilePeer {
 
     /// Whether the node closes the connection (reading and discarding what it sends) within
     /// the connection's timeout.
-    func isClosed() -> Bool { connection.readUntilClosed().closed }
+    func isClosed() async -> Bool { await connection.readUntilClosed().closed }
 }

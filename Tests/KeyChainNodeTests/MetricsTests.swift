@@ -22,7 +22,7 @@ import Testing
         let receipt = try await client.put(key: "metered", value: Array("v".utf8))
         guard case .confirmed = await receipt.outcome else { Issue.record("not confirmed"); return }
         _ = try await client.retrieve("metered")
-        let (status, text) = try httpGet(port, "/metrics")
+        let (status, text) = try await httpGet(port, "/metrics")
         #expect(status == 200)
         // Whole samples, name and value: "... 1" must not pass for 10-19.
         let samples = Self.samples(text)
@@ -31,7 +31,7 @@ import Testing
         #expect(samples["keychain_blocks_connected_total"] == 1)
         #expect(samples["keychain_keys"] == 1)
         #expect((samples[#"keychain_rpc_duration_seconds_count{method="get"}"#] ?? 0) >= 1)
-        #expect(try httpGet(port, "/other").status == 404)
+        #expect(try await httpGet(port, "/other").status == 404)
         await client.close()
         try await node.stop()
     }

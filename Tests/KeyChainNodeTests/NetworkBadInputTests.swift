@@ -40,7 +40,7 @@ import Testing
             let connection = try TCPConnection(port: target.peerPort)
             connection.send(bytes)
             if halfClose { connection.shutdownWriting() }
-            let (answer, closed) = connection.readUntilClosed()
+            let (answer, closed) = await connection.readUntilClosed()
             #expect(closed, "the node did not close the connection that sent \(name)")
             if name == "another network's handshake" {
                 // Told why before being cut off: a `reject` naming this node's network.
@@ -68,40 +68,40 @@ import Testing
         let directory = try TemporaryDirectory()
         let tracker = try await TrackerProcess(stateDirectory: directory.file("tracker"))
         let port = tracker.port
-        func post(_ body: String, length: Int? = nil) throws -> (status: Int, body: String) {
-            try TCPConnection(port: port).http("POST /announce HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: \(length ?? body.utf8.count)\r\n\r\n\(body)")
+        func post(_ body: String, length: Int? = nil) async throws -> (status: Int, body: String) {
+            try await TCPConnection(port: port).http("POST /announce HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: \(length ?? body.utf8.count)\r\n\r\n\(body)")
         }
-        let network = try httpGet(port, "/network")
+        let network = try await httpGet(port, "/network")
         #expect(network.status == 200)
         let genesis = try #require((try JSONSerialization.jsonObject(with: Data(network.body.utf8)) as? [String: Any])?["genesis"] as? String)
 
-        let notJSON = try post("{not json")
+        let notJSON = try await post("{not json")
         #expect(notJSON.status == 400 && notJSON.body.contains("not an announcement"), "\(notJSON)")
-        let missing = try post(#"{"genesis":"\#(genesis)","port":7101}"#)
+        let missing = try await post(#"{"genesis":"\#(genesis)","port":7101}"#)
         #expect(missing.status == 400 && missing.body.contains("node"), "\(missing)")
-        let zeroPort = try post(#"{"node":"01","genesis":"\#(genesis)","port":0}"#)
+        let zeroPort = try await post(#"{"node":"01","genesis":"\#(genesis)","port":0}"#)
         #expect(zeroPort.status == 400, "\(zeroPort)")
-        let oversize = try post(String(repeating: " ", count: 20_000))
+        let oversize = try await post(String(repeating: " ", count: 20_000))
         #expect(oversize.status == 400 && oversize.body.contains("bytes"), "\(oversize)")
-        let wrongNetwork = try post(#"{"node":"01","genesis":"\#(String(repeating: "ab", count: 32))","port":7101}"#)
+        let wrongNetwork = try await post(#"{"node":"01","genesis":"\#(String(repeating: "ab", count: 32))","port":7101}"#)
         #expect(wrongNetwork.status == 409 && wrongNetwork.body.contains(genesis), "\(wrongNetwork)")
-        let unspecified = try post(#"{"node":"01","genesis":"\#(genesis)","port":7101,"advertise":"0.0.0.0"}"#)
+        let unspecified = try await post(#"{"node":"01","genesis":"\#(genesis)","port":7101,"advertise":"0.0.0.0"}"#)
         #expect(unspecified.status == 400, "\(unspecified)")
-        let badCount = try httpGet(port, "/peers?n=lots")
+        let badCount = try await httpGet(port, "/peers?n=lots")
         #expect(badCount.status == 400 && badCount.body.contains("n must be"), "\(badCount)")
-        #expect(try httpGet(port, "/nowhere").status == 404)
-        let garbage = try TCPConnection(port: port).http("\u{1}\u{2}\u{3} nonsense\r\n\r\n")
+        #expect(try await httpGet(port, "/nowhere").status == 404)
+        let garbage = try await TCPConnection(port: port).http("\u{1}\u{2}\u{3} nonsense\r\n\r\n")
         #expect(garbage.status == 400, "\(garbage)")
         // Incomplete: a body that never comes is answered once the request times out.
-        let incomplete = try TCPConnection(port: port, timeoutSeconds: 30)
+        let incomplete = try await TCPConnection(port: port, timeoutSeconds: 30)
             .http("POST /announce HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"node\":")
         #expect(incomplete.status == 400 && incomplete.body.contains("not complete"), "\(incomplete)")
 
-        let good = try post(#"{"node":"0a","genesis":"\#(genesis)","port":7101}"#)
+        let good = try await post(#"{"node":"0a","genesis":"\#(genesis)","port":7101}"#)
         #expect(good.status == 200 && good.body.contains("\"recordedAs\":\"127.0.0.1:7101\""), "\(good)")
-        let health = try httpGet(port, "/health")
+        let health = try await httpGet(port, "/health")
         #expect(health.status == 200 && health.body.contains("\"peers\":1"), "\(health)")
-        let metrics = try httpGet(port, "/metrics")
+        let metrics = try await httpGet(port, "/metrics")
         #expect(metrics.body.contains("keychain_tracker_announcements_total"), "\(metrics.body)")
         try await tracker.stop()
     }
@@ -129,7 +129,7 @@ import Testing
         await client.close()
         try await waitUntilEveryNode([one, two], has: "despite/trackers", txids: [receipt.txid.hex])
         let ours = try await one.status().genesis
-        let theirs = try #require((try JSONSerialization.jsonObject(with: Data(try httpGet(foreign.port, "/network").body.utf8)) as? [String: Any])?["genesis"] as? String)
+        let theirs = try #require((try JSONSerialization.jsonObject(with: Data(try await httpGet(foreign.port, "/network").body.utf8)) as? [String: Any])?["genesis"] as? String)
         try await eventually("the wrong-network tracker to be named in the log") {
             two.log.contains(ours) && two.log.contains(theirs)
         }

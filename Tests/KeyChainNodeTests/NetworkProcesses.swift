@@ -67,8 +67,10 @@ struct ConnectionRefused: Error {
 /// would; every read is bounded by a timeout.
 final class TCPConnection {
     private let descriptor: Int32
+    private let timeoutSeconds: Int
 
     init(port: Int, timeoutSeconds: Int = 20) throws {
+        self.timeoutSeconds = timeoutSeconds
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -99,23 +101,34 @@ final class TCPConnection {
     /// Ends the sending side (the peer reads end of file) and keeps reading.
     func shutdownWriting() { shutdown(descriptor, Int32(SHUT_WR)) }
 
-    /// Everything read until the peer closes (true) or the timeout passes (false).
-    func readUntilClosed() -> (bytes: [UInt8], closed: Bool) {
+    /// Everything read until the peer closes (true) or the connection's timeout passes (false).
+    /// Waits without holding a thread: the cooperative pool has one a core, and a read blocked
+    /// for the timeout stalled every other test in the process meanwhile.
+    func readUntilClosed() async -> (bytes: [UInt8], closed: Bool) {
+        let flags = fcntl(descriptor, F_GETFL)
+        _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
+        defer { _ = fcntl(descriptor, F_SETFL, flags) }
+        let deadline = Date().addingTimeInterval(Double(timeoutSeconds))
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while received.count < 16 << 20 {
             let count = read(descriptor, &buffer, buffer.count)
             if count == 0 { return (received, true) }
-            if count < 0 { return (received, errno == ECONNRESET) }
+            if count < 0 {
+                guard errno == EAGAIN || errno == EWOULDBLOCK else { return (received, errno == ECONNRESET) }
+                guard Date() < deadline else { return (received, false) }
+                try? await Task.sleep(for: .milliseconds(20))
+                continue
+            }
             received += buffer[0..<count]
         }
         return (received, false)
     }
 
     /// An HTTP exchange: the response's status code and body (the request should ask to close).
-    func http(_ request: String) -> (status: Int, body: String) {
+    func http(_ request: String) async -> (status: Int, body: String) {
         send(request)
-        let text = String(decoding: readUntilClosed().bytes, as: UTF8.self)
+        let text = String(decoding: await readUntilClosed().bytes, as: UTF8.self)
         let status = text.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) } ?? 0
         let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
         return (status, body)
@@ -141,8 +154,8 @@ func runTool(_ executable: String, _ arguments: [String]) throws -> String {
 }
 
 /// `GET path` on the tracker at `port`.
-func httpGet(_ port: Int, _ path: String) throws -> (status: Int, body: String) {
-    try TCPConnection(port: port).http("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+func httpGet(_ port: Int, _ path: String) async throws -> (status: Int, body: String) {
+    try await TCPConnection(port: port).http("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
 }
 
 /// A `keychain-tracker` child process on 127.0.0.1, stopped by its PID when released.
@@ -165,7 +178,7 @@ final class TrackerProcess: @unchecked Sendable {
         let port = self.port
         try await eventually("the tracker on port \(port)") {
             guard process.isRunning else { throw ProcessFailure(description: "tracker exited with status \(process.terminationStatus): \(self.log)") }
-            return wrapper.isEmpty ? try httpGet(port, "/health").status == 200 : self.log.contains("tracker listening")
+            return wrapper.isEmpty ? try await httpGet(port, "/health").status == 200 : self.log.contains("tracker listening")
         }
     }
 

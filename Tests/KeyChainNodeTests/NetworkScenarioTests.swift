@@ -47,7 +47,7 @@ import Testing
         }
         for (key, txid) in written { try await waitUntilEveryNode(nodes, has: key, txids: [txid]) }
         // The network in node 1's metrics: its peers, and what crossed the links.
-        let metrics = MetricsTests.samples(try httpGet(metricsPort, "/metrics").body)
+        let metrics = MetricsTests.samples(try await httpGet(metricsPort, "/metrics").body)
         #expect(metrics["keychain_peers"] == 2, "\(metrics.filter { $0.key.contains("peer") })")
         #expect(metrics["keychain_peer_connections"] == 2)
         #expect((metrics[#"keychain_peer_messages_received_total{command="headers"}"#] ?? 0) > 0)

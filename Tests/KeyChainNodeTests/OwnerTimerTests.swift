@@ -23,7 +23,7 @@ import Testing
           ("set", .waitExpires(3), 5)], 1_000, [.waitExpires(3), .waitExpires(2)]),
     ] as [([(String, OwnerTimer, UInt64)], UInt64, [OwnerTimer])])
     func theHeapGivesDueTimersEarliestFirst(steps: [(String, OwnerTimer, UInt64)], now: UInt64, due: [OwnerTimer]) {
-        var heap = DeadlineHeap()
+        var heap = DeadlineHeap<OwnerTimer>()
         for (action, timer, deadline) in steps {
             if action == "set" { heap.set(timer, at: deadline) } else { heap.cancel(timer) }
         }
@@ -34,7 +34,7 @@ import Testing
     /// Many timers in random order come out sorted, and cancelling half leaves the other half.
     @Test func theHeapStaysOrderedUnderChurn() {
         var generator = SystemRandomNumberGenerator()
-        var heap = DeadlineHeap()
+        var heap = DeadlineHeap<OwnerTimer>()
         var deadlines: [UInt64: UInt64] = [:]
         for id in UInt64(0)..<2_000 {
             let deadline = UInt64.random(in: 0..<10_000, using: &generator)

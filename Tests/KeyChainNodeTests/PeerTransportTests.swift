@@ -52,11 +52,11 @@ import Testing
         }
 
         transport.close()
-        let toStranger = stranger.readUntilClosed()
+        let toStranger = await stranger.readUntilClosed()
         #expect(toStranger.closed)
         #expect(toStranger.bytes.isEmpty, "the stranger was sent \(toStranger.bytes.count) bytes")
         for connection in [announced, alsoAnnounced] {
-            let received = connection.readUntilClosed()
+            let received = await connection.readUntilClosed()
             #expect(received.closed)
             var decoder = FrameDecoder(magic: magic, bytes: received.bytes)
             var sent: [Message] = []

@@ -90,6 +90,37 @@ import Testing
         #expect(sent.filter { if case .block = $0.1 { true } else { false } }.count == 1)
     }
 
+    /// A getdata naming 100 stored blocks is served 16 at once and 16 a tick after, in the
+    /// order asked, each once; the owner's turn for it stays short whatever the request names.
+    @Test func aGetdataForManyStoredBlocksIsServedInSlices() throws {
+        let fixture = try Self.ready()
+        let parameters = fixture.chain.parameters
+        var header = parameters.genesisBlock.header
+        var hashes: [Hash256] = []
+        for _ in 0..<100 {
+            let block = TestNetwork.mine(on: header, transactions: [], parameters: parameters)
+            _ = try fixture.chain.acceptBlock(block)
+            hashes.append(block.hash)
+            header = block.header
+        }
+        let slice = PeerProtocol.Configuration().blocksServedPerTurn
+        func blocks(_ actions: [ProtocolAction]) -> [Hash256] {
+            ProtocolFixture.sends(actions).compactMap { if case let .block(message) = $0.1 { message.block.hash } else { nil } }
+        }
+        var sent = blocks(fixture.handle(.received(PeerID(1), .getData(GetDataMessage(hashes.map { InventoryItem(.block, $0) })))))
+        #expect(sent.count == slice)
+        var ticks = 0
+        while sent.count < hashes.count && ticks < 20 {
+            fixture.clock.advance(by: 100)
+            let more = blocks(fixture.handle(.tick))
+            #expect(more.count <= slice)
+            sent += more
+            ticks += 1
+        }
+        #expect(sent == hashes)
+        #expect(ticks == (hashes.count - slice + slice - 1) / slice)
+    }
+
     @Test func transactionRequestsPerPeerAreCapped() throws {
         let fixture = try Self.ready()
         let items = (0..<6_000).map { InventoryItem(.transaction, Hash256(sha256d: [UInt8(truncatingIfNeeded: $0), UInt8($0 >> 8)])) }
