@@ -60,7 +60,7 @@ def real_attack(options):
         # The attacker leaves: restarted listening elsewhere, with no tracker and no peers file.
         network.nodes[3].stop()
         os.remove(os.path.join(work, "node3", "peers")) if os.path.exists(os.path.join(work, "node3", "peers")) else None
-        private_port = lab.free_port()
+        private_port = lab.free_ports(1)
         attacker_command = [os.path.join(options.bin, "keychain-node"), "--data-dir", f"{work}/node3", "--listen",
                             f"127.0.0.1:{private_port}", "--mine", "--mining-threads", "1", "--hash-rate-limit", str(attacker_rate),
                             "--log-level", "info"]

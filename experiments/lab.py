@@ -7,6 +7,7 @@ import ctypes
 import csv
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -154,10 +155,26 @@ class Children:
         self.stop_all()
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def free_ports(count):
+    """A base port with `count` free ports from it, below the kernel's ephemeral range (32768 and
+    up): there, every outgoing connection on the machine takes a port at random, and one took a
+    node's listening port between the probe and the node's start."""
+    generator = random.SystemRandom()
+    for _ in range(500):
+        base = generator.randrange(20_000, 32_000 - count)
+        probes = []
+        try:
+            for port in range(base, base + count):
+                probe = socket.socket()
+                probes.append(probe)
+                probe.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for probe in probes:
+                probe.close()
+    raise RuntimeError(f"no {count} free ports in a row below 32000")
 
 
 def wait_for(what, condition, seconds, interval=0.05):
@@ -255,7 +272,7 @@ class Network:
         self.children, self.binaries, self.work = children, binaries, work
         os.makedirs(work, exist_ok=True)
         self.difficulty, self.hash_rates, self.log_level = difficulty, list(hash_rates), log_level
-        self.base = base_port or free_port()
+        self.base = base_port or free_ports(len(hash_rates) + 1)
         self.namespaces = namespaces or [None] * len(hash_rates)
         self.addresses = addresses or ["127.0.0.1"] * len(hash_rates)
         self.tracker_address = f"{tracker_address}:{self.base}"

@@ -16,10 +16,12 @@ import Logging
 /// posted in order, take effect in order. After each change it publishes a `ChainView`, from
 /// which readers answer on their own threads.
 ///
-/// Every method runs on `queue`.
+/// Every method runs on `queue`: each entry point checks it (`dispatchPrecondition`), since the
+/// compiler cannot (the class is `@unchecked Sendable` until its state moves behind a typed
+/// message loop).
 final class ChainOwner: @unchecked Sendable {
     let queue: DispatchQueue
-    /// Work for `queue`, in two lanes.
+    /// Work for `queue`, in lanes (`OwnerMailbox`).
     let mailbox: OwnerMailbox
     let chain: Blockchain
     let peers: PeerProtocol
@@ -98,6 +100,7 @@ final class ChainOwner: @unchecked Sendable {
 
     /// Publishes the current state to readers: a few references under a lock held for as long.
     func publish() {
+        dispatchPrecondition(condition: .onQueue(queue))
         var view = Self.view(of: chain, wallet: wallet.publicKey, outcomes: tracker.outcomes, mining: miner != nil,
                              peers: peers.readyPeers.count)
         view.bestKnownHeight = peers.bestKnownHeight
@@ -139,6 +142,7 @@ final class ChainOwner: @unchecked Sendable {
     /// Admits a put through the protocol (which announces it to peers); returns its status.
     /// A put already pending or confirmed answers with its status again: retries are safe.
     func admit(_ transaction: Transaction) -> Result<TxStatusResult, NodeRequestError> {
+        dispatchPrecondition(condition: .onQueue(queue))
         guard !stopped else { return .failure(.shuttingDown) }
         if let storageFault { return .failure(.cannotStore(storageFault)) }
         let output = peers.handle(.submitted(transaction))
@@ -166,6 +170,7 @@ final class ChainOwner: @unchecked Sendable {
 
     /// A block this node's miner sealed.
     func mined(_ block: Block) {
+        dispatchPrecondition(condition: .onQueue(queue))
         guard !stopped else { return }
         // Stored and announced first: see `ProtocolEvent.sealed`.
         let sealed = peers.handle(.sealed(block))
@@ -192,6 +197,7 @@ final class ChainOwner: @unchecked Sendable {
     /// Events handled in turn; readers see one publication after the lot (each chain update
     /// is published as it happens, in `finish`).
     func receive(_ events: [ProtocolEvent]) {
+        dispatchPrecondition(condition: .onQueue(queue))
         if storageFault != nil, clock() >= storageProbedAt + Self.storageProbeInterval { probeStorage() }
         let waiting = chain.mempool.count
         var changed = false
@@ -253,6 +259,7 @@ final class ChainOwner: @unchecked Sendable {
     /// runs on this queue when it settles, fails or times out.
     func wait(for txids: [Hash256], depth: UInt32, timeout: Duration, all: Bool, connection: UInt64,
               completion: @escaping @Sendable (Result<[TxStatusResult], NodeRequestError>) -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
         guard !stopped else { return completion(.failure(.shuttingDown)) }
         nextWaiter += 1
         let waiter = Waiter(id: nextWaiter, connection: connection, txids: txids, depth: max(depth, 1), all: all, completion: completion)
@@ -275,6 +282,7 @@ final class ChainOwner: @unchecked Sendable {
     /// Registers a connection for notifications (adding to its earlier subscription), unless
     /// that would pass a bound (the refusal).
     func subscribe(connection: UInt64, txids: [Hash256], tips: Bool, sink: @escaping @Sendable (String) -> Void) -> NodeRequestError? {
+        dispatchPrecondition(condition: .onQueue(queue))
         guard !stopped else { return .shuttingDown }
         if let refusal = subscriptions.refusal(adding: txids, connection: connection) { return refusal }
         subscriptions.subscribe(connection: connection, txids: txids, tips: tips, sink: sink, in: current)
@@ -284,6 +292,7 @@ final class ChainOwner: @unchecked Sendable {
     /// Forgets a closed connection's subscription and its waits (their answers would go
     /// nowhere, and they would hold their share of the bounds for up to an hour).
     func unsubscribe(connection: UInt64) {
+        dispatchPrecondition(condition: .onQueue(queue))
         subscriptions.unsubscribe(connection: connection)
         let removed = tracker.waits.remove(connection: connection)
         for id in removed { timers.cancel(.waitExpires(id)) }
@@ -333,6 +342,7 @@ final class ChainOwner: @unchecked Sendable {
 
     /// Points the miner at a fresh template, or idles it when the policy says so.
     func refreshMining() {
+        dispatchPrecondition(condition: .onQueue(queue))
         minedAheadOn = nil
         guard let miner, !stopped else { return }
         // A better block is on its way (its header came, its body not yet): mining on the
@@ -393,6 +403,7 @@ final class ChainOwner: @unchecked Sendable {
 
     /// A stored block by hash, by height on the best chain, or the tip.
     func block(hash: Hash256?, height: UInt32?) -> Result<BlockResult, NodeRequestError> {
+        dispatchPrecondition(condition: .onQueue(queue))
         let node: BlockNode?
         if let hash {
             node = chain.tree.node(hash)
@@ -417,6 +428,7 @@ final class ChainOwner: @unchecked Sendable {
 
     /// The connections and bans, for `peers`.
     func peerList() -> PeersResult {
+        dispatchPrecondition(condition: .onQueue(queue))
         let now = clock()
         let connections = peers.summaries.map { peer in
             let traffic = self.traffic(peer.id)
@@ -435,7 +447,10 @@ final class ChainOwner: @unchecked Sendable {
     // MARK: - Timers
 
     /// Starts the protocol's tick.
-    func startTicking() { setTimer(.tick, in: Self.tickInterval) }
+    func startTicking() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        setTimer(.tick, in: Self.tickInterval)
+    }
 
     /// The protocol's tick, in milliseconds.
     static let tickInterval: UInt64 = 100
@@ -450,6 +465,7 @@ final class ChainOwner: @unchecked Sendable {
     /// Handles the timers due now; the wakeup calls it through the mailbox's first lane, and
     /// tests on a manual clock call it directly.
     func fireDueTimers() {
+        dispatchPrecondition(condition: .onQueue(queue))
         guard !stopped else { return }
         for timer in timers.popDue(at: timerClock()) {
             guard !stopped else { return }
@@ -476,6 +492,7 @@ final class ChainOwner: @unchecked Sendable {
 
     /// Fails every waiting client, drops subscriptions and writes the key-index checkpoint.
     func stop() {
+        dispatchPrecondition(condition: .onQueue(queue))
         guard !stopped else { return }
         stopped = true
         timers.removeAll()
