@@ -19,7 +19,7 @@ import time
 root, work = sys.argv[1], sys.argv[2]
 rate = float(sys.argv[3]) if len(sys.argv) > 3 else 25.0  # messages a second, each peer
 sys.path.insert(0, os.path.join(root, "experiments"))
-from lab import Children, free_port, percentile, rpc, wait_for  # noqa: E402
+from lab import Children, free_ports, percentile, rpc, wait_for  # noqa: E402
 
 release = os.environ.get("KEYCHAIN_BIN", os.path.join(root, ".build/release"))  # another build's binaries, for a check
 
@@ -115,7 +115,8 @@ def put_latencies(path, count, tag):
 def main():
     children = Children()
     try:
-        tracker_port, peer_port = free_port(), free_port()
+        tracker_port = free_ports(2)
+        peer_port = tracker_port + 1
         children.start("tracker", [os.path.join(release, "keychain-tracker"), "--listen", f"127.0.0.1:{tracker_port}",
                                    "--state-dir", os.path.join(work, "tracker"), "--difficulty", "20", "--name", "floodbench"],
                        os.path.join(work, "tracker.log"))

@@ -5,8 +5,11 @@ import NIOConcurrencyHelpers
 
 /// The work waiting for the chain's owner, run one item at a time on its serial queue, from
 /// three kinds of lane (docs/ARCHITECTURE.md §5):
-/// - **first**: the protocol's timer and the transport's wiring, ahead of everything (never
-///   twice in a row while others wait);
+/// - **first**: the owner's timers, the transport's wiring, start and stop, strictly ahead of
+///   everything: nothing outside the process posts here, and the timers come one wakeup at a
+///   time. (Letting a peer's event in between two of them once let a `discovered` go before
+///   the transport was wired: its dials were lost, and a syncing node waited out the 10 s dial
+///   timeout before connecting at all.)
 /// - **the network's round**: a lane per peer with that peer's batches (what one read of its
 ///   socket brought) in the order they came, since a peer's messages must be handled in order
 ///   (a `headers` before the `verack` it followed is a protocol violation), and a lane for the
@@ -58,8 +61,6 @@ final class OwnerMailbox: Sendable {
         /// The owner's time (nanoseconds) each side used since both last had work together.
         var networkUsed: UInt64 = 0
         var clientsUsed: UInt64 = 0
-        /// Whether the last item came from the first lane.
-        var firstRan = false
     }
 
     /// Which side an item came from, charged with its time.
@@ -130,12 +131,7 @@ final class OwnerMailbox: Sendable {
 
     private func next() -> (Work, Side)? {
         lanes.withLockedValue { lanes in
-            let othersWait = !lanes.network.isEmpty || !lanes.clients.isEmpty
-            if !lanes.first.isEmpty && (!lanes.firstRan || !othersWait), let work = lanes.first.popFirst() {
-                lanes.firstRan = true
-                return (work, .first)
-            }
-            lanes.firstRan = false
+            if let work = lanes.first.popFirst() { return (work, .first) }
             if lanes.network.isEmpty || lanes.clients.isEmpty {
                 // One side alone has the owner: nothing is banked for later.
                 (lanes.networkUsed, lanes.clientsUsed) = (0, 0)
