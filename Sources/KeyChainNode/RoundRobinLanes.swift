@@ -12,6 +12,8 @@ struct RoundRobinLanes<Sender: Hashable & Sendable, Item: Sendable>: Sendable {
     private(set) var count = 0
 
     var isEmpty: Bool { count == 0 }
+    /// Whose turn is next, if anyone's.
+    var nextSender: Sender? { turns.first }
     /// The senders with items waiting.
     var senders: [Sender] { Array(turns) }
 

@@ -160,4 +160,24 @@ import Testing
         let before = Set(order[..<max(barrier, 0)])
         #expect(before.subtracting(["later"]).count == 46, "the barrier ran at \(barrier) of \(order)")
     }
+
+    /// A block the miner seals runs before clients even when the time share is theirs (the
+    /// network has just used its two thirds on a heavy peer batch, during which the block came).
+    @Test func theMinersBlockGoesAheadOfClientsWhateverTheShare() {
+        let queue = DispatchQueue(label: "test.owner")
+        let now = NIOLockedValueBox<UInt64>(0)
+        let mailbox = OwnerMailbox(queue: queue) { now.withLockedValue { $0 } }
+        let ran = NIOLockedValueBox<[String]>([])
+        queue.suspend()
+        mailbox.post(.peer(Self.alice)) {
+            ran.withLockedValue { $0.append("peer") }
+            now.withLockedValue { $0 += 100 }
+            mailbox.post(.miner) { ran.withLockedValue { $0.append("mined") } }
+        }
+        for index in 0..<5 { mailbox.post(.client(1)) { ran.withLockedValue { $0.append("put \(index)") } } }
+        queue.resume()
+        queue.sync {}
+        queue.sync {}
+        #expect(ran.withLockedValue { Array($0.prefix(2)) } == ["peer", "mined"], "\(ran.withLockedValue { $0 })")
+    }
 }
