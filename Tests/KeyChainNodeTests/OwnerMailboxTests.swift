@@ -87,24 +87,21 @@ import Testing
     /// network runs about 40 items for each batch; while peer items cost 20 client puts, clients
     /// run about 10 puts for each (the network's two thirds either way).
     @Test func theShareIsOfTime() {
+        /// Where each heavy item (costing 20) ran, and how many light ones ran between them.
+        func heavyRuns(light: [(name: String, lane: OwnerMailbox.Lane)], heavy: [(name: String, lane: OwnerMailbox.Lane)]) -> (first: Int?, gaps: [Int]) {
+            let order = Self.order(of: light + heavy, costs: Dictionary(uniqueKeysWithValues: heavy.map { ($0.name, UInt64(20)) }))
+            let positions = heavy.compactMap { order.firstIndex(of: $0.name) }
+            #expect(positions.count == heavy.count)
+            return (positions.first, zip(positions, positions.dropFirst()).map { $1 - $0 - 1 })
+        }
         let flood = (0..<400).map { (name: "flood \($0)", lane: OwnerMailbox.Lane.peer(PeerID(UInt64(10 + $0 % 4)))) }
         let batches = (0..<5).map { (name: "batch \($0)", lane: OwnerMailbox.Lane.client(1)) }
-        let heavyBatches = Dictionary(uniqueKeysWithValues: batches.map { ($0.name, UInt64(20)) })
-        let order = Self.order(of: flood + batches, costs: heavyBatches)
-        let positions = batches.compactMap { order.firstIndex(of: $0.name) }
-        #expect(positions.count == 5)
-        for (earlier, later) in zip(positions, positions.dropFirst()) {
-            #expect((39...41).contains(later - earlier - 1), "\(later - earlier - 1) peer items between two batches")
-        }
+        for gap in heavyRuns(light: flood, heavy: batches).gaps { #expect((39...41).contains(gap), "\(gap) peer items between two batches") }
         let puts = (0..<400).map { (name: "put \($0)", lane: OwnerMailbox.Lane.client(1)) }
         let blocks = (0..<5).map { (name: "block \($0)", lane: OwnerMailbox.Lane.peer(Self.alice)) }
-        let heavyBlocks = Dictionary(uniqueKeysWithValues: blocks.map { ($0.name, UInt64(20)) })
-        let byBlocks = Self.order(of: puts + blocks, costs: heavyBlocks)
-        let blockPositions = blocks.compactMap { byBlocks.firstIndex(of: $0.name) }
-        #expect(blockPositions.first == 0)
-        for (earlier, later) in zip(blockPositions, blockPositions.dropFirst()) {
-            #expect((9...11).contains(later - earlier - 1), "\(later - earlier - 1) puts between two blocks")
-        }
+        let byBlocks = heavyRuns(light: puts, heavy: blocks)
+        #expect(byBlocks.first == 0)
+        for gap in byBlocks.gaps { #expect((9...11).contains(gap), "\(gap) puts between two blocks") }
     }
 
     /// With only one side busy, it has the owner to itself.
