@@ -72,10 +72,11 @@ final class PeerChannelHandler: ChannelInboundHandler {
                 transport.received(0, message: message.command)
                 messages.append(message)
             }
-            if link.inboxBytes.load(ordering: .relaxed) > PeerLink.maxInboxBytes {
+            if link.inboxBytes.load(ordering: .relaxed) > PeerLink.maxInboxBytes, !link.readingPaused.exchange(true, ordering: .relaxed) {
                 // The owner and the verifiers are behind: let TCP push back on the peer until
                 // the inbox drains (`PeerTransport.arrived` turns reading back on).
                 context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+                transport.deliver(.reading(link.id, paused: true))
             }
         } catch {
             failed = true

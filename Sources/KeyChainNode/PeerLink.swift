@@ -21,6 +21,8 @@ final class PeerLink: Sendable {
     let inbox: DispatchQueue
     /// The most a peer may have waiting in its inbox before its socket stops being read.
     static let maxInboxBytes = 16 << 20
+    /// Whether reading is paused for `inboxBytes` (set by the handler, cleared by the transport).
+    let readingPaused = Atomic<Bool>(false)
 
     init(id: PeerID, channel: Channel, outbound: Bool, address: PeerAddress) {
         self.id = id

@@ -282,8 +282,9 @@ public final class PeerTransport: Sendable {
         let handOver: @Sendable () -> Void = { [self] in
             deliver(messages.map { .received(link.id, $0) }) {
                 let waiting = link.inboxBytes.subtract(bytes, ordering: .relaxed).newValue
-                if waiting <= PeerLink.maxInboxBytes / 2 && waiting + bytes > PeerLink.maxInboxBytes / 2 {
+                if waiting <= PeerLink.maxInboxBytes / 2 && link.readingPaused.exchange(false, ordering: .relaxed) {
                     link.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+                    self.deliver(.reading(link.id, paused: false))
                 }
             }
         }

@@ -32,6 +32,8 @@ extension PeerProtocol {
                 for asked in state.blocksInFlight.values { nextStall = min(nextStall, asked + state.stallTimeout) }
                 for asked in state.transactionsInFlight.values { nextStall = min(nextStall, asked + configuration.initialStallTimeout) }
             }
+            // Not read by this node for now: nothing it sent can be late.
+            if state.readingPaused { continue }
             if !state.isReady && now >= state.connectedAt + configuration.handshakeTimeout {
                 disconnect(peer, "no handshake within \(configuration.handshakeTimeout / 1_000) s", ban: false, &actions)
                 continue

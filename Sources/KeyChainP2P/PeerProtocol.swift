@@ -117,6 +117,16 @@ public final class PeerProtocol {
             if peers[peer] != nil && bytes > configuration.maxSendBacklog {
                 disconnect(peer, "does not read: \(bytes) bytes wait to be sent (limit \(configuration.maxSendBacklog))", ban: false, &actions)
             }
+        case let .reading(peer, paused):
+            guard let state = peers[peer] else { break }
+            state.readingPaused = paused
+            if !paused {
+                // What it sent meanwhile was waiting here, not late: its deadlines start now.
+                let now = clock()
+                if state.pingNonce != nil { state.pingSentAt = now }
+                for hash in state.blocksInFlight.keys { state.blocksInFlight[hash] = now }
+                for hash in state.transactionsInFlight.keys { state.transactionsInFlight[hash] = now }
+            }
         case .tick:
             tick(&actions)
         case let .sealed(block):

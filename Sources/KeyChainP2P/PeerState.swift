@@ -34,6 +34,8 @@ final class PeerState {
     var queuedBlockRequests = Deque<Hash256>()
     /// Txids it announced beyond the in-flight cap, to ask for as requests are answered.
     var announcedTransactions = Deque<Hash256>()
+    /// Whether the transport has stopped reading it (this node is behind on its messages).
+    var readingPaused = false
     /// The stall timeout for this peer: 2 s, doubling on each stall up to 64 s.
     var stallTimeout: UInt64 = 2_000
     var lastAntiEntropy: UInt64 = 0

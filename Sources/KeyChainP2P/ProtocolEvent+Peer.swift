@@ -8,6 +8,10 @@ extension ProtocolEvent {
             peer
         case .dialFailed, .discovered, .tick, .sealed, .mined, .submitted:
             nil
+        // Not in the peer's own lane: there it would wait behind the very messages that made
+        // the transport stop reading.
+        case .reading:
+            nil
         }
     }
 }

@@ -20,6 +20,10 @@ public enum ProtocolEvent: Sendable {
     /// The transport holds `bytes` for this peer that it could not write yet (reported as
     /// the backlog changes): a peer that does not read is disconnected past the budget.
     case backlog(PeerID, bytes: Int)
+    /// The transport stopped (`paused`) or went back to reading this peer, because this node
+    /// has not yet handled what the peer sent: while paused the peer is not blamed for a pong
+    /// or a body that may be waiting unread, and on resuming its deadlines start afresh.
+    case reading(PeerID, paused: Bool)
     /// Time passed (the transport ticks about every 100 ms).
     case tick
     /// This node mined a block: it is stored and its header announced to every ready peer,

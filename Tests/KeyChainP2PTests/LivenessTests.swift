@@ -55,6 +55,24 @@ import Testing
         #expect(closed.first?.1.contains("no pong within 30 s") == true)
     }
 
+    /// A peer this node has stopped reading (it is behind on the peer's messages) is not
+    /// blamed for a pong that may wait unread: no disconnect however long the pause, and once
+    /// reading resumes the pong has its full 30 s again.
+    @Test func aPeerThisNodeDoesNotReadIsNotBlamedForItsSilence() throws {
+        let fixture = try ProtocolFixture { $0.antiEntropyInterval = 600_000 }
+        _ = fixture.handle(.connected(PeerID(1), outbound: false, address: Self.address))
+        _ = fixture.handshake(PeerID(1), id: 9)
+        _ = Self.run(fixture, for: 30_100)  // pinged
+        #expect(fixture.node.peers[PeerID(1)]?.pingNonce != nil)
+        _ = fixture.handle(.reading(PeerID(1), paused: true))
+        #expect(Self.run(fixture, for: 90_000).isEmpty, "closed while this node was not reading it")
+        _ = fixture.handle(.reading(PeerID(1), paused: false))
+        #expect(Self.run(fixture, for: 29_900).isEmpty, "closed before its fresh deadline")
+        let closed = Self.run(fixture, for: 300)
+        #expect(closed.count == 1)
+        #expect(closed.first?.1.contains("no pong within 30 s") == true)
+    }
+
     @Test func aPeerThatDoesNotReadIsDisconnectedPastTheBudget() throws {
         let fixture = try ProtocolFixture { $0.maxSendBacklog = 1_000_000 }
         _ = fixture.handle(.connected(PeerID(1), outbound: false, address: Self.address))
