@@ -43,15 +43,7 @@ import Testing
         let honest = try await node.client()
         let before = try Self.residentBytes(node.pid)
         let greedy = try RawConnection(path: node.socketPath)
-        greedy.sendTimeout(seconds: 3)
-        let request = Array(#"{"jsonrpc":"2.0","id":1,"method":"status"}"#.utf8) + [10]
-        let batch = Array([[UInt8]](repeating: request, count: 1_000).joined())
-        var sent = 0
-        var blocked = false
-        while sent < 200 << 20 {
-            do { try greedy.send(batch) } catch { blocked = true; break }
-            sent += batch.count
-        }
+        let (sent, blocked) = Self.pipelineStatus(on: greedy, upTo: 200 << 20)
         #expect(blocked, "the node read \(sent) bytes of requests whose replies nobody reads")
         let after = try Self.residentBytes(node.pid)
         #expect(after - before < 256 << 20, "the node grew by \((after - before) >> 20) MB for one client that does not read")
@@ -71,16 +63,8 @@ import Testing
         let honest = try await node.client()
         let receipt = try await honest.put(key: "held/k", value: Array("v".utf8))
         let greedy = try RawConnection(path: node.socketPath)
-        greedy.sendTimeout(seconds: 3)
         try greedy.send(#"{"jsonrpc":"2.0","id":0,"method":"wait","params":{"txid":"\#(receipt.txid.hex)","depth":1000000,"timeoutMs":3600000}}"#)
-        let request = Array(#"{"jsonrpc":"2.0","id":1,"method":"status"}"#.utf8) + [10]
-        let batch = Array([[UInt8]](repeating: request, count: 1_000).joined())
-        var sent = 0
-        var blocked = false
-        while sent < 32 << 20 {
-            do { try greedy.send(batch) } catch { blocked = true; break }
-            sent += batch.count
-        }
+        let (sent, blocked) = Self.pipelineStatus(on: greedy, upTo: 32 << 20)
         #expect(blocked, "the node read \(sent) bytes of requests held behind a wait")
         #expect(sent < 16 << 20, "the node read \(sent >> 10) KB of requests held behind a wait")
         _ = try await honest.status()
@@ -132,6 +116,20 @@ import Testing
     }
 
     /// The resident set of a process, from /proc.
+    /// Pipelines `status` requests, reading no reply, until `limit` bytes are sent or a send
+    /// blocks for 3 s (the node stopped reading); returns the bytes sent and whether it blocked.
+    static func pipelineStatus(on connection: RawConnection, upTo limit: Int) -> (sent: Int, blocked: Bool) {
+        connection.sendTimeout(seconds: 3)
+        let request = Array(#"{"jsonrpc":"2.0","id":1,"method":"status"}"#.utf8) + [10]
+        let batch = Array([[UInt8]](repeating: request, count: 1_000).joined())
+        var sent = 0
+        while sent < limit {
+            do { try connection.send(batch) } catch { return (sent, true) }
+            sent += batch.count
+        }
+        return (sent, false)
+    }
+
     static func residentBytes(_ pid: Int32) throws -> Int {
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
