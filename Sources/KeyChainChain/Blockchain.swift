@@ -365,7 +365,6 @@ public final class Blockchain {
                 update.connected.append(node.hash)
                 for transaction in block.transactions {
                     confirmedIDs.insert(transaction.id)
-                    update.confirmedTransactions.append(transaction.id)
                     writtenKeys.insert(KeyBytes(transaction.key))
                 }
             }
@@ -373,6 +372,7 @@ public final class Blockchain {
         let tipWork = tree.tip.cumulativeWork
         candidates = candidates.filter { (tree.node($0)?.cumulativeWork ?? .zero) >= tipWork }
         update.tip = tree.tip
+        update.confirmedTransactions = confirmedIDs
         if !update.disconnected.isEmpty {
             update.evicted = rebuildMempool(returned: returned.reversed().flatMap { $0 })
         } else {

@@ -7,8 +7,8 @@ public struct ChainUpdate: Sendable {
     public var connected: [Hash256] = []
     /// Blocks taken off the best chain, tip first.
     public var disconnected: [Hash256] = []
-    /// The txids of the connected blocks' puts, in order: what the update confirmed.
-    public var confirmedTransactions: [Hash256] = []
+    /// The txids of the connected blocks' puts: what the update confirmed.
+    public var confirmedTransactions = Set<Hash256>()
     /// The txids of the disconnected blocks' puts: back in the mempool, or evicted.
     public var unconfirmedTransactions: [Hash256] = []
     /// Puts dropped from the mempool, with the rule they now break.

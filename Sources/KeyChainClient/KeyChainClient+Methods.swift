@@ -84,22 +84,19 @@ extension KeyChainClient {
 
     /// Waits until `txid` is `depth` blocks deep; throws its failure or `.timeout`.
     public func wait(txid: Hash256, depth: UInt32 = 1, timeout: Duration = .seconds(60)) async throws(KeyChainClientError) -> TxStatusResult {
-        let milliseconds = UInt64(max(timeout.components.seconds, 0)) * 1_000 + UInt64(timeout.components.attoseconds / 1_000_000_000_000_000)
-        return try await call("wait", WaitParams(txid: txid.hex, depth: depth, timeoutMs: milliseconds))
+        try await call("wait", WaitParams(txid: txid.hex, depth: depth, timeoutMs: timeout.wholeMilliseconds))
     }
 
     /// Waits until every txid is `depth` deep or has failed; returns their statuses in order.
     public func waitAll(txids: [Hash256], depth: UInt32 = 1, timeout: Duration = .seconds(60)) async throws(KeyChainClientError) -> [TxStatusResult] {
-        let milliseconds = UInt64(max(timeout.components.seconds, 0)) * 1_000
-        let result: WaitAllResult = try await call("wait_all", WaitAllParams(txids: txids.map(\.hex), depth: depth, timeoutMs: milliseconds))
+        let result: WaitAllResult = try await call("wait_all", WaitAllParams(txids: txids.map(\.hex), depth: depth, timeoutMs: timeout.wholeMilliseconds))
         return result.statuses
     }
 
     /// Waits as `waitAll` does, but returns only how many confirmed and the statuses of those
     /// that did not: cheap for both sides when most confirm.
     public func waitAllFailures(txids: [Hash256], depth: UInt32 = 1, timeout: Duration = .seconds(60)) async throws(KeyChainClientError) -> (confirmed: Int, failures: [TxStatusResult]) {
-        let milliseconds = UInt64(max(timeout.components.seconds, 0)) * 1_000
-        let result: WaitAllResult = try await call("wait_all", WaitAllParams(txids: txids.map(\.hex), depth: depth, timeoutMs: milliseconds, failuresOnly: true))
+        let result: WaitAllResult = try await call("wait_all", WaitAllParams(txids: txids.map(\.hex), depth: depth, timeoutMs: timeout.wholeMilliseconds, failuresOnly: true))
         return (result.confirmed ?? 0, result.statuses)
     }
 
