@@ -7,22 +7,22 @@ import KeyChainMining
 import KeyChainP2P
 import Logging
 
-/// The one owner of chain state: the chain, the peer protocol and the transaction tracker, run
-/// serially on one dispatch queue, as btcd's block handler owns its chain. The miner's blocks,
-/// timer ticks, client writes and peer events are messages to it (`Node` posts them to its
-/// `mailbox`: timers first, then peers and the miner by turns, and connections by turns with
-/// a third of the time), so its own state needs no lock (the views it publishes and the caches
-/// it shares with other threads have theirs); each lane is FIFO, so one connection's requests,
-/// posted in order, take effect in order. After each change it publishes a `ChainView`, from
-/// which readers answer on their own threads.
+/// The one owner of chain state: the chain, the peer protocol and the transaction tracker, as
+/// btcd's block handler owns its chain. Everything it does arrives as an `OwnerMessage`,
+/// handled in one synchronous turn (`handle`); `Node` posts the messages to its lanes (timers
+/// first, then peers and the miner by turns, and connections by turns with a third of the
+/// time: `OwnerMailbox`), and each lane is FIFO, so one connection's requests take effect in
+/// order. After each change it publishes a `ChainView`, from which readers answer on their own
+/// threads.
 ///
-/// Every method runs on `queue`: each entry point checks it (`dispatchPrecondition`), since the
-/// compiler cannot (the class is `@unchecked Sendable` until its state moves behind a typed
-/// message loop).
-final class ChainOwner: @unchecked Sendable {
-    let queue: DispatchQueue
-    /// Work for `queue`, in lanes (`OwnerMailbox`).
-    let mailbox: OwnerMailbox
+/// An actor on its own serial queue (`OwnerQueueExecutor`): the compiler checks that its state
+/// is touched only in its isolation, and the mailbox's turns enter it on the queue without
+/// suspending, so its state needs no lock (the views it publishes and the caches it shares
+/// with other threads have theirs).
+actor ChainOwner {
+    /// The serial queue the owner runs on.
+    nonisolated let executor: OwnerQueueExecutor
+    nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     let chain: Blockchain
     let peers: PeerProtocol
     let policy: any MiningPolicy
@@ -30,17 +30,10 @@ final class ChainOwner: @unchecked Sendable {
     let logger: Logger
     let wallet: Identity
     /// Where peer actions go: the transport, once there is one.
-    var transport: @Sendable ([ProtocolAction]) -> Void = { _ in }
-    /// Where this node's own blocks go once stored and announced, with the peers they were
-    /// announced to: the transport, which then answers those peers' requests for them without
-    /// this queue (`PeerTransport.offer`).
-    var offer: @Sendable (Block, Set<PeerID>) -> Void = { _, _ in }
-    /// A connection's bytes in and out, as the transport counts them.
-    var traffic: @Sendable (PeerID) -> (bytesIn: UInt64, bytesOut: UInt64)? = { _ in nil }
-    /// Set once, before the queue runs anything.
-    var miner: Miner?
-    /// What wakes this owner when its earliest timer is due; set once, before the queue runs
-    /// anything (nil: nothing does, as in tests that call `fireDueTimers` on a manual clock).
+    private var outlet = PeerOutlet()
+    let miner: Miner?
+    /// What wakes this owner when its earliest timer is due (nil: nothing does, as in tests
+    /// that call `fireDueTimers` on a manual clock).
     var wakeup: (any OwnerWakeup)?
     /// The pending timers: the tick, the template refresh and each wait's expiry.
     private(set) var timers = DeadlineHeap<OwnerTimer>()
@@ -74,21 +67,68 @@ final class ChainOwner: @unchecked Sendable {
     /// Milliseconds on the timers' clock (monotonic in a node; the manual clock in tests).
     let timerClock: @Sendable () -> UInt64
 
-    init(chain: Blockchain, peers: PeerProtocol, policy: any MiningPolicy, wallet: Identity,
-         published: PublishedView, metrics: NodeMetrics, clock: @escaping @Sendable () -> UInt64,
-         timerClock: @escaping @Sendable () -> UInt64, logger: Logger) {
+    init(peers: sending PeerProtocol, policy: any MiningPolicy, wallet: Identity, miner: Miner?,
+         executor: OwnerQueueExecutor, wakeup: (any OwnerWakeup)?, published: PublishedView, metrics: NodeMetrics,
+         clock: @escaping @Sendable () -> UInt64, timerClock: @escaping @Sendable () -> UInt64, logger: Logger) {
         self.clock = clock
         self.timerClock = timerClock
-        self.queue = DispatchQueue(label: "keychain.node.chain", qos: .userInitiated)
-        mailbox = OwnerMailbox(queue: queue)
-        self.chain = chain
+        self.executor = executor
+        chain = peers.chain
         self.peers = peers
         self.policy = policy
         self.wallet = wallet
+        self.miner = miner
+        self.wakeup = wakeup
         self.published = published
         self.metrics = metrics
         self.logger = logger
-        chain.willConnect = { [weak self] block in self?.mineAhead(on: block) }
+    }
+
+    /// Handles one message, synchronously: the owner's one entry point.
+    func handle(_ message: OwnerMessage) {
+        switch message {
+        case let .start(banner): start(banner: banner)
+        case let .stop(reply):
+            stop()
+            reply.send()
+        case .timersDue: fireDueTimers()
+        case let .connect(outlet): self.outlet = outlet
+        case let .mined(block): mined(block)
+        case let .peerEvents(events, handled):
+            receive(events)
+            handled.send()
+        case let .submit(transaction, reply):
+            let result = admit(transaction)
+            publish()
+            reply.send(result)
+        case let .submitBatch(batch, reply):
+            let results = batch.map { admit($0) }
+            publish()
+            reply.send(results)
+        case let .wait(request, registered, reply):
+            wait(request, reply: reply)
+            registered.send()
+        case let .subscribe(request, reply): reply.send(subscribe(request))
+        case let .unsubscribe(connection): unsubscribe(connection: connection)
+        case let .block(hash, height, reply): reply.send(block(hash: hash, height: height))
+        case let .peers(reply): reply.send(peerList())
+        case let .knownAddresses(limit, reply):
+            reply.send(peers.addresses.sample(limit, now: clock(), excluding: nil).map(\.address))
+        }
+    }
+
+    /// Points the miner at its first template, starts the tick, and says so.
+    private func start(banner: [String: String]) {
+        guard !stopped else { return }
+        // The miner moves to a peer's block once its body checks pass, before the store
+        // (`mineAhead`); set here, since an actor's initialiser cannot hand out `self`.
+        chain.willConnect = { [weak self] block in self?.assumeIsolated { $0.mineAhead(on: block) } }
+        refreshMining()
+        startTicking()
+        var metadata = Logger.Metadata()
+        for (key, value) in banner { metadata[key] = "\(value)" }
+        metadata["height"] = "\(chain.height)"
+        logger.info("node started", metadata: metadata)
     }
 
     /// The view readers get, as the chain stands now.
@@ -100,7 +140,6 @@ final class ChainOwner: @unchecked Sendable {
 
     /// Publishes the current state to readers: a few references under a lock held for as long.
     func publish() {
-        dispatchPrecondition(condition: .onQueue(queue))
         var view = Self.view(of: chain, wallet: wallet.publicKey, outcomes: tracker.outcomes, mining: miner != nil,
                              peers: peers.readyPeers.count)
         view.bestKnownHeight = peers.bestKnownHeight
@@ -129,7 +168,7 @@ final class ChainOwner: @unchecked Sendable {
         if tracker.hasWaiters {
             for (waiter, result) in tracker.waits.settle(touched: changed, in: view) {
                 timers.cancel(.waitExpires(waiter.id))
-                waiter.completion(result)
+                waiter.reply.send(result)
             }
         }
         subscriptions.notify(touched: changed, newTip: newTip, in: view)
@@ -141,8 +180,7 @@ final class ChainOwner: @unchecked Sendable {
 
     /// Admits a put through the protocol (which announces it to peers); returns its status.
     /// A put already pending or confirmed answers with its status again: retries are safe.
-    func admit(_ transaction: Transaction) -> Result<TxStatusResult, NodeRequestError> {
-        dispatchPrecondition(condition: .onQueue(queue))
+    private func admit(_ transaction: Transaction) -> Result<TxStatusResult, NodeRequestError> {
         guard !stopped else { return .failure(.shuttingDown) }
         if let storageFault { return .failure(.cannotStore(storageFault)) }
         let output = peers.handle(.submitted(transaction))
@@ -169,12 +207,11 @@ final class ChainOwner: @unchecked Sendable {
     }
 
     /// A block this node's miner sealed.
-    func mined(_ block: Block) {
-        dispatchPrecondition(condition: .onQueue(queue))
+    private func mined(_ block: Block) {
         guard !stopped else { return }
         // Stored and announced first: see `ProtocolEvent.sealed`.
         let sealed = peers.handle(.sealed(block))
-        offer(block, Set(sealed.actions.compactMap { action -> PeerID? in
+        outlet.offer(block, Set(sealed.actions.compactMap { action -> PeerID? in
             guard case let .send(peer, .headers) = action else { return nil }
             return peer
         }))
@@ -192,12 +229,11 @@ final class ChainOwner: @unchecked Sendable {
     }
 
     /// An event from the transport (a connection, a message, a tick).
-    func receive(_ event: ProtocolEvent) { receive([event]) }
+    private func receive(_ event: ProtocolEvent) { receive([event]) }
 
     /// Events handled in turn; readers see one publication after the lot (each chain update
     /// is published as it happens, in `finish`).
-    func receive(_ events: [ProtocolEvent]) {
-        dispatchPrecondition(condition: .onQueue(queue))
+    private func receive(_ events: [ProtocolEvent]) {
         if storageFault != nil, clock() >= storageProbedAt + Self.storageProbeInterval { probeStorage() }
         let waiting = chain.mempool.count
         var changed = false
@@ -220,7 +256,7 @@ final class ChainOwner: @unchecked Sendable {
     /// Sends the protocol's actions and applies its chain updates to waiters, subscribers and
     /// metrics: a peer's block is treated exactly as the node's own.
     private func finish(_ output: ProtocolOutput) {
-        if !output.actions.isEmpty { transport(output.actions) }
+        if !output.actions.isEmpty { outlet.perform(output.actions) }
         if !output.admitted.isEmpty { touch(output.admitted) }
         if let fault = output.storageFault {
             if storageFault == nil {
@@ -255,25 +291,26 @@ final class ChainOwner: @unchecked Sendable {
 
     // MARK: - Waiting
 
-    /// Registers a wait (answering at once if the view already decides it); `completion`
-    /// runs on this queue when it settles, fails or times out.
-    func wait(for txids: [Hash256], depth: UInt32, timeout: Duration, all: Bool, connection: UInt64,
-              completion: @escaping @Sendable (Result<[TxStatusResult], NodeRequestError>) -> Void) {
-        dispatchPrecondition(condition: .onQueue(queue))
-        guard !stopped else { return completion(.failure(.shuttingDown)) }
+    /// Registers a wait (answering at once if the view already decides it); `reply` gets the
+    /// answer when it settles, fails or times out.
+    private func wait(_ request: WaitRequest, reply: OwnerReply<Result<[TxStatusResult], NodeRequestError>>) {
+        guard !stopped else { return reply.send(.failure(.shuttingDown)) }
         nextWaiter += 1
-        let waiter = Waiter(id: nextWaiter, connection: connection, txids: txids, depth: max(depth, 1), all: all, completion: completion)
+        let waiter = Waiter(id: nextWaiter, connection: request.connection, txids: request.txids, depth: max(request.depth, 1),
+                            all: request.all, reply: reply)
         let view = current
-        if let result = waiter.evaluate(in: view) { return completion(result) }
-        if let refusal = tracker.waits.refusal(count: txids.count, connection: connection) { return completion(.failure(refusal)) }
+        if let result = waiter.evaluate(in: view) { return reply.send(result) }
+        if let refusal = tracker.waits.refusal(count: request.txids.count, connection: request.connection) {
+            return reply.send(.failure(refusal))
+        }
         tracker.waits.add(waiter, in: view)
         refreshMining()
-        setTimer(.waitExpires(waiter.id), in: min(timeout, .seconds(3_600)).wholeMilliseconds)
+        setTimer(.waitExpires(waiter.id), in: min(request.timeout, .seconds(3_600)).wholeMilliseconds)
     }
 
     private func expire(_ id: UInt64) {
         guard let waiter = tracker.waits.remove(id) else { return }
-        waiter.completion(.failure(.timedOut(txids: waiter.txids, depth: waiter.depth)))
+        waiter.reply.send(.failure(.timedOut(txids: waiter.txids, depth: waiter.depth)))
         refreshMining()
     }
 
@@ -281,18 +318,16 @@ final class ChainOwner: @unchecked Sendable {
 
     /// Registers a connection for notifications (adding to its earlier subscription), unless
     /// that would pass a bound (the refusal).
-    func subscribe(connection: UInt64, txids: [Hash256], tips: Bool, sink: @escaping @Sendable (String) -> Void) -> NodeRequestError? {
-        dispatchPrecondition(condition: .onQueue(queue))
+    private func subscribe(_ request: SubscribeRequest) -> NodeRequestError? {
         guard !stopped else { return .shuttingDown }
-        if let refusal = subscriptions.refusal(adding: txids, connection: connection) { return refusal }
-        subscriptions.subscribe(connection: connection, txids: txids, tips: tips, sink: sink, in: current)
+        if let refusal = subscriptions.refusal(adding: request.txids, connection: request.connection) { return refusal }
+        subscriptions.subscribe(connection: request.connection, txids: request.txids, tips: request.tips, sink: request.sink, in: current)
         return nil
     }
 
     /// Forgets a closed connection's subscription and its waits (their answers would go
     /// nowhere, and they would hold their share of the bounds for up to an hour).
-    func unsubscribe(connection: UInt64) {
-        dispatchPrecondition(condition: .onQueue(queue))
+    private func unsubscribe(connection: UInt64) {
         subscriptions.unsubscribe(connection: connection)
         let removed = tracker.waits.remove(connection: connection)
         for id in removed { timers.cancel(.waitExpires(id)) }
@@ -342,7 +377,6 @@ final class ChainOwner: @unchecked Sendable {
 
     /// Points the miner at a fresh template, or idles it when the policy says so.
     func refreshMining() {
-        dispatchPrecondition(condition: .onQueue(queue))
         minedAheadOn = nil
         guard let miner, !stopped else { return }
         // A better block is on its way (its header came, its body not yet): mining on the
@@ -402,8 +436,7 @@ final class ChainOwner: @unchecked Sendable {
     // MARK: - Blocks
 
     /// A stored block by hash, by height on the best chain, or the tip.
-    func block(hash: Hash256?, height: UInt32?) -> Result<BlockResult, NodeRequestError> {
-        dispatchPrecondition(condition: .onQueue(queue))
+    private func block(hash: Hash256?, height: UInt32?) -> Result<BlockResult, NodeRequestError> {
         let node: BlockNode?
         if let hash {
             node = chain.tree.node(hash)
@@ -427,11 +460,10 @@ final class ChainOwner: @unchecked Sendable {
     // MARK: - Peers
 
     /// The connections and bans, for `peers`.
-    func peerList() -> PeersResult {
-        dispatchPrecondition(condition: .onQueue(queue))
+    private func peerList() -> PeersResult {
         let now = clock()
         let connections = peers.summaries.map { peer in
-            let traffic = self.traffic(peer.id)
+            let traffic = outlet.traffic(peer.id)
             return PeersResult.Peer(
                 address: peer.address.description, listening: peer.listenAddress?.description,
                 direction: peer.outbound ? "outbound" : "inbound", ready: peer.ready, height: peer.bestHeight,
@@ -447,8 +479,7 @@ final class ChainOwner: @unchecked Sendable {
     // MARK: - Timers
 
     /// Starts the protocol's tick.
-    func startTicking() {
-        dispatchPrecondition(condition: .onQueue(queue))
+    private func startTicking() {
         setTimer(.tick, in: Self.tickInterval)
     }
 
@@ -465,7 +496,6 @@ final class ChainOwner: @unchecked Sendable {
     /// Handles the timers due now; the wakeup calls it through the mailbox's first lane, and
     /// tests on a manual clock call it directly.
     func fireDueTimers() {
-        dispatchPrecondition(condition: .onQueue(queue))
         guard !stopped else { return }
         for timer in timers.popDue(at: timerClock()) {
             guard !stopped else { return }
@@ -491,13 +521,12 @@ final class ChainOwner: @unchecked Sendable {
     // MARK: - Stopping
 
     /// Fails every waiting client, drops subscriptions and writes the key-index checkpoint.
-    func stop() {
-        dispatchPrecondition(condition: .onQueue(queue))
+    private func stop() {
         guard !stopped else { return }
         stopped = true
         timers.removeAll()
         wakeup?.cancel()
-        for waiter in tracker.waits.removeAll() { waiter.completion(.failure(.shuttingDown)) }
+        for waiter in tracker.waits.removeAll() { waiter.reply.send(.failure(.shuttingDown)) }
         subscriptions.removeAll()
         do { try chain.close() } catch {
             logger.error("could not write the key-index checkpoint at shutdown", metadata: ["error": "\(error)"])

@@ -29,6 +29,8 @@ public final class Node: Sendable {
     public let nodeID: UInt64
 
     let owner: ChainOwner
+    /// The owner's lanes: every message to it waits in one.
+    let mailbox: OwnerMailbox<OwnerMessage>
     let logger: Logger
     let metrics: NodeMetrics
     private let published: PublishedView
@@ -43,7 +45,7 @@ public final class Node: Sendable {
     /// milliseconds; a monotonic clock unless given, so that a step of the wall clock does not
     /// hold the timers back).
     public convenience init(
-        parameters: NetworkParameters, storage: BlockStorage, wallet: Identity, configuration: NodeConfiguration,
+        parameters: NetworkParameters, storage: sending BlockStorage, wallet: Identity, configuration: NodeConfiguration,
         clock: @escaping @Sendable () -> UInt64 = Blockchain.systemClock, timerClock: (@Sendable () -> UInt64)? = nil,
         logger: Logger = Logger(label: "keychain.node")
     ) throws(NodeError) {
@@ -90,7 +92,7 @@ public final class Node: Sendable {
     }
 
     private init(
-        parameters: NetworkParameters, storage: BlockStorage, wallet: Identity, configuration: NodeConfiguration,
+        parameters: NetworkParameters, storage: sending BlockStorage, wallet: Identity, configuration: NodeConfiguration,
         directory: NodeDataDirectory?, clock: @escaping @Sendable () -> UInt64, timerClock: @escaping @Sendable () -> UInt64, logger: Logger
     ) throws(NodeError) {
         do {
@@ -110,30 +112,31 @@ public final class Node: Sendable {
                                  configuration: configuration.protocolConfiguration, clock: clock)
         let published = PublishedView(ChainOwner.view(of: chain, wallet: wallet.publicKey, outcomes: [:], mining: configuration.mine, peers: 0))
         let metrics = NodeMetrics()
-        let owner = ChainOwner(chain: chain, peers: peers, policy: configuration.miningPolicy, wallet: wallet,
-                               published: published, metrics: metrics, clock: clock, timerClock: timerClock, logger: logger)
-        // The miner's threads only enqueue what they seal: the owner validates and stores it.
+        let executor = OwnerQueueExecutor(label: "keychain.node.chain")
+        let mailbox = OwnerMailbox<OwnerMessage>(queue: executor.queue)
+        // The miner's threads only post what they seal: the owner validates and stores it.
         let miner: Miner? = configuration.mine
-            ? Miner(configuration: .init(threads: configuration.miningThreads, hashRateLimit: configuration.hashRateLimit)) { block in
-                owner.mailbox.post(.miner) { owner.mined(block) }
+            ? Miner(configuration: .init(threads: configuration.miningThreads, hashRateLimit: configuration.hashRateLimit)) { [weak mailbox] block in
+                mailbox?.post(.miner, .mined(block))
             }
             : nil
-        owner.miner = miner  // before anything runs on the owner's queue
-        owner.wakeup = DispatchWakeup { [weak owner] in
-            guard let owner else { return }
-            owner.mailbox.post(.first) { owner.fireDueTimers() }
-        }
+        let wakeup = DispatchWakeup { [weak mailbox] in mailbox?.post(.first, .timersDue) }
+        nodeID = peers.nodeID
+        let owner = ChainOwner(peers: peers, policy: configuration.miningPolicy, wallet: wallet, miner: miner,
+                               executor: executor, wakeup: wakeup, published: published, metrics: metrics, clock: clock,
+                               timerClock: timerClock, logger: logger)
+        mailbox.open { [owner] message in owner.assumeIsolated { $0.handle(message) } }
         self.parameters = parameters
         self.wallet = wallet
         self.signatures = signatures
         self.configuration = configuration
-        nodeID = peers.nodeID
         self.directory = directory
         self.logger = logger
         self.metrics = metrics
         self.published = published
         self.miner = miner
         self.owner = owner
+        self.mailbox = mailbox
     }
 
     // MARK: - Lifecycle
@@ -142,14 +145,10 @@ public final class Node: Sendable {
     public func start() {
         guard !ticking.exchange(true, ordering: .relaxed) else { return }
         miner?.start()
-        owner.mailbox.post(.first) { [owner, logger, parameters, configuration, wallet] in
-            owner.refreshMining()
-            owner.startTicking()
-            logger.info("node started", metadata: [
-                "network": "\(parameters.name)", "genesis": "\(parameters.genesisHash.short)", "height": "\(owner.chain.height)",
-                "mining": "\(configuration.mine)", "dev": "\(configuration.dev)", "wallet": "\(wallet.publicKey.hex)",
-            ])
-        }
+        mailbox.post(.first, .start(banner: [
+            "network": parameters.name, "genesis": parameters.genesisHash.short, "mining": "\(configuration.mine)",
+            "dev": "\(configuration.dev)", "wallet": wallet.publicKey.hex,
+        ]))
     }
 
     /// Stops mining, fails every waiting client, writes the key-index checkpoint; returns once
@@ -164,12 +163,7 @@ public final class Node: Sendable {
                 }
             }
         }
-        await withCheckedContinuation { continuation in
-            owner.mailbox.post(.first) { [owner] in
-                owner.stop()
-                continuation.resume()
-            }
-        }
+        await withCheckedContinuation { continuation in mailbox.post(.first, .stop(OwnerReply(continuation))) }
     }
 
     // MARK: - Reads
@@ -207,27 +201,19 @@ public final class Node: Sendable {
         }
     }
 
-    /// Admits a put; `completion` runs on the owner's queue with its status once the view
-    /// shows it. Submitting a put already pending or confirmed answers with its status again.
+    /// Admits a put; `completion` gets its status once the view shows it. (Every `completion`
+    /// here is called on the owner's queue and must only hand its answer on: `OwnerReply`.) Submitting a put already pending or confirmed answers with its status again.
     /// `connection` names the client's lane (0 for callers in this process): connections take
     /// turns at the owner.
     public func submit(_ transaction: Transaction, connection: UInt64 = 0,
                        completion: @escaping @Sendable (Result<TxStatusResult, NodeRequestError>) -> Void) {
-        owner.mailbox.post(.client(connection)) { [owner] in
-            let result = owner.admit(transaction)
-            owner.publish()
-            completion(result)
-        }
+        mailbox.post(.client(connection), .submit(transaction, OwnerReply(handingOverTo: completion)))
     }
 
     /// Admits many puts in order, each on its own; one publication for the lot.
     public func submit(batch: [Transaction], connection: UInt64 = 0,
                        completion: @escaping @Sendable ([Result<TxStatusResult, NodeRequestError>]) -> Void) {
-        owner.mailbox.post(.client(connection)) { [owner] in
-            let results = batch.map { owner.admit($0) }
-            owner.publish()
-            completion(results)
-        }
+        mailbox.post(.client(connection), .submitBatch(batch, OwnerReply(handingOverTo: completion)))
     }
 
     /// Waits until every txid is `depth` deep or has failed, or until `timeout`. With `all`,
@@ -239,31 +225,29 @@ public final class Node: Sendable {
         registered: @escaping @Sendable () -> Void = {},
         completion: @escaping @Sendable (Result<[TxStatusResult], NodeRequestError>) -> Void
     ) {
-        owner.mailbox.post(.client(connection)) { [owner] in
-            owner.wait(for: txids, depth: depth, timeout: timeout, all: all, connection: connection, completion: completion)
-            registered()
-        }
+        let request = WaitRequest(txids: txids, depth: depth, timeout: timeout, all: all, connection: connection)
+        mailbox.post(.client(connection), .wait(request, registered: OwnerReply(handingOverTo: { registered() }),
+                                                OwnerReply(handingOverTo: completion)))
     }
 
     /// Registers a connection for notifications; `completion` runs once it is in place, with
     /// why it was refused if it was (a bound on followed txids: -32030).
     public func subscribe(connection: UInt64, txids: [Hash256], tips: Bool, sink: @escaping @Sendable (String) -> Void,
                           completion: @escaping @Sendable (NodeRequestError?) -> Void) {
-        owner.mailbox.post(.client(connection)) { [owner] in
-            completion(owner.subscribe(connection: connection, txids: txids, tips: tips, sink: sink))
-        }
+        let request = SubscribeRequest(connection: connection, txids: txids, tips: tips, sink: sink)
+        mailbox.post(.client(connection), .subscribe(request, OwnerReply(handingOverTo: completion)))
     }
 
     /// Forgets a closed connection.
     public func unsubscribe(connection: UInt64) {
-        owner.mailbox.post(.client(connection)) { [owner] in owner.unsubscribe(connection: connection) }
+        mailbox.post(.client(connection), .unsubscribe(connection: connection))
     }
 
     /// A stored block by hash, by height on the best chain, or the tip; read on the owner's
     /// queue, which alone touches the store.
     public func block(hash: Hash256?, height: UInt32?, connection: UInt64 = 0,
                       completion: @escaping @Sendable (Result<BlockResult, NodeRequestError>) -> Void) {
-        owner.mailbox.post(.client(connection)) { [owner] in completion(owner.block(hash: hash, height: height)) }
+        mailbox.post(.client(connection), .block(hash: hash, height: height, OwnerReply(handingOverTo: completion)))
     }
 
     // MARK: - Peers
@@ -271,47 +255,39 @@ public final class Node: Sendable {
     /// An event from the peer transport: a connection, a message, a dial that failed. It
     /// waits in its peer's lane.
     public func receive(_ event: ProtocolEvent) {
-        owner.mailbox.post(.peer(event.peer)) { [owner] in owner.receive(event) }
+        mailbox.post(.peer(event.peer), .peerEvents([event], handled: .ignored))
     }
 
     /// Events from the transport, all of one peer (or of none), handled in one turn of the
     /// owner and published once; `handled` runs after that turn, on the owner's queue (the
     /// transport counts a peer's bytes as waiting until then).
     public func receive(_ events: [ProtocolEvent], handled: @escaping @Sendable () -> Void = {}) {
-        owner.mailbox.post(.peer(events.first?.peer)) { [owner] in
-            owner.receive(events)
-            handled()
-        }
+        mailbox.post(.peer(events.first?.peer), .peerEvents(events, handled: OwnerReply(handingOverTo: { handled() })))
     }
 
     /// Sends the protocol's actions through `transport` and reports its traffic in `peers`.
     public func setTransport(_ transport: PeerTransport) {
         // In the first lane, so that no peer event overtakes it.
-        owner.mailbox.post(.first) { [owner] in
-            owner.transport = { transport.perform($0) }
-            owner.offer = { transport.offer($0, to: $1) }
-            owner.traffic = { transport.traffic(of: $0) }
-        }
+        mailbox.post(.first, .connect(PeerOutlet(perform: { transport.perform($0) }, offer: { transport.offer($0, to: $1) },
+                                                 traffic: { transport.traffic(of: $0) })))
     }
 
     /// The node's connections and bans; `completion` runs on the owner's queue.
     public func peers(connection: UInt64 = 0, completion: @escaping @Sendable (PeersResult) -> Void) {
-        owner.mailbox.post(.client(connection)) { [owner] in completion(owner.peerList()) }
+        mailbox.post(.client(connection), .peers(OwnerReply(handingOverTo: completion)))
     }
 
     /// The addresses the node knows, most recently seen first (for the peers file).
     public func knownAddresses(limit: Int = 1_000) async -> [PeerAddress] {
         await withCheckedContinuation { continuation in
-            owner.mailbox.post(.client(0)) { [owner] in
-                let now = owner.clock()
-                continuation.resume(returning: owner.peers.addresses.sample(limit, now: now, excluding: nil).map(\.address))
-            }
+            mailbox.post(.client(0), .knownAddresses(limit: limit, OwnerReply(continuation)))
         }
     }
 
-    /// Where the protocol's actions (sends, dials, disconnects) go; called on the owner's queue.
+    /// Where the protocol's actions (sends, dials, disconnects) go; called on the owner's queue,
+    /// so it must only hand them on.
     public func setTransport(_ transport: @escaping @Sendable ([ProtocolAction]) -> Void) {
-        owner.mailbox.post(.first) { [owner] in owner.transport = transport }
+        mailbox.post(.first, .connect(PeerOutlet(perform: transport)))
     }
 
     // MARK: - Awaiting
@@ -331,6 +307,12 @@ public final class Node: Sendable {
     /// Returns once the owner has handled everything posted to it, in any lane, before this
     /// call: a barrier for tests and benchmarks.
     public func settle() async {
-        await withCheckedContinuation { continuation in owner.mailbox.postBarrier { continuation.resume() } }
+        await withCheckedContinuation { continuation in mailbox.postBarrier { continuation.resume() } }
+    }
+
+    /// Runs `body` in the owner's isolation and returns what it returns, blocking the caller
+    /// until then: for tests that look at or drive the owner's state directly.
+    func onOwner<T: Sendable>(_ body: @Sendable (isolated ChainOwner) -> T) -> T {
+        owner.executor.queue.sync { owner.assumeIsolated { body($0) } }
     }
 }

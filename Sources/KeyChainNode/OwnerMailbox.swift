@@ -3,8 +3,8 @@ import Dispatch
 import KeyChainP2P
 import NIOConcurrencyHelpers
 
-/// The work waiting for the chain's owner, run one item at a time on its serial queue, from
-/// three kinds of lane (docs/ARCHITECTURE.md §5):
+/// The messages waiting for the chain's owner, handed to it one at a time on its serial queue
+/// (`handler`, set once the owner exists), from three kinds of lane (docs/ARCHITECTURE.md §5):
 /// - **first**: the owner's timers, the transport's wiring, start and stop, strictly ahead of
 ///   everything: nothing outside the process posts here, and the timers come one wakeup at a
 ///   time. (Letting a peer's event in between two of them once let a `discovered` go before
@@ -35,8 +35,15 @@ import NIOConcurrencyHelpers
 /// running and at most a few more, and a client import holds a peer's block for at most one
 /// client item; neither side can shut the other out. (Counting items instead, a client waited
 /// for 32 peer items under a flood: put p99 6-8x idle.)
-final class OwnerMailbox: Sendable {
-    typealias Work = @Sendable () -> Void
+final class OwnerMailbox<Message: Sendable>: Sendable {
+    /// What runs a message: the owner's `handle`, entered on the queue.
+    typealias Handler = @Sendable (Message) -> Void
+
+    /// A message, or one lane's part of a barrier.
+    private enum Item: Sendable {
+        case message(Message)
+        case barrier(BarrierCountdown)
+    }
 
     /// Where an item waits.
     enum Lane: Sendable, Equatable {
@@ -57,9 +64,10 @@ final class OwnerMailbox: Sendable {
     }
 
     private struct Lanes {
-        var first = Deque<Work>()
-        var network = RoundRobinLanes<Participant, Work>()
-        var clients = RoundRobinLanes<UInt64, Work>()
+        var handler: Handler?
+        var first = Deque<Item>()
+        var network = RoundRobinLanes<Participant, Item>()
+        var clients = RoundRobinLanes<UInt64, Item>()
         /// The owner's time (nanoseconds) each side used since both last had work together.
         var networkUsed: UInt64 = 0
         var clientsUsed: UInt64 = 0
@@ -69,7 +77,7 @@ final class OwnerMailbox: Sendable {
     private enum Side { case first, network, clients }
 
     /// The network's share of the owner's time while clients also wait, in thirds: two thirds.
-    static let networkShare: UInt64 = 2
+    static var networkShare: UInt64 { 2 }
     private let queue: DispatchQueue
     private let lanes = NIOLockedValueBox(Lanes())
     private let clock: @Sendable () -> UInt64
@@ -80,29 +88,50 @@ final class OwnerMailbox: Sendable {
         self.clock = clock
     }
 
-    /// Queues `work` in `lane`. Each post schedules one turn on the queue and each turn runs
-    /// one item, chosen by the rules above, so every item runs exactly once.
-    func post(_ lane: Lane, _ work: @escaping Work) {
-        lanes.withLockedValue { lanes in
+    /// Where messages go from now on; posts before it wait for it.
+    func open(handler: @escaping Handler) {
+        let waiting = lanes.withLockedValue { lanes in
+            lanes.handler = handler
+            return lanes.first.count + lanes.network.count + lanes.clients.count
+        }
+        for _ in 0 ..< waiting { scheduleTurn() }
+    }
+
+    /// Queues `message` in `lane`. Each post schedules one turn on the queue and each turn
+    /// hands over one item, chosen by the rules above, so every message is handled once.
+    func post(_ lane: Lane, _ message: Message) {
+        enqueue(.message(message), in: lane)
+    }
+
+    private func enqueue(_ work: Item, in lane: Lane) {
+        let open = lanes.withLockedValue { lanes in
             switch lane {
             case .first: lanes.first.append(work)
             case .miner: lanes.network.append(work, from: .miner, first: true)
             case let .peer(peer): lanes.network.append(work, from: .peer(peer))
             case let .client(connection): lanes.clients.append(work, from: connection)
             }
+            return lanes.handler != nil
         }
+        if open { scheduleTurn() }
+    }
+
+    private func scheduleTurn() {
         queue.async { [self] in
-            guard let (work, side) = next() else { return }
+            guard let (item, side, handler) = next() else { return }
             let started = clock()
-            work()
+            switch item {
+            case let .message(message): handler(message)
+            case let .barrier(countdown): countdown.arrive()
+            }
             charge(side, clock() &- started)
         }
     }
 
-    /// Runs `work` once everything posted before it, in every lane, has run: a barrier item
-    /// joins each lane with work waiting (and this process's client lane), and the last of them
-    /// to run runs `work`.
-    func postBarrier(_ work: @escaping Work) {
+    /// Calls `passed` once everything posted before it, in every lane, has been handled: a
+    /// barrier item joins each lane with work waiting (and this process's client lane), and
+    /// the last of them to be reached calls it (it must only hand over, as a reply does).
+    func postBarrier(_ passed: @escaping @Sendable () -> Void) {
         let lanesToJoin: [Lane] = lanes.withLockedValue { lanes in
             var joined: [Lane] = lanes.first.isEmpty ? [] : [.first]
             for participant in lanes.network.senders {
@@ -115,15 +144,8 @@ final class OwnerMailbox: Sendable {
             if !joined.contains(.client(0)) { joined.append(.client(0)) }
             return joined
         }
-        let remaining = NIOLockedValueBox(lanesToJoin.count)
-        for lane in lanesToJoin {
-            post(lane) {
-                if remaining.withLockedValue({ count -> Int in
-                    count -= 1
-                    return count
-                }) == 0 { work() }
-            }
-        }
+        let countdown = BarrierCountdown(parts: lanesToJoin.count, passed: passed)
+        for lane in lanesToJoin { enqueue(.barrier(countdown), in: lane) }
     }
 
     /// Items waiting, by lane kind: for tests and metrics.
@@ -131,19 +153,24 @@ final class OwnerMailbox: Sendable {
         lanes.withLockedValue { lanes in (lanes.first.count, lanes.network.count, lanes.clients.count) }
     }
 
-    private func next() -> (Work, Side)? {
+    private func next() -> (Item, Side, Handler)? {
         lanes.withLockedValue { lanes in
-            if let work = lanes.first.popFirst() { return (work, .first) }
-            if lanes.network.nextSender == .miner, let work = lanes.network.popNext() { return (work, .network) }
-            if lanes.network.isEmpty || lanes.clients.isEmpty {
-                // One side alone has the owner: nothing is banked for later.
-                (lanes.networkUsed, lanes.clientsUsed) = (0, 0)
-            }
-            let clientsTurn = !lanes.clients.isEmpty
-                && (lanes.network.isEmpty || lanes.clientsUsed * Self.networkShare < lanes.networkUsed)
-            if clientsTurn, let work = lanes.clients.popNext() { return (work, .clients) }
-            return lanes.network.popNext().map { ($0, .network) }
+            guard let handler = lanes.handler, let (item, side) = Self.pick(&lanes) else { return nil }
+            return (item, side, handler)
         }
+    }
+
+    private static func pick(_ lanes: inout Lanes) -> (Item, Side)? {
+        if let work = lanes.first.popFirst() { return (work, .first) }
+        if lanes.network.nextSender == .miner, let work = lanes.network.popNext() { return (work, .network) }
+        if lanes.network.isEmpty || lanes.clients.isEmpty {
+            // One side alone has the owner: nothing is banked for later.
+            (lanes.networkUsed, lanes.clientsUsed) = (0, 0)
+        }
+        let clientsTurn = !lanes.clients.isEmpty
+            && (lanes.network.isEmpty || lanes.clientsUsed * networkShare < lanes.networkUsed)
+        if clientsTurn, let work = lanes.clients.popNext() { return (work, .clients) }
+        return lanes.network.popNext().map { ($0, .network) }
     }
 
     private func charge(_ side: Side, _ nanoseconds: UInt64) {

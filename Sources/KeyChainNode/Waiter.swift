@@ -12,7 +12,8 @@ struct Waiter: Sendable {
     /// `wait_all`: every txid answers with its status, an unknown or failed one included;
     /// `wait`: a failure (or an unknown txid) is the answer.
     let all: Bool
-    let completion: @Sendable (Result<[TxStatusResult], NodeRequestError>) -> Void
+    /// Where its answer goes.
+    let reply: OwnerReply<Result<[TxStatusResult], NodeRequestError>>
 
     /// The answer if every txid is deep enough or has failed; nil while any is short.
     func evaluate(in view: ChainView) -> Result<[TxStatusResult], NodeRequestError>? {

@@ -10,12 +10,22 @@ import Testing
 /// connection's lane in its own order, peers taking turns, connections taking turns, and
 /// clients keeping a share under a flood.
 @Suite struct OwnerMailboxTests {
+    /// Messages that are the work itself, so that a test sees the order the owner would.
+    typealias Work = @Sendable () -> Void
+    typealias Mailbox = OwnerMailbox<Work>
+
+    static func mailbox(on queue: DispatchQueue, clock: @escaping @Sendable () -> UInt64) -> Mailbox {
+        let mailbox = Mailbox(queue: queue, clock: clock)
+        mailbox.open { $0() }
+        return mailbox
+    }
+
     /// The order in which `posts` ran, posted while the queue was held; each item takes `cost`
     /// units of the mailbox's clock (1 unless given), a clock that moves only by those costs.
-    static func order(of posts: [(name: String, lane: OwnerMailbox.Lane)], costs: [String: UInt64] = [:]) -> [String] {
+    static func order(of posts: [(name: String, lane: Mailbox.Lane)], costs: [String: UInt64] = [:]) -> [String] {
         let queue = DispatchQueue(label: "test.owner")
         let now = NIOLockedValueBox<UInt64>(0)
-        let mailbox = OwnerMailbox(queue: queue) { now.withLockedValue { $0 } }
+        let mailbox = Self.mailbox(on: queue) { now.withLockedValue { $0 } }
         let ran = NIOLockedValueBox<[String]>([])
         queue.suspend()
         for post in posts {
@@ -35,7 +45,7 @@ import Testing
     @Test(arguments: [
         // The first lane strictly first (the transport is wired before a peer's event is
         // handled); each lane in the order it was posted.
-        ([("c1", .client(1)), ("f1", .first), ("p1", .peer(alice)), ("f2", .first), ("c2", .client(1))] as [(String, OwnerMailbox.Lane)],
+        ([("c1", .client(1)), ("f1", .first), ("p1", .peer(alice)), ("f2", .first), ("c2", .client(1))] as [(String, Mailbox.Lane)],
          ["f1", "f2", "p1", "c1", "c2"]),
         ([("f1", .first), ("f2", .first), ("f3", .first)], ["f1", "f2", "f3"]),
         ([("c1", .client(1)), ("c2", .client(1))], ["c1", "c2"]),
@@ -43,7 +53,7 @@ import Testing
         ([("a1", .peer(alice)), ("a2", .peer(alice)), ("a3", .peer(alice)), ("b1", .peer(bob)), ("n1", .peer(nil)), ("b2", .peer(bob))],
          ["a1", "b1", "n1", "a2", "b2", "a3"]),
     ])
-    func eachLaneKeepsItsOrderAndTheFirstGoesFirst(posts: [(String, OwnerMailbox.Lane)], expected: [String]) {
+    func eachLaneKeepsItsOrderAndTheFirstGoesFirst(posts: [(String, Mailbox.Lane)], expected: [String]) {
         #expect(Self.order(of: posts.map { (name: $0.0, lane: $0.1) }) == expected)
     }
 
@@ -51,7 +61,7 @@ import Testing
     /// all of them, runs within the first round: after at most one batch of each flooder.
     @Test func anHonestPeersBlockWaitsForOneBatchOfEachFlooderAtMost() {
         let flooders = (10..<14).map { PeerID(UInt64($0)) }
-        var posts: [(name: String, lane: OwnerMailbox.Lane)] = []
+        var posts: [(name: String, lane: Mailbox.Lane)] = []
         for round in 0..<200 { for flooder in flooders { posts.append((name: "flood \(flooder) \(round)", lane: .peer(flooder))) } }
         posts.append((name: "honest block", lane: .peer(Self.alice)))
         let order = Self.order(of: posts)
@@ -68,9 +78,9 @@ import Testing
     /// batches of the same cost, and a client import holds a peer's block for at most one
     /// client item.
     @Test func peersAndClientsShareTheOwner() {
-        let share = Int(OwnerMailbox.networkShare)
-        let flood = (0..<100).map { (name: "flood \($0)", lane: OwnerMailbox.Lane.peer(PeerID(UInt64(10 + $0 % 4)))) }
-        let requests = (0..<5).map { (name: "client \($0)", lane: OwnerMailbox.Lane.client(1)) }
+        let share = Int(Mailbox.networkShare)
+        let flood = (0..<100).map { (name: "flood \($0)", lane: Mailbox.Lane.peer(PeerID(UInt64(10 + $0 % 4)))) }
+        let requests = (0..<5).map { (name: "client \($0)", lane: Mailbox.Lane.client(1)) }
         let order = Self.order(of: flood + requests)
         var previous = -1
         for index in 0..<5 {
@@ -78,7 +88,7 @@ import Testing
             #expect(position - previous - 1 <= share, "client \(index) waited for \(position - previous - 1) peer batches")
             previous = position
         }
-        let importing = (0..<100).map { (name: "put \($0)", lane: OwnerMailbox.Lane.client(1)) }
+        let importing = (0..<100).map { (name: "put \($0)", lane: Mailbox.Lane.client(1)) }
         let withBlock = Self.order(of: importing + [(name: "peer block", lane: .peer(Self.bob))])
         #expect((withBlock.firstIndex(of: "peer block") ?? .max) <= 1)
     }
@@ -88,17 +98,17 @@ import Testing
     /// run about 10 puts for each (the network's two thirds either way).
     @Test func theShareIsOfTime() {
         /// Where each heavy item (costing 20) ran, and how many light ones ran between them.
-        func heavyRuns(light: [(name: String, lane: OwnerMailbox.Lane)], heavy: [(name: String, lane: OwnerMailbox.Lane)]) -> (first: Int?, gaps: [Int]) {
+        func heavyRuns(light: [(name: String, lane: Mailbox.Lane)], heavy: [(name: String, lane: Mailbox.Lane)]) -> (first: Int?, gaps: [Int]) {
             let order = Self.order(of: light + heavy, costs: Dictionary(uniqueKeysWithValues: heavy.map { ($0.name, UInt64(20)) }))
             let positions = heavy.compactMap { order.firstIndex(of: $0.name) }
             #expect(positions.count == heavy.count)
             return (positions.first, zip(positions, positions.dropFirst()).map { $1 - $0 - 1 })
         }
-        let flood = (0..<400).map { (name: "flood \($0)", lane: OwnerMailbox.Lane.peer(PeerID(UInt64(10 + $0 % 4)))) }
-        let batches = (0..<5).map { (name: "batch \($0)", lane: OwnerMailbox.Lane.client(1)) }
+        let flood = (0..<400).map { (name: "flood \($0)", lane: Mailbox.Lane.peer(PeerID(UInt64(10 + $0 % 4)))) }
+        let batches = (0..<5).map { (name: "batch \($0)", lane: Mailbox.Lane.client(1)) }
         for gap in heavyRuns(light: flood, heavy: batches).gaps { #expect((39...41).contains(gap), "\(gap) peer items between two batches") }
-        let puts = (0..<400).map { (name: "put \($0)", lane: OwnerMailbox.Lane.client(1)) }
-        let blocks = (0..<5).map { (name: "block \($0)", lane: OwnerMailbox.Lane.peer(Self.alice)) }
+        let puts = (0..<400).map { (name: "put \($0)", lane: Mailbox.Lane.client(1)) }
+        let blocks = (0..<5).map { (name: "block \($0)", lane: Mailbox.Lane.peer(Self.alice)) }
         let byBlocks = heavyRuns(light: puts, heavy: blocks)
         #expect(byBlocks.first == 0)
         for gap in byBlocks.gaps { #expect((9...11).contains(gap), "\(gap) puts between two blocks") }
@@ -106,9 +116,9 @@ import Testing
 
     /// With only one side busy, it has the owner to itself.
     @Test func oneSideAloneRunsWithoutWaiting() {
-        let flood = (0..<50).map { (name: "p\($0)", lane: OwnerMailbox.Lane.peer(Self.alice)) }
+        let flood = (0..<50).map { (name: "p\($0)", lane: Mailbox.Lane.peer(Self.alice)) }
         #expect(Self.order(of: flood) == flood.map(\.name))
-        let requests = (0..<50).map { (name: "c\($0)", lane: OwnerMailbox.Lane.client(1)) }
+        let requests = (0..<50).map { (name: "c\($0)", lane: Mailbox.Lane.client(1)) }
         #expect(Self.order(of: requests) == requests.map(\.name))
     }
 
@@ -116,10 +126,10 @@ import Testing
     /// faster than the owner connects gets one turn a round, as each peer does, and cannot keep
     /// peers' blocks out.
     @Test func theMinersBlockGoesNextButABacklogTakesTurns() {
-        let peerBatches = (0..<10).map { (name: "peer \($0)", lane: OwnerMailbox.Lane.peer(Self.alice)) }
+        let peerBatches = (0..<10).map { (name: "peer \($0)", lane: Mailbox.Lane.peer(Self.alice)) }
         #expect(Self.order(of: peerBatches + [(name: "mined", lane: .miner)]).first == "mined")
-        let mined = (0..<50).map { (name: "mined \($0)", lane: OwnerMailbox.Lane.miner) }
-        let bob = (0..<10).map { (name: "bob \($0)", lane: OwnerMailbox.Lane.peer(Self.bob)) }
+        let mined = (0..<50).map { (name: "mined \($0)", lane: Mailbox.Lane.miner) }
+        let bob = (0..<10).map { (name: "bob \($0)", lane: Mailbox.Lane.peer(Self.bob)) }
         let order = Self.order(of: mined + peerBatches + bob)
         #expect(Array(order.prefix(30)) == (0..<10).flatMap { ["mined \($0)", "peer \($0)", "bob \($0)"] })
         #expect(order.filter { $0.hasPrefix("mined") } == mined.map(\.name))
@@ -128,8 +138,8 @@ import Testing
     /// A connection that pipelines an import (500 writes, queued first) delays another
     /// connection's request by one write at most, and each keeps its own order.
     @Test func connectionsTakeTurns() {
-        let importing = (0..<500).map { (name: "import \($0)", lane: OwnerMailbox.Lane.client(7)) }
-        let other = (0..<3).map { (name: "other \($0)", lane: OwnerMailbox.Lane.client(8)) }
+        let importing = (0..<500).map { (name: "import \($0)", lane: Mailbox.Lane.client(7)) }
+        let other = (0..<3).map { (name: "other \($0)", lane: Mailbox.Lane.client(8)) }
         let order = Self.order(of: importing + other)
         #expect(Array(order.prefix(6)) == ["import 0", "other 0", "import 1", "other 1", "import 2", "other 2"])
         #expect(order.filter { $0.hasPrefix("import") } == importing.map(\.name))
@@ -139,9 +149,9 @@ import Testing
     /// lanes' turns; what is posted after it may run before it.
     @Test func aBarrierWaitsForEveryLane() {
         let queue = DispatchQueue(label: "test.owner")
-        let mailbox = OwnerMailbox(queue: queue) { 0 }
+        let mailbox = Self.mailbox(on: queue) { 0 }
         let ran = NIOLockedValueBox<[String]>([])
-        func post(_ name: String, _ lane: OwnerMailbox.Lane) { mailbox.post(lane) { ran.withLockedValue { $0.append(name) } } }
+        func post(_ name: String, _ lane: Mailbox.Lane) { mailbox.post(lane) { ran.withLockedValue { $0.append(name) } } }
         queue.suspend()
         for index in 0..<20 { post("peer \(index)", .peer(Self.alice)) }
         for index in 0..<5 { post("miner \(index)", .miner) }
@@ -163,7 +173,7 @@ import Testing
     @Test func theMinersBlockGoesAheadOfClientsWhateverTheShare() {
         let queue = DispatchQueue(label: "test.owner")
         let now = NIOLockedValueBox<UInt64>(0)
-        let mailbox = OwnerMailbox(queue: queue) { now.withLockedValue { $0 } }
+        let mailbox = Self.mailbox(on: queue) { now.withLockedValue { $0 } }
         let ran = NIOLockedValueBox<[String]>([])
         queue.suspend()
         mailbox.post(.peer(Self.alice)) {

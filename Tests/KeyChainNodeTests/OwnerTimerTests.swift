@@ -58,7 +58,7 @@ import Testing
         let node = try Node(parameters: parameters, storage: MemoryBlockStore(), wallet: try TestNetwork.identity(9),
                             configuration: NodeConfiguration(dataDirectory: directory.path, mine: false),
                             clock: clock.function, timerClock: clock.function)
-        node.owner.queue.sync { node.owner.wakeup = nil }
+        node.onOwner { $0.wakeup = nil }
         return node
     }
 
@@ -73,31 +73,31 @@ import Testing
         let answer = NIOLockedValueBox<Result<[TxStatusResult], NodeRequestError>?>(nil)
         node.wait(for: [put.id], depth: 1, timeout: .seconds(5), all: false) { result in answer.withLockedValue { $0 = result } }
         await node.settle()
-        #expect(node.owner.queue.sync { node.owner.timers.count } == 1)
+        #expect(node.onOwner { $0.timers.count } == 1)
 
         clock.advance(by: 4_999)
-        node.owner.queue.sync { node.owner.fireDueTimers() }
+        node.onOwner { $0.fireDueTimers() }
         #expect(answer.withLockedValue { $0 == nil }, "expired early")
         clock.advance(by: 1)
-        node.owner.queue.sync { node.owner.fireDueTimers() }
+        node.onOwner { $0.fireDueTimers() }
         guard case .failure(.timedOut)? = answer.withLockedValue({ $0 }) else {
             Issue.record("the wait did not time out: \(String(describing: answer.withLockedValue { $0 }))")
             return
         }
-        #expect(node.owner.queue.sync { node.owner.timers.count } == 0)
+        #expect(node.onOwner { $0.timers.count } == 0)
 
         // A wait on a txid the node has never seen is answered at once and sets no timer.
         let unknown = NIOLockedValueBox<Result<[TxStatusResult], NodeRequestError>?>(nil)
         node.wait(for: [Hash256(sha256d: [7])], depth: 1, timeout: .seconds(3_600), all: false) { result in unknown.withLockedValue { $0 = result } }
         await node.settle()
         #expect(unknown.withLockedValue { $0 != nil })
-        #expect(node.owner.queue.sync { node.owner.timers.count } == 0)
+        #expect(node.onOwner { $0.timers.count } == 0)
 
         // Started, the node ticks every 100 ms of its clock; after shutdown nothing is set.
         node.start()
         await node.settle()
-        #expect(node.owner.queue.sync { node.owner.timers.contains(.tick) })
+        #expect(node.onOwner { $0.timers.contains(.tick) })
         await node.shutdown()
-        #expect(node.owner.queue.sync { node.owner.timers.count } == 0)
+        #expect(node.onOwner { $0.timers.count } == 0)
     }
 }

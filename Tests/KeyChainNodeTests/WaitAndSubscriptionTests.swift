@@ -110,11 +110,11 @@ import Testing
         let tooMany = await wait(7)
         #expect(tooMany?.code == .unavailable, "\(String(describing: tooMany))")
         #expect(await wait(8) == nil)
-        #expect(node.owner.queue.sync { node.owner.tracker.waits.txidCount } == 300_000)
+        #expect(node.onOwner { $0.tracker.waits.txidCount } == 300_000)
         // A closed connection's waits go with it.
         node.unsubscribe(connection: 7)
         await node.settle()
-        #expect(node.owner.queue.sync { node.owner.tracker.waits.txidCount } == 100_000)
+        #expect(node.onOwner { $0.tracker.waits.txidCount } == 100_000)
         await node.shutdown()
     }
 }
