@@ -34,6 +34,8 @@ public final class Blockchain {
     public var willConnect: ((Block) -> Void)?
 
     let storage: BlockStorage
+    /// Writes the periodic checkpoints off the caller's thread.
+    private let checkpointer: KeyIndexCheckpointer
     let clock: @Sendable () -> UInt64
     let logger: Logger
     private var nextSequence: UInt64 = 1
@@ -62,6 +64,7 @@ public final class Blockchain {
         self.signatures = signatures
         self.mempool = Mempool(limits: mempoolLimits)
         self.storage = storage
+        checkpointer = KeyIndexCheckpointer(sink: storage.checkpointSink, logger: logger)
         self.clock = clock
         self.logger = logger
         self.checkpointInterval = max(checkpointInterval, 1)
@@ -222,12 +225,19 @@ public final class Blockchain {
 
     /// Writes the key-index checkpoint and flushes the store: call before a clean shutdown.
     public func close() throws(ChainError) {
+        checkpointer.drain()  // so no older checkpoint lands after this one
         do {
             try storage.writeCheckpoint(keyIndex.checkpoint)
             blocksSinceCheckpoint = 0
         } catch {
             throw .storage(error.description)
         }
+    }
+
+    /// Returns once the periodic checkpoints handed to the background writer are written:
+    /// for tests that then reopen the store as a crash would leave it.
+    public func awaitCheckpoints() {
+        checkpointer.drain()
     }
 
     // MARK: - Restart
@@ -384,8 +394,13 @@ public final class Blockchain {
         }
         blocksSinceCheckpoint += update.connected.count
         if blocksSinceCheckpoint >= checkpointInterval {
-            do { try close() } catch {
-                logger.error("could not write the key-index checkpoint", metadata: ["error": "\(error)"])
+            // The blocks the checkpoint names are flushed here; the index is written behind.
+            do {
+                try storage.sync()
+                checkpointer.write(keyIndex)
+                blocksSinceCheckpoint = 0
+            } catch {
+                logger.error("could not flush the store for a key-index checkpoint", metadata: ["error": "\(error)"])
             }
         }
         return update

@@ -1,4 +1,5 @@
-// KeyChainChain: consensus. No sockets, no threads of its own, time passed in.
+// KeyChainChain: consensus. No sockets, time passed in; one background queue, which writes
+// the periodic key-index checkpoint (`KeyIndexCheckpointer`).
 //
 // - `BlockValidator`: the rules on a header and a block body (table-tested one by one).
 // - `BlockTree`: every known header with height, cumulative work and status; fork choice.

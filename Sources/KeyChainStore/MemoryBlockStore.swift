@@ -5,7 +5,7 @@ import KeyChainCore
 public final class MemoryBlockStore: BlockStorage {
     private var order: [Hash256] = []
     private var stored: [Hash256: (entry: BlockIndexEntry, block: Block)] = [:]
-    private var checkpoint: [UInt8]?
+    private let checkpoint = MemoryCheckpoint()
 
     /// An empty store.
     public init() {}
@@ -33,8 +33,9 @@ public final class MemoryBlockStore: BlockStorage {
         return item.block
     }
 
-    public func writeCheckpoint(_ bytes: [UInt8]) throws(StoreError) { checkpoint = bytes }
-    public func readCheckpoint() -> [UInt8]? { checkpoint }
+    public func writeCheckpoint(_ bytes: [UInt8]) throws(StoreError) { try checkpoint.write(bytes) }
+    public func readCheckpoint() -> [UInt8]? { checkpoint.read() }
+    public var checkpointSink: any CheckpointSink { checkpoint }
     public func sync() throws(StoreError) {}
 
     public func probeWritable(bytes: Int) throws(StoreError) {}

@@ -112,6 +112,8 @@ public final class SegmentBlockStore: BlockStorage {
 
     public func readCheckpoint() -> [UInt8]? { checkpoint.read() }
 
+    public var checkpointSink: any CheckpointSink { checkpoint }
+
     public func sync() throws(StoreError) {
         try index.sync()
         try segmentFile(currentSegment).sync()

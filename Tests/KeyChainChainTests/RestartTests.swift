@@ -18,6 +18,8 @@ import Testing
         let before = samples.map { fixture.chain.keyIndex.versions(of: $0) }
         #expect(before[0].count == 42)
 
+        // The crash comes after the background writer's last checkpoint (at 1,000) landed.
+        fixture.chain.awaitCheckpoints()
         try fixture.crashAndReopen()
         #expect(fixture.chain.tip.hash == tip.hash)
         #expect(fixture.chain.height == 1_037)
