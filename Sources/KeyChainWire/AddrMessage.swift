@@ -5,6 +5,7 @@ public struct AddrMessage: WireMessage {
     public static let command = "addr"
     public static let maxAddresses = 1_000
     public static let maxPayloadLength = 2 + NetworkAddress.encodedSize * maxAddresses
+    /// The addresses, at most 1,000.
     public var addresses: [NetworkAddress]
 
     public init(_ addresses: [NetworkAddress]) { self.addresses = addresses }

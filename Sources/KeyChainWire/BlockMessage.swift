@@ -4,6 +4,7 @@ import KeyChainCore
 public struct BlockMessage: WireMessage {
     public static let command = "block"
     public static let maxPayloadLength = Block.maxEncodedSize
+    /// The block.
     public var block: Block
     public init(_ block: Block) { self.block = block }
     public func encode(to writer: inout ByteWriter) { writer.write(bytes: block.encoded) }

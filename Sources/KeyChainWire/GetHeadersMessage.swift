@@ -8,7 +8,9 @@ public struct GetHeadersMessage: WireMessage {
     public static let maxLocatorHashes = 101
     public static let maxPayloadLength = 2 + 32 * maxLocatorHashes + 32
 
+    /// Hashes of the sender's best chain, tip first, spaced ever wider back to genesis.
     public var locator: [Hash256]
+    /// The last header wanted (zero: as many as a message holds).
     public var stop: Hash256
 
     public init(locator: [Hash256], stop: Hash256 = .zero) {

@@ -10,6 +10,7 @@ public struct HeadersMessage: WireMessage {
     public static let maxAnnounced = 8
     public static let maxPayloadLength = 2 + BlockHeader.size * maxHeaders
 
+    /// The headers, each the parent of the next.
     public var headers: [BlockHeader]
 
     public init(headers: [BlockHeader]) { self.headers = headers }

@@ -4,6 +4,7 @@ import KeyChainCore
 public struct InvMessage: WireMessage {
     public static let command = "inv"
     public static let maxPayloadLength = InventoryList.maxPayloadLength
+    /// What the sender has.
     public var inventory: InventoryList
     public init(_ items: [InventoryItem]) { inventory = InventoryList(items) }
     public func encode(to writer: inout ByteWriter) { inventory.encode(to: &writer) }

@@ -9,7 +9,9 @@ public struct InventoryItem: Hashable, Sendable {
     }
 
     public static let encodedSize = 33
+    /// Whether `hash` is a txid or a block hash.
     public var kind: Kind
+    /// The txid or block hash.
     public var hash: Hash256
 
     public init(_ kind: Kind, _ hash: Hash256) {
@@ -36,6 +38,7 @@ public struct InventoryItem: Hashable, Sendable {
 public struct InventoryList: Hashable, Sendable {
     public static let maxItems = 50_000
     public static let maxPayloadLength = 2 + InventoryItem.encodedSize * maxItems
+    /// The items, at most 50,000.
     public var items: [InventoryItem]
 
     public init(_ items: [InventoryItem]) { self.items = items }

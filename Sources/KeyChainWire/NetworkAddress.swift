@@ -5,7 +5,9 @@ public struct NetworkAddress: Hashable, Sendable {
     public static let encodedSize = 26
     /// 16 bytes; IPv4 as ::ffff:a.b.c.d.
     public var address: [UInt8]
+    /// The TCP port.
     public var port: UInt16
+    /// When the address was last heard from, milliseconds since the Unix epoch.
     public var lastSeen: UInt64
 
     /// An IPv4 address.

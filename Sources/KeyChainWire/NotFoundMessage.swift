@@ -4,6 +4,7 @@ import KeyChainCore
 public struct NotFoundMessage: WireMessage {
     public static let command = "notfound"
     public static let maxPayloadLength = InventoryList.maxPayloadLength
+    /// The items the sender does not have.
     public var inventory: InventoryList
     public init(_ items: [InventoryItem]) { inventory = InventoryList(items) }
     public func encode(to writer: inout ByteWriter) { inventory.encode(to: &writer) }

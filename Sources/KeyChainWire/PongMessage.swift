@@ -4,6 +4,7 @@ import KeyChainCore
 public struct PongMessage: WireMessage {
     public static let command = "pong"
     public static let maxPayloadLength = 8
+    /// The `ping`'s nonce.
     public var nonce: UInt64
     public init(nonce: UInt64) { self.nonce = nonce }
     public func encode(to writer: inout ByteWriter) { writer.write(nonce) }

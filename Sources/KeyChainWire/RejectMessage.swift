@@ -15,8 +15,11 @@ public struct RejectMessage: WireMessage {
         case obsolete = 0x13
     }
 
+    /// The command of the message refused.
     public var rejectedCommand: String
+    /// What kind of refusal.
     public var code: Code
+    /// Why, for a person (at most 255 bytes).
     public var reason: String
     /// The block or txid concerned (zero if none).
     public var hash: Hash256

@@ -9,13 +9,17 @@ public struct VersionMessage: WireMessage {
     /// The protocol version this code speaks.
     public static let currentProtocolVersion: UInt32 = 1
 
+    /// The protocol version the sender speaks.
     public var protocolVersion: UInt32
+    /// The hash of the genesis block of the network the sender follows.
     public var genesis: Hash256
+    /// The height of the sender's best chain.
     public var bestHeight: UInt32
     /// The port the sender accepts connections on (0: none).
     public var listenPort: UInt16
     /// Random per process: detects connections to oneself and duplicate peers.
     public var nodeID: UInt64
+    /// The sender's clock, milliseconds since the Unix epoch.
     public var timestamp: UInt64
 
     public init(protocolVersion: UInt32 = VersionMessage.currentProtocolVersion, genesis: Hash256, bestHeight: UInt32,
