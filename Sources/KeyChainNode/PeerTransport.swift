@@ -156,12 +156,15 @@ public final class PeerTransport: Sendable {
         let channel = link.channel
         let size = buffer.readableBytes
         let pending = link.pending.add(size, ordering: .relaxed).newValue
-        // Reported while above one frame's worth: the protocol drops a peer that does not read.
-        if pending > Frame.maxPayloadLength { deliver(.backlog(link.id, bytes: pending)) }
+        // Reported while above one frame's worth (the protocol drops a peer that does not
+        // read, and holds back its queued block requests), and once as it falls back.
+        let reported = Frame.maxPayloadLength
+        if pending > reported { deliver(.backlog(link.id, bytes: pending)) }
         let promise = channel.eventLoop.makePromise(of: Void.self)
-        promise.futureResult.whenComplete { _ in
-            link.pending.subtract(size, ordering: .relaxed)
+        promise.futureResult.whenComplete { [self] _ in
+            let left = link.pending.subtract(size, ordering: .relaxed).newValue
             link.bytesOut.add(UInt64(size), ordering: .relaxed)
+            if left <= reported && left + size > reported { deliver(.backlog(link.id, bytes: left)) }
         }
         channel.writeAndFlush(buffer, promise: promise)
         metrics.bytesOut.increment(by: size)

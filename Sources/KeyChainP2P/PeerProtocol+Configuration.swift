@@ -1,3 +1,4 @@
+import KeyChainWire
 extension PeerProtocol {
     /// The protocol's numbers (docs/ARCHITECTURE.md §6).
     public struct Configuration: Sendable {
@@ -24,6 +25,11 @@ extension PeerProtocol {
         /// (each read, inflated and framed) nor fill the send backlog past its bound at once.
         /// A syncing node asks for 16 at a time, so its requests are answered whole.
         public var blocksServedPerTurn = 16
+        /// The next slice of a peer's queued block requests waits while more than this is unsent
+        /// to it (`ProtocolEvent.backlog`): a peer that reads slowly is served as fast as it
+        /// reads, and its backlog stays under `maxSendBacklog` whatever it asked for. (The
+        /// transport reports a backlog above one frame's worth, and when it falls back.)
+        public var maxBacklogToServe = Frame.maxPayloadLength
         /// Block requests of one peer queued behind the slice; past this they are answered
         /// `notfound`.
         public var maxQueuedBlockRequests = 50_000

@@ -232,9 +232,10 @@ extension PeerProtocol {
         if !missing.isEmpty { actions.append(.send(peer, .notFound(NotFoundMessage(missing)))) }
     }
 
-    /// Serves the next slice of each peer's queued block requests; on each tick.
+    /// Serves the next slice of each peer's queued block requests whose send backlog has room;
+    /// on each tick.
     func serveQueuedBlocks(_ actions: inout [ProtocolAction]) {
-        for state in serving {
+        for state in serving where state.sendBacklog <= configuration.maxBacklogToServe {
             var missing: [InventoryItem] = []
             for _ in 0..<configuration.blocksServedPerTurn {
                 guard let hash = state.queuedBlockRequests.popFirst() else { break }

@@ -114,6 +114,7 @@ public final class PeerProtocol {
             state.lastReceived = clock()
             receive(message, from: state, &actions)
         case let .backlog(peer, bytes):
+            peers[peer]?.sendBacklog = bytes
             if peers[peer] != nil && bytes > configuration.maxSendBacklog {
                 disconnect(peer, "does not read: \(bytes) bytes wait to be sent (limit \(configuration.maxSendBacklog))", ban: false, &actions)
             }

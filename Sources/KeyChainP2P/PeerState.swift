@@ -32,6 +32,9 @@ final class PeerState {
     var transactionsInFlight: [Hash256: UInt64] = [:]
     /// Blocks it asked for beyond the slice served at once, served a slice each tick.
     var queuedBlockRequests = Deque<Hash256>()
+    /// Bytes the transport last reported waiting to be sent to this peer (`.backlog`): its
+    /// queued block requests wait while this is over `Configuration.maxBacklogToServe`.
+    var sendBacklog = 0
     /// Txids it announced beyond the in-flight cap, to ask for as requests are answered.
     var announcedTransactions = Deque<Hash256>()
     /// Whether the transport has stopped reading it (this node is behind on its messages).

@@ -17,8 +17,10 @@ public enum ProtocolEvent: Sendable {
     /// The peer sent bytes that are not a valid frame or message (bad magic, command, length
     /// or checksum, an oversize frame, a payload that does not decode): it is banned.
     case malformed(PeerID, reason: String)
-    /// The transport holds `bytes` for this peer that it could not write yet (reported as
-    /// the backlog changes): a peer that does not read is disconnected past the budget.
+    /// The transport holds `bytes` for this peer that it could not write yet (reported with
+    /// each write while above one frame's worth, and once as it falls back to that): a peer
+    /// that does not read is disconnected past the budget, and its queued block requests wait
+    /// while it is above one frame's worth.
     case backlog(PeerID, bytes: Int)
     /// The transport stopped (`paused`) or went back to reading this peer, because this node
     /// has not yet handled what the peer sent: while paused the peer is not blamed for a pong

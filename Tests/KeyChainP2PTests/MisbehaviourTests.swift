@@ -121,6 +121,40 @@ import Testing
         #expect(ticks == (hashes.count - slice + slice - 1) / slice)
     }
 
+    /// The slices are paced by the send backlog: while the transport reports more than a
+    /// frame's worth unsent to the peer, its queued requests wait; once it has drained, they go on.
+    @Test func queuedBlockRequestsWaitWhileThePeersBacklogIsFull() throws {
+        let fixture = try Self.ready()
+        let parameters = fixture.chain.parameters
+        var header = parameters.genesisBlock.header
+        var hashes: [Hash256] = []
+        for _ in 0..<40 {
+            let block = TestNetwork.mine(on: header, transactions: [], parameters: parameters)
+            _ = try fixture.chain.acceptBlock(block)
+            hashes.append(block.hash)
+            header = block.header
+        }
+        let slice = PeerProtocol.Configuration().blocksServedPerTurn
+        let full = PeerProtocol.Configuration().maxBacklogToServe + 1
+        func blocks(_ actions: [ProtocolAction]) -> [Hash256] {
+            ProtocolFixture.sends(actions).compactMap { if case let .block(message) = $0.1 { message.block.hash } else { nil } }
+        }
+        var sent = blocks(fixture.handle(.received(PeerID(1), .getData(GetDataMessage(hashes.map { InventoryItem(.block, $0) })))))
+        #expect(sent.count == slice)
+        #expect(fixture.handle(.backlog(PeerID(1), bytes: full)).isEmpty, "a backlog under the limit closes nothing")
+        for _ in 0..<5 {
+            fixture.clock.advance(by: 100)
+            #expect(blocks(fixture.handle(.tick)).isEmpty, "served with a full backlog")
+        }
+        _ = fixture.handle(.backlog(PeerID(1), bytes: 0))
+        fixture.clock.advance(by: 100)
+        sent += blocks(fixture.handle(.tick))
+        #expect(sent.count == 2 * slice)
+        fixture.clock.advance(by: 100)
+        sent += blocks(fixture.handle(.tick))
+        #expect(sent == hashes)
+    }
+
     @Test func transactionRequestsPerPeerAreCapped() throws {
         let fixture = try Self.ready()
         let items = (0..<6_000).map { InventoryItem(.transaction, Hash256(sha256d: [UInt8(truncatingIfNeeded: $0), UInt8($0 >> 8)])) }
