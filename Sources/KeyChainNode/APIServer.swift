@@ -30,14 +30,17 @@ public final class APIServer: Sendable {
     /// Unread reply bytes past which a connection stops being read (and below which it is read again).
     static let replyBacklog = ChannelOptions.Types.WriteBufferWaterMark(low: 256 << 10, high: 1 << 20)
     /// Notification bytes a subscriber may leave unread before it is closed.
-    static let maxUnreadNotificationBytes = 8 << 20
+    private let maxUnreadNotificationBytes: Int
 
-    /// A server for `node` at `path`.
-    public init(node: Node, path: String, maxRequestBytes: Int, maxClients: Int, logger: Logger) {
+    /// A server for `node` at `path`; a subscriber that leaves more than
+    /// `maxUnreadNotificationBytes` of notifications unread is closed.
+    public init(node: Node, path: String, maxRequestBytes: Int, maxClients: Int, maxUnreadNotificationBytes: Int = 8 << 20,
+                logger: Logger) {
         self.node = node
         self.path = path
         self.maxRequestBytes = maxRequestBytes
         self.maxClients = max(maxClients, 1)
+        self.maxUnreadNotificationBytes = maxUnreadNotificationBytes
         self.logger = logger
     }
 
@@ -67,7 +70,7 @@ public final class APIServer: Sendable {
 
     /// Listens and serves until `stop()`.
     public func run() async throws {
-        let maxLength = maxRequestBytes
+        let maxLength = maxRequestBytes, maxUnread = maxUnreadNotificationBytes
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.writeBufferWaterMark, value: Self.replyBacklog)
@@ -93,9 +96,9 @@ public final class APIServer: Sendable {
                         guard let channel else { return }
                         let size = line.utf8.count + 1
                         // A subscriber that does not read would hold every notification since.
-                        guard unread.count.add(size, ordering: .relaxed).newValue <= Self.maxUnreadNotificationBytes else {
+                        guard unread.count.add(size, ordering: .relaxed).newValue <= maxUnread else {
                             logger.notice("subscriber closed: it does not read its notifications",
-                                          metadata: ["unread": "\(Self.maxUnreadNotificationBytes) bytes"])
+                                          metadata: ["unread": "\(maxUnread) bytes"])
                             return channel.close(promise: nil)
                         }
                         var buffer = channel.allocator.buffer(capacity: size)

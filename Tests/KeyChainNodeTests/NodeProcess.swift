@@ -228,6 +228,20 @@ final class RawConnection {
 
     func send(_ line: String) throws { try send(Array((line + "\n").utf8)) }
 
+    /// Reads until the node closes the connection or a read waits 30 s: the bytes read, and
+    /// whether it was closed.
+    func readUntilClosed() -> (bytes: Int, closed: Bool) {
+        var total = pending.count
+        pending = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { return (total, true) }
+            if count < 0 { return (total, errno == ECONNRESET) }
+            total += count
+        }
+    }
+
     /// The next reply line as a JSON object.
     func readReply() throws -> [String: Any] {
         while true {
