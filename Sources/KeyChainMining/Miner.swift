@@ -80,6 +80,9 @@ public final class Miner: Sendable {
         }
     }
 
+    /// The template being mined (nil while paused).
+    public var template: BlockTemplate? { shared.withLockedValue { $0.template } }
+
     /// Mines `template` from now on, abandoning the previous one; nil pauses the miner.
     public func update(_ template: BlockTemplate?, target: Target) {
         shared.withLockedValue { state in

@@ -48,7 +48,7 @@ actor ChainOwner {
     /// Whether the miner's template left puts out for want of room.
     private var templateFull = false
     /// The stored block the miner works on top of before it is connected (`mineAhead`).
-    private var minedAheadOn: Hash256?
+    private(set) var minedAheadOn: Hash256?
     /// Since when the miner waits for a better block's body (milliseconds), if it does, and
     /// whether that wait ran out (the miner went back to the old tip).
     private var pausedSince: UInt64?
