@@ -5,7 +5,9 @@ import PackageDescription
 //   CKeyChainNative, CZlib  <- KeyChainCore <- KeyChainStore <- KeyChainChain <- KeyChainMining
 //   KeyChainCore <- KeyChainWire (peer messages) and KeyChainAPI (client messages)
 //   KeyChainCore <- KeyChainTracker <- keychain-tracker
-//   KeyChainCore <- KeyChainAPI <- KeyChainNode (with Chain, Store, Mining, P2P, Tracker's client) <- keychain-node
+//   KeyChainCore <- KeyChainAPI <- KeyChainOwner (with Chain, Store, Mining, P2P) <- KeyChainRPC
+//   KeyChainWire, KeyChainP2P <- KeyChainTransport (TCP; knows nothing of the owner)
+//   KeyChainOwner, KeyChainRPC, KeyChainTransport, KeyChainTracker <- KeyChainNode <- keychain-node
 //   keychain-devnet runs the executables as child processes and links none of the modules
 //   KeyChainCore, KeyChainAPI <- KeyChainClient <- keychain-cli
 //   KeyChainWire, KeyChainChain <- KeyChainP2P <- KeyChainSimulator (with Store, Mining) <- keychain-sim
@@ -27,6 +29,9 @@ let package = Package(
         .library(name: "KeyChainWire", targets: ["KeyChainWire"]),
         .library(name: "KeyChainP2P", targets: ["KeyChainP2P"]),
         .library(name: "KeyChainSimulator", targets: ["KeyChainSimulator"]),
+        .library(name: "KeyChainOwner", targets: ["KeyChainOwner"]),
+        .library(name: "KeyChainRPC", targets: ["KeyChainRPC"]),
+        .library(name: "KeyChainTransport", targets: ["KeyChainTransport"]),
         .library(name: "KeyChainNode", targets: ["KeyChainNode"]),
         .library(name: "KeyChainClient", targets: ["KeyChainClient"]),
         .library(name: "KeyChainTracker", targets: ["KeyChainTracker"]),
@@ -105,13 +110,52 @@ let package = Package(
             name: "KeyChainAPI",
             dependencies: ["KeyChainCore", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        // The node's core: the chain's owner, its lanes and timers, the views reads are
+        // answered from, and the `Node` façade. No event loops.
+        .target(
+            name: "KeyChainOwner",
+            dependencies: [
+                "KeyChainCore", "KeyChainStore", "KeyChainChain", "KeyChainMining", "KeyChainAPI", "KeyChainP2P",
+                .product(name: "HashTreeCollections", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // The client API server: the Unix socket, a connection's ordering, the method table.
+        .target(
+            name: "KeyChainRPC",
+            dependencies: [
+                "KeyChainOwner", "KeyChainCore", "KeyChainAPI",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The peer protocol over TCP: connections, frames, the send backlog, signature checks
+        // before the owner.
+        .target(
+            name: "KeyChainTransport",
+            dependencies: [
+                "KeyChainCore", "KeyChainChain", "KeyChainP2P", "KeyChainWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // One node put together: the owner, the API server, the transport, trackers, the peers
+        // file, metrics, as one service.
         .target(
             name: "KeyChainNode",
             dependencies: [
-                "KeyChainCore", "KeyChainStore", "KeyChainChain", "KeyChainMining", "KeyChainAPI", "KeyChainP2P", "KeyChainWire",
-                "KeyChainTracker",
-                .product(name: "HashTreeCollections", package: "swift-collections"),
-                .product(name: "DequeModule", package: "swift-collections"),
+                "KeyChainCore", "KeyChainChain", "KeyChainP2P", "KeyChainWire", "KeyChainTracker",
+                "KeyChainOwner", "KeyChainRPC", "KeyChainTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -148,7 +192,7 @@ let package = Package(
         .executableTarget(
             name: "keychain-node",
             dependencies: [
-                "KeyChainNode", "KeyChainCore", "KeyChainChain", "KeyChainP2P",
+                "KeyChainNode", "KeyChainOwner", "KeyChainCore", "KeyChainChain", "KeyChainP2P",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -201,7 +245,8 @@ let package = Package(
         .testTarget(name: "KeyChainChainTests", dependencies: ["KeyChainChain", "KeyChainTestSupport"]),
         .testTarget(
             name: "KeyChainNodeTests",
-            dependencies: ["KeyChainNode", "KeyChainClient", "KeyChainAPI", "KeyChainTestSupport", "KeyChainP2P", "KeyChainWire",
+            dependencies: ["KeyChainNode", "KeyChainOwner", "KeyChainRPC", "KeyChainTransport", "KeyChainClient", "KeyChainAPI",
+                           "KeyChainTestSupport", "KeyChainP2P", "KeyChainWire",
                            "KeyChainStore", "KeyChainChain", "KeyChainCore", "KeyChainTracker",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]

@@ -39,7 +39,8 @@ let package = Package(
         .executableTarget(
             name: "ReadsDuringValidation",
             dependencies: [
-                .product(name: "KeyChainNode", package: "KeyChain"),
+                .product(name: "KeyChainOwner", package: "KeyChain"),
+                .product(name: "KeyChainRPC", package: "KeyChain"),
                 .product(name: "KeyChainP2P", package: "KeyChain"),
                 .product(name: "KeyChainWire", package: "KeyChain"),
                 .product(name: "KeyChainStore", package: "KeyChain"),

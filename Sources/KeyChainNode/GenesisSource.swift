@@ -1,5 +1,6 @@
 import Foundation
 import KeyChainCore
+import KeyChainOwner
 import KeyChainTracker
 import KeyChainWire
 import Logging

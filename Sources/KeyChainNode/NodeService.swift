@@ -1,3 +1,5 @@
+import KeyChainOwner
+import KeyChainRPC
 import Logging
 import ServiceLifecycle
 

@@ -1,7 +1,9 @@
 import Foundation
 import KeyChainCore
+import KeyChainOwner
 import KeyChainP2P
 import KeyChainTracker
+import KeyChainTransport
 import KeyChainWire
 import Logging
 import NIOConcurrencyHelpers
@@ -50,7 +52,8 @@ public final class PeerNetwork: Sendable {
     public func start() async throws(NodeError) {
         let configuration = node.configuration
         transport.attach { [node] events, handled in node.receive(events, handled: handled) }
-        node.setTransport(transport)
+        node.setTransport(PeerOutlet(perform: { [transport] in transport.perform($0) }, offer: { [transport] in transport.offer($0, to: $1) },
+                                     traffic: { [transport] in transport.traffic(of: $0) }))
         if let listen = configuration.listen, let (host, port) = HostAndPort.split(listen) {
             do {
                 _ = try await transport.listen(host: host, port: port)

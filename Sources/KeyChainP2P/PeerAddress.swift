@@ -39,6 +39,9 @@ public struct PeerAddress: Hashable, Sendable, Comparable, CustomStringConvertib
     public var host: PeerAddress { with(port: 0) }
 
     /// The address for an `addr` message.
+    /// The host, as text ("a.b.c.d" for an IPv4 one).
+    public var hostText: String { networkAddress(lastSeen: 0).host }
+
     public func networkAddress(lastSeen: UInt64) -> NetworkAddress {
         var bytes = [UInt8](repeating: 0, count: 16)
         for index in 0..<8 {

@@ -3,6 +3,7 @@ import Foundation
 import KeyChainChain
 import KeyChainCore
 import KeyChainNode
+import KeyChainOwner
 import KeyChainP2P
 import Logging
 import Metrics

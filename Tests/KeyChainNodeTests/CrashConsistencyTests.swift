@@ -2,7 +2,7 @@ import Foundation
 import KeyChainChain
 import KeyChainClient
 import KeyChainCore
-import KeyChainNode
+import KeyChainOwner
 import KeyChainP2P
 import KeyChainStore
 import KeyChainTestSupport

@@ -6,7 +6,7 @@ import KeyChainStore
 import KeyChainTestSupport
 import Testing
 
-@testable import KeyChainNode
+@testable import KeyChainOwner
 
 /// The full-disk path in-process, without root: a `--dev` node over an in-memory store whose
 /// capacity the test sets. When a block no longer fits, the node reports the fault, refuses

@@ -2,6 +2,7 @@ import Foundation
 import KeyChainClient
 import KeyChainCore
 import KeyChainNode
+import KeyChainOwner
 import KeyChainTestSupport
 import KeyChainWire
 import Testing

@@ -8,7 +8,7 @@ import KeyChainTestSupport
 import KeyChainWire
 import Testing
 
-@testable import KeyChainNode
+@testable import KeyChainOwner
 
 /// The miner moves to a peer's block once its body checks pass, before it is stored and
 /// connected (mine-ahead). A block that passes them and then breaks a rule only connecting

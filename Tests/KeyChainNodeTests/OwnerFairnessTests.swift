@@ -8,7 +8,7 @@ import KeyChainWire
 import NIOConcurrencyHelpers
 import Testing
 
-@testable import KeyChainNode
+@testable import KeyChainOwner
 
 /// Fairness with the real owner, deterministically: a node on a manual clock with no wakeup
 /// and no sockets, whose queue is held while four flooding peers' batches and then an honest

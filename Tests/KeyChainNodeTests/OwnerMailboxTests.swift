@@ -3,7 +3,7 @@ import KeyChainP2P
 import NIOConcurrencyHelpers
 import Testing
 
-@testable import KeyChainNode
+@testable import KeyChainOwner
 
 /// The owner's lanes, driven in-process with the queue held while the work is posted, so the
 /// order is the mailbox's alone: the first lane ahead of everything, each peer's and each

@@ -7,7 +7,7 @@ import KeyChainTestSupport
 import NIOConcurrencyHelpers
 import Testing
 
-@testable import KeyChainNode
+@testable import KeyChainOwner
 
 /// The owner's timers: a deadline heap, and the real owner driven on a manual clock with no
 /// wakeup, so each timer fires exactly when the test moves the clock past it.

@@ -1,6 +1,7 @@
 import Foundation
 import KeyChainCore
-@testable import KeyChainNode
+@testable import KeyChainTransport
+import KeyChainOwner
 import KeyChainP2P
 import KeyChainTestSupport
 import KeyChainWire

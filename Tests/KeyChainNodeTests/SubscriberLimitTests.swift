@@ -5,7 +5,8 @@ import KeyChainTestSupport
 import Logging
 import Testing
 
-@testable import KeyChainNode
+@testable import KeyChainOwner
+import KeyChainRPC
 
 /// A subscriber that never reads its notifications is closed once it leaves more than its
 /// limit unread, rather than holding every notification since in the node's memory. In-process:

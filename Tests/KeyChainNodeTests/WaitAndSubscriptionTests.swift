@@ -8,7 +8,7 @@ import KeyChainWire
 import NIOConcurrencyHelpers
 import Testing
 
-@testable import KeyChainNode
+@testable import KeyChainOwner
 
 /// Waits and subscriptions on an in-process node fed blocks as a peer would: answered at the
 /// depth asked and not a block before, across a reorganisation, notified up to the depth

@@ -9,8 +9,9 @@ import Foundation
 import KeyChainChain
 import KeyChainCore
 import KeyChainMining
-import KeyChainNode
+import KeyChainOwner
 import KeyChainP2P
+import KeyChainRPC
 import KeyChainStore
 import KeyChainWire
 import Logging

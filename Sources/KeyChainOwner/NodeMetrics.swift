@@ -16,9 +16,4 @@ struct NodeMetrics: Sendable {
     /// is above `keychain_height`.
     let peers = Gauge(label: "keychain_peers")
     let bestKnownHeight = Gauge(label: "keychain_best_known_height")
-
-    /// Time to answer one RPC, by method.
-    static func rpcTimer(_ method: String) -> Timer {
-        Timer(label: "keychain_rpc_duration_seconds", dimensions: [("method", method)])
-    }
 }

@@ -1,6 +1,7 @@
 import DequeModule
 import Foundation
 import KeyChainAPI
+import KeyChainOwner
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -285,7 +286,7 @@ final class RPCConnectionHandler: ChannelInboundHandler {
 
     private func complete(_ sequence: Int, _ method: String, _ started: UInt64, _ reply: String?, context: ChannelHandlerContext) {
         guard !removed else { return }  // the client left before its reply was ready
-        NodeMetrics.rpcTimer(method).recordNanoseconds(DispatchTime.now().uptimeNanoseconds - started)
+        RPCMetrics.timer(method).recordNanoseconds(DispatchTime.now().uptimeNanoseconds - started)
         finished[sequence] = .some(reply)
         heldReplyBytes += reply?.utf8.count ?? 0
         var wrote = false

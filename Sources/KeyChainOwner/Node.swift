@@ -178,7 +178,7 @@ public final class Node: Sendable {
     }
 
     /// Open client connections, as the API server counts them.
-    let clientCount = Atomic<Int>(0)
+    package let clientCount = Atomic<Int>(0)
 
     /// The node's state.
     public func status() -> StatusResult { view.status(hashRate: hashRate, clients: clientCount.load(ordering: .relaxed)) }
@@ -265,11 +265,11 @@ public final class Node: Sendable {
         mailbox.post(.peer(events.first?.peer), .peerEvents(events, handled: OwnerReply(handingOverTo: { handled() })))
     }
 
-    /// Sends the protocol's actions through `transport` and reports its traffic in `peers`.
-    public func setTransport(_ transport: PeerTransport) {
+    /// Sends the protocol's actions through `outlet` (the transport) and reports its traffic
+    /// in `peers`.
+    public func setTransport(_ outlet: PeerOutlet) {
         // In the first lane, so that no peer event overtakes it.
-        mailbox.post(.first, .connect(PeerOutlet(perform: { transport.perform($0) }, offer: { transport.offer($0, to: $1) },
-                                                 traffic: { transport.traffic(of: $0) })))
+        mailbox.post(.first, .connect(outlet))
     }
 
     /// The node's connections and bans; `completion` runs on the owner's queue.

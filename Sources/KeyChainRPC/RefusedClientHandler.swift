@@ -1,4 +1,5 @@
 import KeyChainAPI
+import KeyChainOwner
 import NIOCore
 
 /// Answers a client connection beyond the node's limit with one JSON-RPC error line

@@ -1,5 +1,6 @@
 import Foundation
 import KeyChainAPI
+import KeyChainOwner
 import KeyChainCore
 import NIOCore
 

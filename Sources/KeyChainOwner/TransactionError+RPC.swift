@@ -3,7 +3,7 @@ import KeyChainChain
 
 extension TransactionError {
     /// The JSON-RPC error a client sees for this refusal.
-    var rpcError: RPCError {
+    package var rpcError: RPCError {
         switch self {
         case let .notOwner(key, owner):
             RPCError(.notOwner, description, data: ["key": key, "owner": owner.hex])

@@ -3,7 +3,7 @@ import KeyChainCore
 
 extension NodeRequestError {
     /// The JSON-RPC code for this failure (docs/PROTOCOL.md §8.2).
-    var code: RPCErrorCode {
+    package var code: RPCErrorCode {
         switch self {
         case .invalidKey, .invalidParameter: .invalidParams
         case .malformedTransaction: .rejected
@@ -19,7 +19,7 @@ extension NodeRequestError {
     }
 
     /// The JSON-RPC error a client sees.
-    var rpcError: RPCError {
+    package var rpcError: RPCError {
         switch self {
         case let .refused(error):
             return error.rpcError

@@ -5,7 +5,7 @@ import NIOCore
 
 extension PeerAddress {
     /// The address of a connected socket (an IPv4 one as `::ffff:a.b.c.d`); nil for a Unix one.
-    init?(_ socket: SocketAddress) {
+    package init?(_ socket: SocketAddress) {
         guard let port = socket.port, (0...Int(UInt16.max)).contains(port) else { return nil }
         var bytes = [UInt8](repeating: 0, count: 16)
         switch socket {
@@ -25,12 +25,9 @@ extension PeerAddress {
     }
 
     /// `HOST:PORT` (`[v6]:PORT` for IPv6) with a numeric host; a name is resolved once, here.
-    init?(parsing text: String) {
+    package init?(parsing text: String) {
         guard let (host, port) = HostAndPort.split(text), let socket = try? SocketAddress.makeAddressResolvingHost(host, port: port),
               let address = PeerAddress(socket) else { return nil }
         self = address
     }
-
-    /// The host to dial, as text.
-    var hostText: String { networkAddress(lastSeen: 0).host }
 }

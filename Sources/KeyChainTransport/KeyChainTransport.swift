@@ -1,0 +1,14 @@
+// KeyChainTransport: the peer protocol (KeyChainP2P) over SwiftNIO TCP. It knows nothing of
+// the chain's owner: events go out through the `Deliver` function it is attached to, and it
+// performs the protocol's actions it is handed.
+//
+// - `PeerTransport`: connections, dials and closes. Frames (`PeerChannelHandler` cuts them,
+//   refusing an oversize one from its header) and failures become `ProtocolEvent`s; actions
+//   become writes, counted per `PeerLink` (the send backlog reported to the protocol while
+//   above a frame's worth, and as it falls back). It decides a few things without the owner,
+//   to keep blocks moving while the owner is busy: it answers `getdata` for the block the node
+//   just sealed (`offer`), verifies arriving puts' and blocks' signatures on each peer's inbox
+//   (a sync's by the `VerifierPool`, at nice +10), and stops reading a peer whose messages
+//   wait unhandled (16 MiB), telling the protocol so.
+// - `PeerAddress+Socket`: addresses to and from NIO's.
+// - `PeerMetrics`: bytes and messages in and out.
