@@ -226,6 +226,17 @@ let package = Package(
             name: "keychain-sim",
             dependencies: ["KeyChainSimulator", "KeyChainP2P", "KeyChainCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // Tests only: the executables as child processes (nodes, trackers, the CLI), raw
+        // sockets for misbehaving clients and peers, a TCP proxy, free ports, bounded waits.
+        .target(
+            name: "KeyChainTestProcesses",
+            dependencies: [
+                "KeyChainClient", "KeyChainAPI", "KeyChainTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "KeyChainTestSupport",
             dependencies: ["KeyChainCore", "KeyChainStore", "KeyChainChain", "KeyChainMining", "CSodium"]
@@ -246,7 +257,7 @@ let package = Package(
         .testTarget(
             name: "KeyChainNodeTests",
             dependencies: ["KeyChainNode", "KeyChainOwner", "KeyChainRPC", "KeyChainTransport", "KeyChainClient", "KeyChainAPI",
-                           "KeyChainTestSupport", "KeyChainP2P", "KeyChainWire",
+                           "KeyChainTestSupport", "KeyChainTestProcesses", "KeyChainP2P", "KeyChainWire",
                            "KeyChainStore", "KeyChainChain", "KeyChainCore", "KeyChainTracker",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]

@@ -5,6 +5,7 @@ import KeyChainCore
 import KeyChainOwner
 import KeyChainP2P
 import KeyChainStore
+import KeyChainTestProcesses
 import KeyChainTestSupport
 import Testing
 

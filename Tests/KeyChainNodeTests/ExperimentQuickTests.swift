@@ -1,4 +1,5 @@
 import Foundation
+import KeyChainTestProcesses
 import Testing
 
 /// The `--quick` mode of each experiment in `experiments/`, run on the binaries of this build:

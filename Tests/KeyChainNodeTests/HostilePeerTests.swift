@@ -3,6 +3,7 @@ import KeyChainClient
 import KeyChainCore
 import KeyChainNode
 import KeyChainOwner
+import KeyChainTestProcesses
 import KeyChainTestSupport
 import KeyChainWire
 import Testing

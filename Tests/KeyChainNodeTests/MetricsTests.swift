@@ -1,5 +1,6 @@
 import Foundation
 import KeyChainClient
+import KeyChainTestProcesses
 import KeyChainTestSupport
 import Testing
 

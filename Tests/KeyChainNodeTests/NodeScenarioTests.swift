@@ -2,6 +2,7 @@ import Foundation
 import KeyChainAPI
 import KeyChainClient
 import KeyChainCore
+import KeyChainTestProcesses
 import KeyChainTestSupport
 import Testing
 

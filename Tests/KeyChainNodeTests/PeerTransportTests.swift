@@ -1,8 +1,9 @@
+@testable import KeyChainTransport
 import Foundation
 import KeyChainCore
-@testable import KeyChainTransport
 import KeyChainOwner
 import KeyChainP2P
+import KeyChainTestProcesses
 import KeyChainTestSupport
 import KeyChainWire
 import Logging

@@ -1,6 +1,7 @@
 import Foundation
 import KeyChainAPI
 import KeyChainCore
+import KeyChainTestProcesses
 import KeyChainTestSupport
 import Testing
 

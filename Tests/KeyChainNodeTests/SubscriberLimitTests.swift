@@ -1,12 +1,13 @@
+
+@testable import KeyChainOwner
 import Foundation
 import KeyChainCore
+import KeyChainRPC
 import KeyChainStore
+import KeyChainTestProcesses
 import KeyChainTestSupport
 import Logging
 import Testing
-
-@testable import KeyChainOwner
-import KeyChainRPC
 
 /// A subscriber that never reads its notifications is closed once it leaves more than its
 /// limit unread, rather than holding every notification since in the node's memory. In-process:

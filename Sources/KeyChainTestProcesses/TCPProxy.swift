@@ -4,19 +4,21 @@ import NIOPosix
 
 /// A TCP proxy on 127.0.0.1 in front of one port: the one link between two nodes in a test, so
 /// that the test can cut it (close every connection and stop accepting) and restore it.
-final class TCPProxy: Sendable {
-    let port: Int
+public final class TCPProxy: Sendable {
+    /// The port the proxy listens on.
+    public let port: Int
     private let target: Int
     private let state = NIOLockedValueBox<(listener: Channel?, connections: [Channel])>((nil, []))
 
-    init(target: Int) async throws {
+    /// A proxy in front of 127.0.0.1:`target`, accepting.
+    public init(target: Int) async throws {
         self.target = target
         port = try freePort()
         try await restore()
     }
 
     /// Accepts connections again.
-    func restore() async throws {
+    public func restore() async throws {
         let target = self.target
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -40,7 +42,7 @@ final class TCPProxy: Sendable {
     }
 
     /// Closes every proxied connection and stops accepting new ones.
-    func cut() async {
+    public func cut() async {
         let (listener, connections) = state.withLockedValue { state -> (Channel?, [Channel]) in
             defer { state = (nil, []) }
             return state
@@ -49,7 +51,8 @@ final class TCPProxy: Sendable {
         for channel in connections { try? await channel.close() }
     }
 
-    func close() async { await cut() }
+    /// Cuts the link for good.
+    public func close() async { await cut() }
 }
 
 /// One direction of a proxied connection: writes what it reads to its partner's channel, and
