@@ -154,6 +154,7 @@ final class RPCConnectionHandler: ChannelInboundHandler {
 
     private enum Stage {
         case read(() -> String?)
+        case readElsewhere(() -> @Sendable () -> String?)
         case preparing
         case prepared(RPCDelivery)
     }
@@ -208,6 +209,9 @@ final class RPCConnectionHandler: ChannelInboundHandler {
             } else {
                 waiting.append(Request(sequence: sequence, method: method, started: started, stage: .read(body)))
             }
+        case let .readElsewhere(take):
+            waiting.append(Request(sequence: sequence, method: method, started: started, stage: .readElsewhere(take)))
+            drain(context: context)
         case let .deliver(delivery):
             waiting.append(Request(sequence: sequence, method: method, started: started, stage: .prepared(delivery)))
             drain(context: context)
@@ -248,6 +252,20 @@ final class RPCConnectionHandler: ChannelInboundHandler {
                 guard unapplied == 0 else { return }
                 waiting.removeFirst()
                 complete(head.sequence, head.method, head.started, body(), context: context)
+            case let .readElsewhere(take):
+                guard unapplied == 0 else { return }
+                waiting.removeFirst()
+                let answer = take()  // the view as of now, in request order
+                let (sequence, method, started) = (head.sequence, head.method, head.started)
+                let loop = context.eventLoop
+                let bound = NIOLoopBound((self, context), eventLoop: loop)
+                RPCDispatcher.listingQueue.async {
+                    let text = answer()
+                    loop.execute {
+                        let (handler, context) = bound.value
+                        handler.complete(sequence, method, started, text, context: context)
+                    }
+                }
             case let .prepared(.reply(reply)):
                 waiting.removeFirst()
                 complete(head.sequence, head.method, head.started, reply, context: context)

@@ -12,6 +12,10 @@ enum RPCStep {
     /// A read: answered on the event loop from the published view, once every write before
     /// it on the connection has taken effect (at once when there is none).
     case read(() -> String?)
+    /// A read whose answer takes long to build (a `keys` listing after the key set changed
+    /// sorts every key): the view is taken on the event loop at the same point as a `read`'s,
+    /// and the answer built on `RPCDispatcher.listingQueue`, off the event loop.
+    case readElsewhere(() -> @Sendable () -> String?)
     /// A write whose preparation (params, signatures) runs off the event loop; it is handed
     /// to the chain's owner after the writes before it.
     case prepare(@Sendable () async -> RPCDelivery)
@@ -50,6 +54,11 @@ struct RPCDispatcher: Sendable {
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return encoder
     }()
+
+    /// Where the slow reads of every connection are answered, one at a time: the first
+    /// `keys` after the key set changed sorts it once, and the ones queued behind it (on any
+    /// connection) find it sorted, so a burst of listings costs one sort, not one per loop.
+    static let listingQueue = DispatchQueue(label: "keychain.rpc.listing", qos: .userInitiated)
 
     init(node: Node, connection: UInt64, notifications: @escaping @Sendable (String) -> Void) {
         self.node = node
@@ -139,8 +148,13 @@ struct RPCDispatcher: Sendable {
                 node.peers(connection: connection) { result in reply { dispatcher.encode(id, Result<PeersResult, NodeRequestError>.success(result)) } }
             })
         case .keys:
-            return read(KeysParams.self, optional: true) { view, params in
-                view.keys(prefix: params.prefix ?? "", after: params.after, limit: params.limit ?? 100)
+            switch decodeParams(data, KeysParams.self, optional: true) {
+            case let .failure(error): return .reply(silent ? nil : encodeError(id, error))
+            case let .success(params):
+                return .readElsewhere {
+                    let view = node.view
+                    return { silent ? nil : dispatcher.encode(id, view.keys(prefix: params.prefix ?? "", after: params.after, limit: params.limit ?? 100)) }
+                }
             }
         case .put:
             // Decoding, signing and verifying: off the event loop.
