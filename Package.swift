@@ -260,7 +260,8 @@ let package = Package(
                            "KeyChainTestSupport", "KeyChainTestProcesses", "KeyChainP2P", "KeyChainWire",
                            "KeyChainStore", "KeyChainChain", "KeyChainCore", "KeyChainTracker",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Logging", package: "swift-log")]
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOEmbedded", package: "swift-nio")]
         ),
         .testTarget(name: "KeyChainWireTests", dependencies: ["KeyChainWire", "KeyChainTestSupport"]),
         .testTarget(name: "KeyChainP2PTests", dependencies: ["KeyChainP2P", "KeyChainChain", "KeyChainStore", "KeyChainWire", "KeyChainTestSupport"]),

@@ -1,0 +1,90 @@
+import Foundation
+import KeyChainAPI
+import KeyChainCore
+import KeyChainOwner
+import KeyChainStore
+import KeyChainTestSupport
+import Logging
+import NIOCore
+import NIOEmbedded
+import Testing
+
+@testable import KeyChainRPC
+
+/// One client connection driven in-process through NIO's `NIOAsyncTestingChannel`, against a
+/// real node: what a connection promises (docs/PROTOCOL.md §8) without a socket. Its requests
+/// take effect in order (a read pipelined behind a write sees it), its replies leave in request
+/// order whatever each costs, and a malformed line gets an error and leaves it open.
+@Suite struct RPCConnectionTests {
+    /// A channel with the API server's decoder and connection handler, over `node`.
+    static func connection(to node: Node) async throws -> NIOAsyncTestingChannel {
+        let channel = NIOAsyncTestingChannel()
+        let dispatcher = RPCDispatcher(node: node, connection: 1, notifications: { _ in })
+        try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: 1 << 20)))
+            try channel.pipeline.syncOperations.addHandler(RPCConnectionHandler(dispatcher: dispatcher, maxLength: 1 << 20,
+                                                                                logger: Logger(label: "test.rpc")))
+        }.get()
+        try await channel.connect(to: try SocketAddress(unixDomainSocketPath: "/rpc-connection-test"))
+        return channel
+    }
+
+    /// The next `count` replies, as JSON objects.
+    static func replies(_ count: Int, from channel: NIOAsyncTestingChannel) async throws -> [[String: Any]] {
+        var lines: [[String: Any]] = []
+        var pending = ""
+        while lines.count < count {
+            var buffer = try await channel.waitForOutboundWrite(as: ByteBuffer.self)
+            pending += buffer.readString(length: buffer.readableBytes) ?? ""
+            while let newline = pending.firstIndex(of: "\n") {
+                let line = String(pending[..<newline])
+                pending = String(pending[pending.index(after: newline)...])
+                lines.append(try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]))
+            }
+        }
+        return lines
+    }
+
+    static func node(_ directory: TemporaryDirectory) throws -> Node {
+        try Node(parameters: try TestNetwork.parameters(difficultyBits: 4), storage: MemoryBlockStore(), wallet: try TestNetwork.identity(6),
+                 configuration: NodeConfiguration(dataDirectory: directory.path, mine: false))
+    }
+
+    @Test func aReadPipelinedBehindAWriteSeesItAndRepliesLeaveInOrder() async throws {
+        let directory = try TemporaryDirectory()
+        let node = try Self.node(directory)
+        let channel = try await Self.connection(to: node)
+        let put = try TestNetwork.put("rpc/k", "v", by: TestNetwork.identity(1))
+        // A write (decoded and verified in a task, then the owner), reads of every speed behind
+        // it, all in one segment.
+        let requests = [
+            #"{"jsonrpc":"2.0","id":1,"method":"submit","params":{"tx":"\#(Hex.encode(put.encoded))"}}"#,
+            #"{"jsonrpc":"2.0","id":2,"method":"tx","params":{"txid":"\#(put.id.hex)"}}"#,
+            #"{"jsonrpc":"2.0","id":3,"method":"keys","params":{}}"#,
+            #"{"jsonrpc":"2.0","id":4,"method":"get","params":{"key":"rpc/k"}}"#,
+            #"{"jsonrpc":"2.0","id":5,"method":"status"}"#,
+        ]
+        try await channel.writeInbound(ByteBuffer(string: requests.joined(separator: "\n") + "\n"))
+        let replies = try await Self.replies(5, from: channel)
+        #expect(replies.map { $0["id"] as? Int } == [1, 2, 3, 4, 5])
+        #expect((replies[0]["result"] as? [String: Any])?["status"] as? String == "pending")
+        #expect((replies[1]["result"] as? [String: Any])?["status"] as? String == "pending", "the tx read did not see the submit before it")
+        #expect((replies[3]["error"] as? [String: Any])?["code"] as? Int == RPCErrorCode.keyNotFound.rawValue)
+        #expect((replies[4]["result"] as? [String: Any])?["mempool"] as? Int == 1)
+        _ = try await channel.finish()
+        await node.shutdown()
+    }
+
+    @Test func aMalformedLineIsAnsweredAndTheConnectionGoesOn() async throws {
+        let directory = try TemporaryDirectory()
+        let node = try Self.node(directory)
+        let channel = try await Self.connection(to: node)
+        try await channel.writeInbound(ByteBuffer(string: "{not json\n" + #"{"jsonrpc":"2.0","id":7,"method":"status"}"# + "\n"))
+        let replies = try await Self.replies(2, from: channel)
+        #expect((replies[0]["error"] as? [String: Any])?["code"] as? Int == RPCErrorCode.parseError.rawValue)
+        #expect(replies[1]["id"] as? Int == 7 && replies[1]["result"] != nil)
+        #expect(try await channel.isActive)
+        _ = try await channel.finish()
+        await node.shutdown()
+    }
+}
