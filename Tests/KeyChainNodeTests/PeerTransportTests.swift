@@ -1,4 +1,3 @@
-@testable import KeyChainTransport
 import Foundation
 import KeyChainCore
 import KeyChainOwner
@@ -9,6 +8,8 @@ import KeyChainWire
 import Logging
 import NIOConcurrencyHelpers
 import Testing
+
+@testable import KeyChainTransport
 
 /// The transport on real sockets, with raw TCP connections as peers and the events it delivers
 /// standing in for the protocol.

@@ -1,12 +1,7 @@
-
-@testable import KeyChainOwner
 import Foundation
 import KeyChainCore
-import KeyChainRPC
-import KeyChainStore
+import KeyChainOwner
 import KeyChainTestProcesses
-import KeyChainTestSupport
-import Logging
 import Testing
 
 /// A subscriber that never reads its notifications is closed once it leaves more than its
@@ -14,18 +9,9 @@ import Testing
 /// a `--dev` node and its API server on a socket in a temporary directory, with a 64 KB limit.
 @Suite struct SubscriberLimitTests {
     @Test func aSubscriberThatDoesNotReadIsClosedAtItsLimit() async throws {
-        let directory = try TemporaryDirectory()
-        let node = try Node(parameters: try TestNetwork.parameters(difficultyBits: 4), storage: MemoryBlockStore(),
-                            wallet: try TestNetwork.identity(4), configuration: NodeConfiguration(dataDirectory: directory.path, dev: true))
-        node.start()
-        let socket = directory.file("api.sock")
-        let limit = 64 << 10
-        let server = APIServer(node: node, path: socket, maxRequestBytes: 1 << 20, maxClients: 8, maxUnreadNotificationBytes: limit,
-                               logger: Logger(label: "test.api"))
-        let serving = Task { try await server.run() }
-        defer { server.stop() }
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !FileManager.default.fileExists(atPath: socket) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        let api = try await InProcessAPI(wallet: 4, maxClients: 8, maxUnreadNotificationBytes: 64 << 10)
+        let (node, socket) = (api.node, api.socket)
+        defer { api.server.stop() }
 
         let puts = try (0..<3_000).map { try node.signPut(key: "sub/\($0)", value: [1], expectedVersion: nil).get() }
         let subscriber = try RawConnection(path: socket)
@@ -39,9 +25,7 @@ import Testing
         _ = await withCheckedContinuation { continuation in node.submit(batch: puts) { continuation.resume(returning: $0) } }
         guard case .success = await node.wait(for: puts.map(\.id), depth: 1, timeout: .seconds(60), all: true) else {
             Issue.record("the puts did not confirm")
-            server.stop()
-            _ = try? await serving.value
-            await node.shutdown()
+            await api.stop()
             return
         }
         let (bytes, closed) = subscriber.readUntilClosed()
@@ -52,8 +36,6 @@ import Testing
         let other = try RawConnection(path: socket)
         try other.send(#"{"jsonrpc":"2.0","id":2,"method":"get","params":{"key":"sub/2999"}}"#)
         #expect((try other.readReply()["result"] as? [String: Any])?["value"] != nil)
-        server.stop()
-        _ = try? await serving.value
-        await node.shutdown()
+        await api.stop()
     }
 }

@@ -90,29 +90,37 @@ import Testing
         #expect(sent.filter { if case .block = $0.1 { true } else { false } }.count == 1)
     }
 
-    /// A getdata naming 100 stored blocks is served 16 at once and 16 a tick after, in the
-    /// order asked, each once; the owner's turn for it stays short whatever the request names.
-    @Test func aGetdataForManyStoredBlocksIsServedInSlices() throws {
-        let fixture = try Self.ready()
+    /// `count` empty blocks on the fixture's chain, their hashes in order.
+    static func extend(_ fixture: ProtocolFixture, by count: Int) throws -> [Hash256] {
         let parameters = fixture.chain.parameters
         var header = parameters.genesisBlock.header
         var hashes: [Hash256] = []
-        for _ in 0..<100 {
+        for _ in 0..<count {
             let block = TestNetwork.mine(on: header, transactions: [], parameters: parameters)
             _ = try fixture.chain.acceptBlock(block)
             hashes.append(block.hash)
             header = block.header
         }
+        return hashes
+    }
+
+    /// The blocks among `actions`' sends, by hash.
+    static func blocks(_ actions: [ProtocolAction]) -> [Hash256] {
+        ProtocolFixture.sends(actions).compactMap { if case let .block(message) = $0.1 { message.block.hash } else { nil } }
+    }
+
+    /// A getdata naming 100 stored blocks is served 16 at once and 16 a tick after, in the
+    /// order asked, each once; the owner's turn for it stays short whatever the request names.
+    @Test func aGetdataForManyStoredBlocksIsServedInSlices() throws {
+        let fixture = try Self.ready()
+        let hashes = try Self.extend(fixture, by: 100)
         let slice = PeerProtocol.Configuration().blocksServedPerTurn
-        func blocks(_ actions: [ProtocolAction]) -> [Hash256] {
-            ProtocolFixture.sends(actions).compactMap { if case let .block(message) = $0.1 { message.block.hash } else { nil } }
-        }
-        var sent = blocks(fixture.handle(.received(PeerID(1), .getData(GetDataMessage(hashes.map { InventoryItem(.block, $0) })))))
+        var sent = Self.blocks(fixture.handle(.received(PeerID(1), .getData(GetDataMessage(hashes.map { InventoryItem(.block, $0) })))))
         #expect(sent.count == slice)
         var ticks = 0
         while sent.count < hashes.count && ticks < 20 {
             fixture.clock.advance(by: 100)
-            let more = blocks(fixture.handle(.tick))
+            let more = Self.blocks(fixture.handle(.tick))
             #expect(more.count <= slice)
             sent += more
             ticks += 1
@@ -125,33 +133,22 @@ import Testing
     /// frame's worth unsent to the peer, its queued requests wait; once it has drained, they go on.
     @Test func queuedBlockRequestsWaitWhileThePeersBacklogIsFull() throws {
         let fixture = try Self.ready()
-        let parameters = fixture.chain.parameters
-        var header = parameters.genesisBlock.header
-        var hashes: [Hash256] = []
-        for _ in 0..<40 {
-            let block = TestNetwork.mine(on: header, transactions: [], parameters: parameters)
-            _ = try fixture.chain.acceptBlock(block)
-            hashes.append(block.hash)
-            header = block.header
-        }
+        let hashes = try Self.extend(fixture, by: 40)
         let slice = PeerProtocol.Configuration().blocksServedPerTurn
         let full = PeerProtocol.Configuration().maxBacklogToServe + 1
-        func blocks(_ actions: [ProtocolAction]) -> [Hash256] {
-            ProtocolFixture.sends(actions).compactMap { if case let .block(message) = $0.1 { message.block.hash } else { nil } }
-        }
-        var sent = blocks(fixture.handle(.received(PeerID(1), .getData(GetDataMessage(hashes.map { InventoryItem(.block, $0) })))))
+        var sent = Self.blocks(fixture.handle(.received(PeerID(1), .getData(GetDataMessage(hashes.map { InventoryItem(.block, $0) })))))
         #expect(sent.count == slice)
         #expect(fixture.handle(.backlog(PeerID(1), bytes: full)).isEmpty, "a backlog under the limit closes nothing")
         for _ in 0..<5 {
             fixture.clock.advance(by: 100)
-            #expect(blocks(fixture.handle(.tick)).isEmpty, "served with a full backlog")
+            #expect(Self.blocks(fixture.handle(.tick)).isEmpty, "served with a full backlog")
         }
         _ = fixture.handle(.backlog(PeerID(1), bytes: 0))
         fixture.clock.advance(by: 100)
-        sent += blocks(fixture.handle(.tick))
+        sent += Self.blocks(fixture.handle(.tick))
         #expect(sent.count == 2 * slice)
         fixture.clock.advance(by: 100)
-        sent += blocks(fixture.handle(.tick))
+        sent += Self.blocks(fixture.handle(.tick))
         #expect(sent == hashes)
     }
 
