@@ -45,21 +45,13 @@ actor ChainOwner {
     private var touched = Set<Hash256>()
     private var tipMoved = false
     private var nextWaiter: UInt64 = 0
-    /// Whether the miner's template left puts out for want of room.
-    private var templateFull = false
-    /// The stored block the miner works on top of before it is connected (`mineAhead`).
-    private(set) var minedAheadOn: Hash256?
-    /// Since when the miner waits for a better block's body (milliseconds), if it does, and
-    /// whether that wait ran out (the miner went back to the old tip).
-    private var pausedSince: UInt64?
-    private var pauseSpent = false
+    /// When and on what the miner works: the pause, mine-ahead, going back, refreshing.
+    private(set) var mining = MinerController()
     /// Why the node could not store its last block, while it cannot (a full disk): new puts
     /// are refused, reads go on, and every `storageProbeInterval` the store is tried again.
     private var storageFault: String?
     private var storageProbedAt: UInt64 = 0
     static let storageProbeInterval: UInt64 = 1_000
-    /// The longest wait for a body before mining on the old tip again.
-    static let maxPause: UInt64 = 3_000
     private(set) var stopped = false
 
     /// Milliseconds since the Unix epoch (the chain's clock).
@@ -248,8 +240,7 @@ actor ChainOwner {
         // A peer's puts join the template as a client's do: the next block this node mines
         // carries them, whoever they were sent to.
         if chain.mempool.count > waiting { scheduleRefresh() }
-        pauseOrResumeMining()
-        abandonAheadIfNotConnected()
+        pauseOrResumeMining()  // and back to the tip if a block mined ahead on did not connect
         if changed { publish() }
     }
 
@@ -338,71 +329,60 @@ actor ChainOwner {
 
     /// Re-templates the miner after puts arrive, at most every `policy.refreshDelay`.
     private func scheduleRefresh() {
-        // Puts join the mempool in arrival order, and the template takes the oldest that fit:
-        // once it is full, newer puts change nothing until a block moves the chain.
-        guard !timers.contains(.refreshTemplate), !templateFull, miner != nil else { return }
+        guard !timers.contains(.refreshTemplate), mining.refreshWanted, miner != nil else { return }
         setTimer(.refreshTemplate, in: policy.refreshDelay.wholeMilliseconds)
     }
 
-    /// Re-templates the miner when a better block's header has come (to pause it) or the wait
-    /// has ended (to resume).
+    /// The node as the miner's controller sees it now.
+    private func miningSituation() -> MinerController.Situation {
+        MinerController.Situation(awaitingBetterBlock: peers.awaitsBetterBlock,
+                                  policyMines: policy.shouldMine(waitingPuts: chain.mempool.count, waitingClients: tracker.hasWaiters),
+                                  tip: chain.tip.hash, now: clock())
+    }
+
+    /// After a peer's events: pause or resume, or go back to the tip (`MinerController`).
     private func pauseOrResumeMining() {
-        guard miner != nil else { return }
-        let awaiting = peers.awaitsBetterBlock
-        let expired = awaiting && !pauseSpent && clock() >= (pausedSince ?? .max - Self.maxPause) + Self.maxPause
-        if awaiting != (pausedSince != nil) || expired { refreshMining() }
+        guard miner != nil, !stopped else { return }
+        if let work = mining.afterEvents(miningSituation()) { mine(work) }
+    }
+
+    /// After this node's own block was connected, or not: back to the tip if the miner was
+    /// ahead on a block that did not become it.
+    private func abandonAheadIfNotConnected() {
+        guard miner != nil, !stopped else { return }
+        if let work = mining.afterConnecting(miningSituation()) { mine(work) }
     }
 
     /// Points the miner at a block that extends the tip once the block has passed its body
     /// checks, before it is stored and connected, with the waiting puts that connecting it
-    /// cannot make invalid. Storing a full block takes a busy node 100-250 ms and connecting it
-    /// 60-300 ms (measured in devnet imports), and meanwhile the miner of every node that had
-    /// it, its own included, stood idle. Called from within `chain` for a peer's block, and
-    /// for this node's own once its header is announced (`mined`); the template after the
-    /// connection follows (`finish`).
+    /// cannot make invalid. Called from within `chain` for a peer's block, and for this node's
+    /// own once its header is announced (`mined`); the template after the connection follows
+    /// (`finish`).
     private func mineAhead(on block: Block) {
-        guard let miner, !stopped, storageFault == nil, let template = chain.makeTemplate(extending: block),
-              !template.transactions.isEmpty,
-              policy.shouldMine(waitingPuts: template.transactions.count, waitingClients: tracker.hasWaiters) else { return }
-        minedAheadOn = block.hash
+        guard let miner, !stopped, storageFault == nil, let template = chain.makeTemplate(extending: block) else { return }
+        let policyMines = policy.shouldMine(waitingPuts: template.transactions.count, waitingClients: tracker.hasWaiters)
+        guard mining.bodyChecked(block.hash, templateHoldsPuts: !template.transactions.isEmpty, policyMines: policyMines) != nil else { return }
         miner.update(template, target: chain.parameters.target)
     }
 
-    /// A block mined ahead on that did not become the tip broke a rule only connecting checks
-    /// (ownership, compare-and-set, replay): its children are invalid too, so the miner goes
-    /// back to the tip. Runs once the event that stored the block is handled.
-    private func abandonAheadIfNotConnected() {
-        if let minedAheadOn, chain.tip.hash != minedAheadOn { refreshMining() }
+    /// Points the miner at a fresh template on the tip, or idles it (`MinerController.refresh`).
+    func refreshMining() {
+        guard miner != nil, !stopped else { return }
+        mine(mining.refresh(miningSituation()))
     }
 
-    /// Points the miner at a fresh template, or idles it when the policy says so.
-    func refreshMining() {
-        minedAheadOn = nil
-        guard let miner, !stopped else { return }
-        // A better block is on its way (its header came, its body not yet): mining on the
-        // old tip meanwhile mostly makes orphans, which during a busy import cost whole
-        // blocks of puts and a reorganisation each. Paused for at most `maxPause`, so a peer
-        // that announces and never delivers cannot stop this node's miner.
-        if peers.awaitsBetterBlock {
-            let now = clock()
-            let since = pausedSince ?? now
-            pausedSince = since
-            if now < since + Self.maxPause {
-                templateFull = false
-                return miner.update(nil, target: chain.parameters.target)
-            }
-            pauseSpent = true
-        } else {
-            pausedSince = nil
-            pauseSpent = false
-        }
-        if policy.shouldMine(waitingPuts: chain.mempool.count, waitingClients: tracker.hasWaiters) {
-            let template = chain.makeTemplate()
-            templateFull = template.transactions.count < chain.mempool.count
-            miner.update(template, target: chain.parameters.target)
-        } else {
-            templateFull = false
+    /// Gives the miner what the controller decided.
+    private func mine(_ work: MinerController.Work) {
+        guard let miner else { return }
+        switch work {
+        case .idle:
             miner.update(nil, target: chain.parameters.target)
+        case .tip:
+            let template = chain.makeTemplate()
+            mining.templateMade(holding: template.transactions.count, waiting: chain.mempool.count)
+            miner.update(template, target: chain.parameters.target)
+        case .ahead:
+            break  // `mineAhead` hands the miner its template on the block itself
         }
     }
 
