@@ -217,14 +217,10 @@ final class RPCConnectionHandler: ChannelInboundHandler {
             drain(context: context)
         case let .prepare(work):
             waiting.append(Request(sequence: sequence, method: method, started: started, stage: .preparing))
-            let loop = context.eventLoop
-            let bound = NIOLoopBound((self, context), eventLoop: loop)
+            let back = backOnLoop(context)
             Task {
                 let delivery = await work()
-                loop.execute {
-                    let (handler, context) = bound.value
-                    handler.prepared(sequence, delivery, context: context)
-                }
+                back { handler, context in handler.prepared(sequence, delivery, context: context) }
             }
         }
     }
@@ -257,14 +253,10 @@ final class RPCConnectionHandler: ChannelInboundHandler {
                 waiting.removeFirst()
                 let answer = take()  // the view as of now, in request order
                 let (sequence, method, started) = (head.sequence, head.method, head.started)
-                let loop = context.eventLoop
-                let bound = NIOLoopBound((self, context), eventLoop: loop)
+                let back = backOnLoop(context)
                 RPCDispatcher.listingQueue.async {
                     let text = answer()
-                    loop.execute {
-                        let (handler, context) = bound.value
-                        handler.complete(sequence, method, started, text, context: context)
-                    }
+                    back { handler, context in handler.complete(sequence, method, started, text, context: context) }
                 }
             case let .prepared(.reply(reply)):
                 waiting.removeFirst()
@@ -273,31 +265,38 @@ final class RPCConnectionHandler: ChannelInboundHandler {
                 waiting.removeFirst()
                 unapplied += 1
                 let (sequence, method, started) = (head.sequence, head.method, head.started)
-                let loop = context.eventLoop
-                let bound = NIOLoopBound((self, context), eventLoop: loop)
+                let back = backOnLoop(context)
                 hand(RPCCompletion(
                     applied: {
-                        loop.execute {
-                            let (handler, context) = bound.value
+                        back { handler, context in
                             handler.unapplied -= 1
                             handler.drain(context: context)
                         }
                     },
                     reply: { build in
-                        loop.execute {
-                            let (handler, context) = bound.value
-                            handler.complete(sequence, method, started, build(), context: context)
-                        }
+                        back { handler, context in handler.complete(sequence, method, started, build(), context: context) }
                     },
                     replyBuiltElsewhere: { build in
                         Task {
                             let text = build()
-                            loop.execute {
-                                let (handler, context) = bound.value
-                                handler.complete(sequence, method, started, text, context: context)
-                            }
+                            back { handler, context in handler.complete(sequence, method, started, text, context: context) }
                         }
                     }))
+            }
+        }
+    }
+
+    /// How work finished elsewhere (a task, the owner, the listing queue) gets back to this
+    /// connection: the function returned runs its argument on the connection's event loop,
+    /// with the handler and its context.
+    private func backOnLoop(_ context: ChannelHandlerContext)
+        -> @Sendable (@escaping @Sendable (RPCConnectionHandler, ChannelHandlerContext) -> Void) -> Void {
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((self, context), eventLoop: loop)
+        return { body in
+            loop.execute {
+                let (handler, context) = bound.value
+                body(handler, context)
             }
         }
     }

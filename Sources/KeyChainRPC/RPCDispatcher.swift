@@ -122,12 +122,19 @@ struct RPCDispatcher: Sendable {
     private func step(_ method: APIMethod, id: RPCID, data: Data, silent: Bool) -> RPCStep {
         let node = self.node
         let dispatcher = self
+        /// A read of the view; `elsewhere`, its answer is built off the event loop.
         func read<Params: Codable & Sendable, Output: Codable & Sendable>(
-            _ type: Params.Type, optional: Bool = false, _ body: @escaping (ChainView, Params) -> Result<Output, NodeRequestError>
+            _ type: Params.Type, optional: Bool = false, elsewhere: Bool = false,
+            _ body: @escaping @Sendable (ChainView, Params) -> Result<Output, NodeRequestError>
         ) -> RPCStep {
             switch decodeParams(data, type, optional: optional) {
             case let .failure(error): return .reply(silent ? nil : encodeError(id, error))
-            case let .success(params): return .read { silent ? nil : dispatcher.encode(id, body(node.view, params)) }
+            case let .success(params):
+                guard elsewhere else { return .read { silent ? nil : dispatcher.encode(id, body(node.view, params)) } }
+                return .readElsewhere {
+                    let view = node.view
+                    return { silent ? nil : dispatcher.encode(id, body(view, params)) }
+                }
             }
         }
         switch method {
@@ -148,13 +155,8 @@ struct RPCDispatcher: Sendable {
                 node.peers(connection: connection) { result in reply { dispatcher.encode(id, Result<PeersResult, NodeRequestError>.success(result)) } }
             })
         case .keys:
-            switch decodeParams(data, KeysParams.self, optional: true) {
-            case let .failure(error): return .reply(silent ? nil : encodeError(id, error))
-            case let .success(params):
-                return .readElsewhere {
-                    let view = node.view
-                    return { silent ? nil : dispatcher.encode(id, view.keys(prefix: params.prefix ?? "", after: params.after, limit: params.limit ?? 100)) }
-                }
+            return read(KeysParams.self, optional: true, elsewhere: true) { view, params in
+                view.keys(prefix: params.prefix ?? "", after: params.after, limit: params.limit ?? 100)
             }
         case .put:
             // Decoding, signing and verifying: off the event loop.
