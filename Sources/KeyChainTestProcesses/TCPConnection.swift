@@ -9,7 +9,10 @@ public final class TCPConnection {
     /// Connects to 127.0.0.1:`port`; reads time out after `timeoutSeconds`.
     public init(port: Int, timeoutSeconds: Int = 20) throws {
         self.timeoutSeconds = timeoutSeconds
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // A local until it connects: a class whose initializer throws once every property is
+        // set runs its deinit, which closed the descriptor a second time; by then the number
+        // could belong to another test's socket, and SwiftNIO stops the process on EBADF.
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
@@ -20,10 +23,12 @@ public final class TCPConnection {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else {
+            let reason = String(cString: strerror(errno))
             close(descriptor)
             // Not a `ProcessFailure`: `eventually` retries it (a server not listening yet).
-            throw ConnectionRefused(port: port, reason: String(cString: strerror(errno)))
+            throw ConnectionRefused(port: port, reason: reason)
         }
+        self.descriptor = descriptor
     }
 
     deinit { close(descriptor) }
