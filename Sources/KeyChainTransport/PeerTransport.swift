@@ -273,7 +273,8 @@ public final class PeerTransport: Sendable {
     /// Messages arrived (all that one read brought): their signatures are verified on the
     /// link's inbox (a sync's blocks by the verifier pool), off the owner's queue and in parallel
     /// with other peers' (the owner then finds them in the cache), and they reach the owner as
-    /// one batch, in the order they came.
+    /// one batch, in the order they came (or several, when they name more inventory entries
+    /// than one turn should handle: `Message.entriesPerTurn`).
     /// While the owner connects one block, the next ones are being verified: during a sync,
     /// verification leaves the critical path.
     func arrived(_ messages: [Message], bytes: Int, on link: PeerLink) {
@@ -282,8 +283,11 @@ public final class PeerTransport: Sendable {
         link.inboxBytes.add(bytes, ordering: .relaxed)
         // The batch's bytes count against the peer until the owner has handled it, not when it
         // is posted: otherwise a flooding peer's batches pile up in the owner's lane unbounded.
+        // Split into turns, they are released with the last, which the owner handles last.
+        let turns = messages.turns()
         let handOver: @Sendable () -> Void = { [self] in
-            deliver(messages.map { .received(link.id, $0) }) {
+            for turn in turns.dropLast() { deliver(turn.map { .received(link.id, $0) }) {} }
+            deliver((turns.last ?? []).map { .received(link.id, $0) }) {
                 let waiting = link.inboxBytes.subtract(bytes, ordering: .relaxed).newValue
                 if waiting <= PeerLink.maxInboxBytes / 2 && link.readingPaused.exchange(false, ordering: .relaxed) {
                     link.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
