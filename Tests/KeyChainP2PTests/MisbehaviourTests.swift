@@ -40,7 +40,7 @@ import Testing
             if offence == .bodyNotMatchingItsMerkleRoot { body = Block(header: block.header, transactions: [try TestNetwork.put("x", "y", by: alice)]) }
             if offence == .forgedSignatureInBody {
                 let mallory = try TestNetwork.identity(2)
-                body = Block(header: block.header, transactions: [put.withSignature(try mallory.sign(put.id.bytes))])
+                body = Block(header: block.header, transactions: [put.withSignature(mallory.sign(put.id.bytes))])
             }
             actions = fixture.handle(.received(PeerID(1), .block(BlockMessage(body))))
         }
