@@ -8,8 +8,10 @@
 // - `NodeService` and `MetricsServer`: swift-service-lifecycle services with graceful shutdown.
 //
 // Threads and locks (docs/ARCHITECTURE.md §9). The owner's serial queue; the client event
-// loops (one a core), which answer reads; one event loop for every peer connection; a serial
-// inbox queue per peer, where a batch's signatures are verified before it goes to the owner;
+// loops (one a core), which answer reads; one event loop for every peer connection, which
+// only reads, cuts frames and writes; a serial inbox queue per peer, where frames are decoded
+// and a batch's signatures verified before it goes to the owner, and an outbox queue per peer,
+// where what it is sent is framed;
 // `concurrentPerform` workers for a block's uncached signatures; the miner's threads; the
 // checkpoint writer; and `VerifierPool` threads at nice +10 for a sync's signatures, below the
 // rest. Locks shared by these threads are NIO's (`NIOLockedValueBox`, a plain pthread mutex),

@@ -2,13 +2,16 @@
 // the chain's owner: events go out through the `Deliver` function it is attached to, and it
 // performs the protocol's actions it is handed.
 //
-// - `PeerTransport`: connections, dials and closes. Frames (`PeerChannelHandler` cuts them,
-//   refusing an oversize one from its header) and failures become `ProtocolEvent`s; actions
-//   become writes, counted per `PeerLink` (the send backlog reported to the protocol while
-//   above a frame's worth, and as it falls back). It decides a few things without the owner,
-//   to keep blocks moving while the owner is busy: it answers `getdata` for the block the node
-//   just sealed (`offer`), verifies arriving puts' and blocks' signatures on each peer's inbox
-//   (a sync's by the `VerifierPool`, at nice +10), and stops reading a peer whose messages
-//   wait unhandled (16 MiB), telling the protocol so.
+// - `PeerTransport`: connections, dials and closes. Frames (`PeerChannelHandler` cuts them on
+//   the event loop, refusing an oversize one from its header; each peer's inbox queue checks
+//   and decodes them) and failures become `ProtocolEvent`s, a read's worth a batch, cut into
+//   turns of at most 128 inventory entries (`Message+Turns`); actions become writes, framed on
+//   each peer's outbox queue and counted per `PeerLink` (the send backlog reported to the
+//   protocol while above a frame's worth, and as it falls back). No hashing, decoding or
+//   encoding happens on the event loop. It decides a few things without the owner, to keep
+//   blocks moving while the owner is busy: it answers `getdata` for the block the node just
+//   sealed (`offer`), verifies arriving puts' and blocks' signatures on each peer's inbox (a
+//   sync's by the `VerifierPool`, at nice +10), and stops reading a peer whose messages wait
+//   unhandled (16 MiB), telling the protocol so.
 // - `PeerAddress+Socket`: addresses to and from NIO's.
 // - `PeerMetrics`: bytes and messages in and out.

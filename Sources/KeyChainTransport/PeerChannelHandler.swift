@@ -1,10 +1,12 @@
 import KeyChainWire
 import NIOCore
 
-/// Cuts one connection's bytes into messages for the protocol (through the link's inbox). `FrameDecoder` checks a frame's
-/// magic, command and length as soon as its 24-byte header is in, so an oversize frame is
-/// refused before its payload is buffered. The first bad frame ends the connection: it is
-/// reported as `malformed` (the protocol decides on a ban) and nothing after it is read.
+/// Cuts one connection's bytes into frames for the protocol, opened on the link's inbox.
+/// `FrameDecoder` checks a frame's magic, command and length as soon as its 24-byte header is
+/// in, so an oversize frame is refused before its payload is buffered; its checksum and payload
+/// are checked where it is opened (`PeerTransport.arrived`). The first bad frame ends the
+/// connection: it is reported as `malformed` (the protocol decides on a ban) and nothing after
+/// it is read.
 final class PeerChannelHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -66,11 +68,13 @@ final class PeerChannelHandler: ChannelInboundHandler {
         }
         do {
             let before = decoder.buffered
-            var messages: [Message] = []
-            defer { if !messages.isEmpty { transport.arrived(messages, bytes: before - decoder.buffered, on: link) } }
-            while let message = try decoder.next() {
-                transport.received(0, message: message.command)
-                messages.append(message)
+            var frames: [RawFrame] = []
+            defer { if !frames.isEmpty { transport.arrived(frames, bytes: before - decoder.buffered, on: link) } }
+            // Only cut here: the checksums and the decoding (a SHA-256d per put of a block)
+            // happen on the link's inbox, not on the loop every peer shares.
+            while let frame = try decoder.nextFrame() {
+                transport.received(0, message: frame.command)
+                frames.append(frame)
             }
             if link.inboxBytes.load(ordering: .relaxed) > PeerLink.maxInboxBytes, !link.readingPaused.exchange(true, ordering: .relaxed) {
                 // The owner and the verifiers are behind: let TCP push back on the peer until

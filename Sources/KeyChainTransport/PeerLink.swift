@@ -4,8 +4,9 @@ import NIOCore
 import Synchronization
 
 /// One TCP connection to a peer: its channel, its traffic, counted where it happens (the event
-/// loop) and read from anywhere (`peers`, metrics), and its inbox: the serial queue on which
-/// what it sent is prepared (signatures verified) and handed to the owner, in order.
+/// loop) and read from anywhere (`peers`, metrics), its inbox: the serial queue on which what
+/// it sent is opened (checksums, decoding), prepared (signatures verified) and handed to the
+/// owner, in order, and its outbox, where what it is sent is framed.
 final class PeerLink: Sendable {
     let id: PeerID
     let channel: Channel
@@ -23,6 +24,11 @@ final class PeerLink: Sendable {
     static let maxInboxBytes = 16 << 20
     /// Whether reading is paused for `inboxBytes` (set by the handler, cleared by the transport).
     let readingPaused = Atomic<Bool>(false)
+    /// Set once a frame failed to open on the inbox: nothing after it is handed on.
+    let sentMalformedFrame = Atomic<Bool>(false)
+    /// The serial queue on which the messages sent to this peer are framed (a full block took
+    /// 15-50 ms) and written, in the order the owner decided them, off the event loop.
+    let outbox: DispatchQueue
 
     init(id: PeerID, channel: Channel, outbound: Bool, address: PeerAddress) {
         self.id = id
@@ -30,5 +36,6 @@ final class PeerLink: Sendable {
         self.outbound = outbound
         self.address = address
         inbox = DispatchQueue(label: "keychain.peer.inbox")
+        outbox = DispatchQueue(label: "keychain.peer.outbox")
     }
 }

@@ -127,7 +127,8 @@ public final class PeerTransport: Sendable {
                 guard let link = link(peer) else { continue }
                 logger.notice("peer disconnected", metadata: ["peer": "\(link.address)", "reason": "\(reason)", "banned": "\(ban)"])
                 if ban { metrics.bans.increment() }
-                link.channel.eventLoop.execute { link.channel.close(promise: nil) }
+                // Through the outbox, behind the writes queued there.
+                link.outbox.async { link.channel.close(promise: nil) }
             }
         }
         for peer in order { if let messages = sends[peer] { write(messages, to: peer) } }
@@ -135,23 +136,20 @@ public final class PeerTransport: Sendable {
 
     private func link(_ peer: PeerID) -> PeerLink? { state.withLockedValue { $0.links[peer] } }
 
-    /// Frames `messages` on the connection's event loop (off the owner's queue, which only
-    /// decided to send them) into one buffer, and writes it with one flush.
+    /// Frames `messages` on the link's outbox (neither on the owner's queue, which only
+    /// decided to send them, nor on the event loop every peer shares) into one buffer, and
+    /// writes it with one flush.
     private func write(_ messages: [Message], to peer: PeerID) {
         guard let link = link(peer) else { return }
-        link.channel.eventLoop.execute { [self] in write(messages, on: link) }
+        link.outbox.async { [self] in
+            var buffer = link.channel.allocator.buffer(capacity: 0)
+            for message in messages { buffer.writeBytes(Frame.encode(message, magic: magic)) }
+            write(buffer, on: link)
+        }
     }
 
-    /// Frames `messages` into one buffer and writes it with one flush; on the connection's
-    /// event loop.
-    private func write(_ messages: [Message], on link: PeerLink) {
-        var buffer = link.channel.allocator.buffer(capacity: 0)
-        for message in messages { buffer.writeBytes(Frame.encode(message, magic: magic)) }
-        write(buffer, on: link)
-    }
-
-    /// Writes framed bytes with one flush, counting them as unsent until written; on the
-    /// connection's event loop.
+    /// Writes framed bytes with one flush, counting them as unsent until written; from the
+    /// link's outbox or inbox (the channel takes writes from any thread, in the order made).
     private func write(_ buffer: ByteBuffer, on link: PeerLink) {
         let channel = link.channel
         let size = buffer.readableBytes
@@ -183,7 +181,7 @@ public final class PeerTransport: Sendable {
     }
 
     /// `messages` less the offered block's items of their `getdata`, which are answered here
-    /// if `link` is one of the peers it was offered to; on the connection's event loop.
+    /// if `link` is one of the peers it was offered to; on the link's inbox.
     private func answeringOffered(_ messages: [Message], on link: PeerLink) -> [Message] {
         guard messages.contains(where: { if case .getData = $0 { true } else { false } }),
               let offered = state.withLockedValue({ $0.offered }), offered.to.contains(link.id) else { return messages }
@@ -206,7 +204,7 @@ public final class PeerTransport: Sendable {
         }) else { return messages }
         metrics.sent(BlockMessage.command)
         // Framed once for all the peers that ask: encoding a full block took a busy node 15-50
-        // ms, and the second peer's copy waited for it on this loop.
+        // ms, and the second peer's copy waited for it.
         let framed = frame ?? {
             var buffer = link.channel.allocator.buffer(capacity: 0)
             buffer.writeBytes(Frame.encode(.block(BlockMessage(offered.block)), magic: magic))
@@ -270,17 +268,45 @@ public final class PeerTransport: Sendable {
         link.inbox.async { [self] in deliver(.malformed(link.id, reason: reason)) }
     }
 
-    /// Messages arrived (all that one read brought): their signatures are verified on the
-    /// link's inbox (a sync's blocks by the verifier pool), off the owner's queue and in parallel
-    /// with other peers' (the owner then finds them in the cache), and they reach the owner as
-    /// one batch, in the order they came (or several, when they name more inventory entries
-    /// than one turn should handle: `Message.entriesPerTurn`).
-    /// While the owner connects one block, the next ones are being verified: during a sync,
-    /// verification leaves the critical path.
-    func arrived(_ messages: [Message], bytes: Int, on link: PeerLink) {
-        let messages = answeringOffered(messages, on: link)
-        guard !messages.isEmpty else { return }
+    /// Frames arrived (all that one read brought): on the link's inbox, off the event loop,
+    /// they are opened (checksums, decoding: a SHA-256d per put of a block), the offered block
+    /// is answered early, their signatures are verified (a sync's blocks by the verifier
+    /// pool), in parallel with other peers' (the owner then finds them in the cache), and they
+    /// reach the owner as one batch, in the order they came (or several, when they name more
+    /// inventory entries than one turn should handle: `Message.entriesPerTurn`). While the
+    /// owner connects one block, the next ones are being verified: during a sync, verification
+    /// leaves the critical path. A frame that does not open ends the connection; what came
+    /// before it is handed on first, nothing after it.
+    func arrived(_ frames: [RawFrame], bytes: Int, on link: PeerLink) {
         link.inboxBytes.add(bytes, ordering: .relaxed)
+        link.inbox.async { [self] in
+            guard !link.sentMalformedFrame.load(ordering: .relaxed) else {
+                link.inboxBytes.subtract(bytes, ordering: .relaxed)
+                return
+            }
+            var opened: [Message] = []
+            opened.reserveCapacity(frames.count)
+            for frame in frames {
+                do throws(WireError) {
+                    opened.append(try frame.message())
+                } catch {
+                    link.sentMalformedFrame.store(true, ordering: .relaxed)
+                    malformed(link, reason: error.description)  // queued on the inbox: after what came before
+                    link.channel.close(promise: nil)
+                    break
+                }
+            }
+            let messages = answeringOffered(opened, on: link)
+            guard !messages.isEmpty else {
+                link.inboxBytes.subtract(bytes, ordering: .relaxed)
+                return
+            }
+            prepare(messages, bytes: bytes, on: link)
+        }
+    }
+
+    /// Verifies what needs it and hands `messages` to the owner; on the link's inbox.
+    private func prepare(_ messages: [Message], bytes: Int, on link: PeerLink) {
         // The batch's bytes count against the peer until the owner has handled it, not when it
         // is posted: otherwise a flooding peer's batches pile up in the owner's lane unbounded.
         // Split into turns, they are released with the last, which the owner handles last.
@@ -295,37 +321,35 @@ public final class PeerTransport: Sendable {
                 }
             }
         }
-        link.inbox.async { [signatures, catchingUp] in
-            var blocks: [Transaction] = []
-            var relayed: [Transaction] = []
-            for message in messages {
-                switch message {
-                case let .block(body): blocks += body.block.transactions
-                case let .tx(body): relayed.append(body.transaction)
-                default: break
-                }
+        var blocks: [Transaction] = []
+        var relayed: [Transaction] = []
+        for message in messages {
+            switch message {
+            case let .block(body): blocks += body.block.transactions
+            case let .tx(body): relayed.append(body.transaction)
+            default: break
             }
-            // Relayed puts are verified here, at normal priority (a node that lags in relay
-            // mines blocks without the network's puts), as one batch: a read brings hundreds.
-            if !relayed.isEmpty { signatures?.verify(relayed) }
-            // A relayed block's signatures are mostly cached already (its puts came first), and
-            // the verifiers run at nice +10: on a busy machine a block they only had to look up
-            // waited 200 ms for them while its receiver's miner idled.
-            guard let signatures, case let unverified = signatures.uncached(blocks), !unverified.isEmpty else { return handOver() }
-            // A block at the network's tip, with puts the relay has not brought yet, is what
-            // this node's miner waits for: it is verified now, on every core at this priority,
-            // not by verifiers at nice +10 that a busy machine starves.
-            guard catchingUp() else {
-                _ = signatures.firstInvalid(in: unverified)  // caches the good ones; the owner refuses a bad one
-                return handOver()
-            }
-            // A sync's bulk goes to the verifiers; the inbox waits, suspended and holding no
-            // thread, so what the peer sent still reaches the owner in order.
-            link.inbox.suspend()
-            VerifierPool.shared.verify(unverified, into: signatures) {
-                handOver()
-                link.inbox.resume()
-            }
+        }
+        // Relayed puts are verified here, at normal priority (a node that lags in relay
+        // mines blocks without the network's puts), as one batch: a read brings hundreds.
+        if !relayed.isEmpty { signatures?.verify(relayed) }
+        // A relayed block's signatures are mostly cached already (its puts came first), and
+        // the verifiers run at nice +10: on a busy machine a block they only had to look up
+        // waited 200 ms for them while its receiver's miner idled.
+        guard let signatures, case let unverified = signatures.uncached(blocks), !unverified.isEmpty else { return handOver() }
+        // A block at the network's tip, with puts the relay has not brought yet, is what
+        // this node's miner waits for: it is verified now, on every core at this priority,
+        // not by verifiers at nice +10 that a busy machine starves.
+        guard catchingUp() else {
+            _ = signatures.firstInvalid(in: unverified)  // caches the good ones; the owner refuses a bad one
+            return handOver()
+        }
+        // A sync's bulk goes to the verifiers; the inbox waits, suspended and holding no
+        // thread, so what the peer sent still reaches the owner in order.
+        link.inbox.suspend()
+        VerifierPool.shared.verify(unverified, into: signatures) {
+            handOver()
+            link.inbox.resume()
         }
     }
 

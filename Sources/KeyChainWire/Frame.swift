@@ -43,7 +43,8 @@ public enum Frame {
 }
 
 /// Cuts frames from a byte stream and decodes their messages. Checks the magic, the command and
-/// the length as soon as a header is complete, before waiting for (or buffering) the payload.
+/// the length as soon as a header is complete, before waiting for (or buffering) the payload;
+/// `nextFrame` stops there, and the checksum and the payload are left to `RawFrame.message()`.
 public struct FrameDecoder: Sendable {
     /// The network's magic.
     public let magic: UInt32
@@ -75,6 +76,12 @@ public struct FrameDecoder: Sendable {
     /// The next complete message, or nil until more bytes arrive. After a throw the stream is
     /// unusable: close the connection.
     public mutating func next() throws(WireError) -> Message? {
+        try nextFrame()?.message()
+    }
+
+    /// The next complete frame, its header checked and its payload not yet opened, or nil
+    /// until more bytes arrive. After a throw the stream is unusable: close the connection.
+    public mutating func nextFrame() throws(WireError) -> RawFrame? {
         guard buffered >= Frame.headerSize else { return nil }
         var reader = ByteReader(buffer, range: start..<buffer.count)
         let frameMagic = (try? reader.readUInt32("magic")) ?? 0
@@ -88,9 +95,8 @@ public struct FrameDecoder: Sendable {
         }
         guard let checksum = try? reader.readUInt32("checksum") else { return nil }
         guard reader.remaining >= length, let payload = try? reader.readBytes(length, maximum: length, "payload") else { return nil }
-        guard Frame.checksum(payload) == checksum.byteSwapped else { throw .badChecksum(command: command) }
         start += Frame.headerSize + length
-        return try Message.decode(command: command, payload: payload)
+        return RawFrame(command: command, checksum: checksum.byteSwapped, payload: payload)
     }
 
     /// The command: printable ASCII, then only NULs.

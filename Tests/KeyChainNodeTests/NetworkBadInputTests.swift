@@ -12,8 +12,8 @@ import Testing
 /// Bad input on the network's ports, against real processes: the offender is cut off, and the
 /// node or tracker goes on serving everyone else.
 @Suite(.serialized) struct NetworkBadInputTests {
-    /// Garbage, an oversize frame, a truncated frame, a handshake of another network and an
-    /// HTTP request on the peer port: each connection is closed, and the node keeps its peer
+    /// Garbage, an oversize frame, a truncated frame, a frame failing its checksum, a handshake
+    /// of another network and an HTTP request on the peer port: each connection is closed, and the node keeps its peer
     /// and its clients.
     @Test func hostileBytesOnThePeerPortCloseThatConnectionOnly() async throws {
         let directory = try TemporaryDirectory()
@@ -28,12 +28,17 @@ import Testing
         var oversize = Frame.encode(.ping(PingMessage(nonce: 1)), magic: magic)
         oversize.replaceSubrange(16..<20, with: [0xFF, 0xFF, 0xFF, 0x7F])  // length: 2 GB
         let truncated = Array(Frame.encode(.ping(PingMessage(nonce: 2)), magic: magic).prefix(28))
+        // A sound header over a payload that fails its checksum: found where frames are opened,
+        // on the peer's inbox, after the header passed on the event loop.
+        var corrupt = Frame.encode(.ping(PingMessage(nonce: 3)), magic: magic)
+        corrupt[Frame.headerSize] ^= 0xFF
         let stranger = VersionMessage(genesis: Hash256(sha256d: Array("another network".utf8)), bestHeight: 0, listenPort: 0,
                                       nodeID: 42, timestamp: 0)
         let cases: [(String, [UInt8], halfClose: Bool)] = [
             ("garbage", (0..<200).map { UInt8(truncatingIfNeeded: $0 &* 37) }, false),
             ("an oversize frame", oversize, false),
             ("a truncated frame", truncated, true),
+            ("a frame failing its checksum", corrupt, false),
             ("another network's handshake", Frame.encode(.version(stranger), magic: magic), false),
             ("an HTTP request", Array("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8), false),
         ]
@@ -50,6 +55,7 @@ import Testing
         }
         #expect(node.log.contains("another network"), "\(node.log)")
         #expect(node.log.contains("exceeds"), "the oversize frame is not in the log: \(node.log)")
+        #expect(node.log.contains("fails its checksum"), "the corrupt frame is not in the log: \(node.log)")
         #expect(node.isRunning)
 
         // The honest peer and the clients never noticed.
