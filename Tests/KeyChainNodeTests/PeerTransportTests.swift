@@ -34,11 +34,11 @@ import Testing
             events.withLockedValue { $0.count { if case .received(peer, .getData) = $0 { true } else { false } } }
         }
         let announced = try TCPConnection(port: port, timeoutSeconds: 15)
-        try await eventually("the first connection", seconds: 15) { connected().count == 1 }
+        try await eventually("the first connection") { connected().count == 1 }
         let alsoAnnounced = try TCPConnection(port: port, timeoutSeconds: 15)
-        try await eventually("the second connection", seconds: 15) { connected().count == 2 }
+        try await eventually("the second connection") { connected().count == 2 }
         let stranger = try TCPConnection(port: port, timeoutSeconds: 15)
-        try await eventually("the third connection", seconds: 15) { connected().count == 3 }
+        try await eventually("the third connection") { connected().count == 3 }
         let (announcedID, alsoAnnouncedID, strangerID) = (connected()[0], connected()[1], connected()[2])
 
         let put = try TestNetwork.put("offered", "block", by: try TestNetwork.identity(1))
@@ -47,11 +47,11 @@ import Testing
         let magic = Frame.magic(for: parameters.genesisHash)
         let request = Frame.encode(.getData(GetDataMessage([InventoryItem(.block, block.hash)])), magic: magic)
         stranger.send(request)
-        try await eventually("the stranger's request at the protocol", seconds: 15) { requests(from: strangerID) == 1 }
+        try await eventually("the stranger's request at the protocol") { requests(from: strangerID) == 1 }
         for (connection, id) in [(announced, announcedID), (alsoAnnounced, alsoAnnouncedID)] {
             connection.send(request)
             connection.send(request)
-            try await eventually("the second request at the protocol", seconds: 15) { requests(from: id) == 1 }
+            try await eventually("the second request at the protocol") { requests(from: id) == 1 }
         }
 
         transport.close()
@@ -83,7 +83,7 @@ import Testing
         }
         let port = try await transport.listen(host: "127.0.0.1", port: 0)
         let connection = try TCPConnection(port: port, timeoutSeconds: 15)
-        try await eventually("the connection", seconds: 15) { events.withLockedValue { $0.count } == 1 }
+        try await eventually("the connection") { events.withLockedValue { $0.count } == 1 }
         guard case let .connected(peer, _, _)? = events.withLockedValue({ $0.first }) else {
             Issue.record("no connection event")
             return
@@ -91,7 +91,7 @@ import Testing
         let magic = Frame.magic(for: parameters.genesisHash)
         let frame = Frame.encode(.getData(GetDataMessage([InventoryItem(.block, Hash256(sha256d: [1]))])), magic: magic)
         connection.send(frame)
-        try await eventually("the message delivered", seconds: 15) { events.withLockedValue { $0.count } == 2 }
+        try await eventually("the message delivered") { events.withLockedValue { $0.count } == 2 }
         #expect(transport.waitingBytes(of: peer) == frame.count, "delivered but not handled")
         for handled in unhandled.withLockedValue({ $0 }) { handled() }
         #expect(transport.waitingBytes(of: peer) == 0, "handled")
