@@ -9,13 +9,14 @@ extension Message {
     /// flooder's work at most (docs/ARCHITECTURE.md §5).
     static let entriesPerTurn = 128
 
-    /// The inventory entries this message names (1 for any other message).
+    /// The inventory entries this message names (0 for any other message: a read of hundreds
+    /// of relayed puts stays one turn, as the import rate needs).
     var turnEntries: Int {
         switch self {
-        case let .inv(message): max(message.inventory.items.count, 1)
-        case let .getData(message): max(message.inventory.items.count, 1)
-        case let .notFound(message): max(message.inventory.items.count, 1)
-        default: 1
+        case let .inv(message): message.inventory.items.count
+        case let .getData(message): message.inventory.items.count
+        case let .notFound(message): message.inventory.items.count
+        default: 0
         }
     }
 
@@ -38,8 +39,8 @@ extension Message {
 
 extension Array where Element == Message {
     /// These messages (one read's worth, in order) as the owner's turns: consecutive messages
-    /// together while they name at most `entries` inventory entries, larger inventory lists
-    /// split across turns of their own.
+    /// together while they name at most `entries` inventory entries between them, larger
+    /// inventory lists split across turns of their own.
     func turns(of entries: Int = Message.entriesPerTurn) -> [[Message]] {
         var turns: [[Message]] = []
         var turn: [Message] = []
@@ -47,7 +48,7 @@ extension Array where Element == Message {
         for message in self {
             for part in message.split(every: entries) {
                 let cost = part.turnEntries
-                if !turn.isEmpty && used + cost > entries {
+                if !turn.isEmpty && cost > 0 && used + cost > entries {
                     turns.append(turn)
                     (turn, used) = ([], 0)
                 }

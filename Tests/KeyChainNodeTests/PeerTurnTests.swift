@@ -12,7 +12,7 @@ import Testing
         (first ..< first + count).map { InventoryItem(.transaction, Hash256(sha256d: Array("\($0)".utf8))) }
     }
 
-    /// What each turn holds: a command and its entry count per message.
+    /// What each turn holds: a command and its inventory entries per message.
     static func shape(_ turns: [[Message]]) -> [[String]] {
         turns.map { turn in turn.map { "\($0.command) \($0.turnEntries)" } }
     }
@@ -28,15 +28,17 @@ import Testing
     static let ping = Message.ping(PingMessage(nonce: 7))
     static let cases: [Case] = [
         Case(name: "small messages share one turn", messages: [ping, .inv(InvMessage(items(3))), ping],
-             budget: 4, turns: [["ping 1", "inv 3"], ["ping 1"]]),
+             budget: 4, turns: [["ping 0", "inv 3", "ping 0"]]),
+        Case(name: "other messages cost nothing: a read of relayed puts stays one turn", messages: Array(repeating: ping, count: 300),
+             budget: 4, turns: [Array(repeating: "ping 0", count: 300)]),
+        Case(name: "an inv that does not fit starts the next turn", messages: [.inv(InvMessage(items(3))), ping, .inv(InvMessage(items(2))), ping],
+             budget: 4, turns: [["inv 3", "ping 0"], ["inv 2", "ping 0"]]),
         Case(name: "an inv over the budget is cut into parts", messages: [.inv(InvMessage(items(10)))],
              budget: 4, turns: [["inv 4"], ["inv 4"], ["inv 2"]]),
         Case(name: "getdata and notfound are cut too", messages: [.getData(GetDataMessage(items(5))), .notFound(NotFoundMessage(items(5)))],
              budget: 4, turns: [["getdata 4"], ["getdata 1"], ["notfound 4"], ["notfound 1"]]),
         Case(name: "exactly the budget is one turn", messages: [.inv(InvMessage(items(4)))],
              budget: 4, turns: [["inv 4"]]),
-        Case(name: "an empty inv costs one entry", messages: [.inv(InvMessage([])), ping, ping, ping, ping],
-             budget: 4, turns: [["inv 1", "ping 1", "ping 1", "ping 1"], ["ping 1"]]),
         Case(name: "nothing in, no turn", messages: [], budget: 4, turns: []),
     ]
 
