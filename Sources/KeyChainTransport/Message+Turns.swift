@@ -42,6 +42,9 @@ extension Array where Element == Message {
     /// together while they name at most `entries` inventory entries between them, larger
     /// inventory lists split across turns of their own.
     func turns(of entries: Int = Message.entriesPerTurn) -> [[Message]] {
+        // The common read (relayed puts, a block, a short inv) is one turn as it came: no
+        // message is copied on the inbox's hot path.
+        if reduce(0, { $0 + $1.turnEntries }) <= entries { return isEmpty ? [] : [self] }
         var turns: [[Message]] = []
         var turn: [Message] = []
         var used = 0
