@@ -41,12 +41,8 @@ public final class Blockchain {
     private var nextSequence: UInt64 = 1
     private var candidates: Set<Hash256> = []
     private var blocksSinceCheckpoint = 0
-    /// The last blocks stored, decoded: every peer asks for a new block as soon as it hears of
-    /// it, and reading a full one back (inflate, decode, 12,000 txids) took about 7 ms of the
-    /// owner's time a request during an import, on the path of the block's propagation.
-    /// Bitcoin Core keeps its most recent block in memory for the same reason.
-    private var recentBlocks: [(hash: Hash256, block: Block)] = []
-    static let recentBlockCount = 2
+    /// The last blocks stored, decoded and framed once, shared with the transport.
+    public let recentBlocks: RecentBlocks
 
     /// Milliseconds since the Unix epoch, from the system clock.
     public static let systemClock: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }
@@ -57,9 +53,11 @@ public final class Blockchain {
     public init(
         parameters: NetworkParameters, storage: BlockStorage, clock: @escaping @Sendable () -> UInt64 = Blockchain.systemClock,
         signatures: SignatureCache = SignatureCache(), mempoolLimits: Mempool.Limits = .init(),
-        checkpointInterval: Int = 1_000, logger: Logger = Logger(label: "keychain.chain")
+        checkpointInterval: Int = 1_000, recentBlocks: RecentBlocks = RecentBlocks(),
+        logger: Logger = Logger(label: "keychain.chain")
     ) throws(ChainError) {
         self.parameters = parameters
+        self.recentBlocks = recentBlocks
         self.validator = BlockValidator(parameters: parameters)
         self.signatures = signatures
         self.mempool = Mempool(limits: mempoolLimits)
@@ -101,7 +99,7 @@ public final class Blockchain {
 
     /// A stored block by hash.
     public func block(_ hash: Hash256) throws(BlockError) -> Block {
-        if let recent = recentBlocks.first(where: { $0.hash == hash }) { return recent.block }
+        if let recent = recentBlocks.block(hash) { return recent }
         do { return try storage.block(hash) } catch { throw .storage(error.description) }
     }
 
@@ -176,8 +174,7 @@ public final class Blockchain {
         }
         tree.update(hash, status: .stored, sequence: nextSequence)
         nextSequence += 1
-        recentBlocks.append((hash, block))
-        if recentBlocks.count > Self.recentBlockCount { recentBlocks.removeFirst() }
+        recentBlocks.insert(block, hash: hash)
         if isLinked(node.header.previous) { addCandidates(from: hash) }
         return tree.node(hash) ?? node
     }

@@ -10,3 +10,5 @@
 //   checkpoint the key index.
 // - `SignatureCache`: each transaction's signature is verified once, in batches, in parallel
 //   per block.
+// - `RecentBlocks`: the last blocks stored, decoded, each framed once for the wire by whoever
+//   sends it first; safe from any thread, shared with the transport.

@@ -40,7 +40,7 @@ public final class PeerNetwork: Sendable {
     public init(node: Node, logger: Logger) {
         self.node = node
         self.logger = logger
-        transport = PeerTransport(network: node.parameters, signatures: node.signatures, logger: logger,
+        transport = PeerTransport(network: node.parameters, signatures: node.signatures, recentBlocks: node.recentBlocks, logger: logger,
                                   group: Self.peerLoop, catchingUp: { [node] in node.view.catchingUp })
         trackers = node.configuration.trackers.compactMap { text in HostAndPort.split(text).map { TrackerClient(host: $0.host, port: $0.port) } }
     }

@@ -203,7 +203,7 @@ actor ChainOwner {
         guard !stopped else { return }
         // Stored and announced first: see `ProtocolEvent.sealed`.
         let sealed = peers.handle(.sealed(block))
-        outlet.offer(block, Set(sealed.actions.compactMap { action -> PeerID? in
+        outlet.offer(block.hash, Set(sealed.actions.compactMap { action -> PeerID? in
             guard case let .send(peer, .headers) = action else { return nil }
             return peer
         }))

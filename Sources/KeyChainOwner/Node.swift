@@ -23,6 +23,8 @@ public final class Node: Sendable {
     public let wallet: Identity
     /// Verified signatures: callers verify off the owner's queue, in parallel, through it.
     public let signatures: SignatureCache
+    /// The chain's last blocks, decoded and framed once: the transport sends them from here.
+    public let recentBlocks: RecentBlocks
     /// What the node was started with.
     public let configuration: NodeConfiguration
     /// This process's random id: in its `version` messages and its tracker announcements.
@@ -101,10 +103,11 @@ public final class Node: Sendable {
             throw .signatureRule(error)
         }
         let signatures = SignatureCache()
+        let recentBlocks = RecentBlocks()
         let chain: Blockchain
         do {
             chain = try Blockchain(parameters: parameters, storage: storage, clock: clock, signatures: signatures,
-                                   mempoolLimits: configuration.mempoolLimits, logger: logger)
+                                   mempoolLimits: configuration.mempoolLimits, recentBlocks: recentBlocks, logger: logger)
         } catch {
             throw .networkMismatch(path: configuration.dataDirectory, reason: error.description)
         }
@@ -129,6 +132,7 @@ public final class Node: Sendable {
         self.parameters = parameters
         self.wallet = wallet
         self.signatures = signatures
+        self.recentBlocks = recentBlocks
         self.configuration = configuration
         self.directory = directory
         self.logger = logger

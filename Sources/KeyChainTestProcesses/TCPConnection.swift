@@ -50,13 +50,23 @@ public final class TCPConnection {
     /// Waits without holding a thread: the cooperative pool has one a core, and a read blocked
     /// for the timeout stalled every other test in the process meanwhile.
     public func readUntilClosed() async -> (bytes: [UInt8], closed: Bool) {
+        await received(until: 16 << 20)
+    }
+
+    /// What is read until at least `count` bytes came, the peer closes, or the connection's
+    /// timeout passes.
+    public func receive(atLeast count: Int) async -> [UInt8] {
+        await received(until: count).bytes
+    }
+
+    private func received(until limit: Int) async -> (bytes: [UInt8], closed: Bool) {
         let flags = fcntl(descriptor, F_GETFL)
         _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
         defer { _ = fcntl(descriptor, F_SETFL, flags) }
         let deadline = Date().addingTimeInterval(Double(timeoutSeconds))
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
-        while received.count < 16 << 20 {
+        while received.count < limit {
             let count = read(descriptor, &buffer, buffer.count)
             if count == 0 { return (received, true) }
             if count < 0 {

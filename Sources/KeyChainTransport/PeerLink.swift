@@ -24,6 +24,9 @@ final class PeerLink: Sendable {
     static let maxInboxBytes = 16 << 20
     /// Whether reading is paused for `inboxBytes` (set by the handler, cleared by the transport).
     let readingPaused = Atomic<Bool>(false)
+    /// Messages this peer sent that expect a reply (`Message.expectsReply`) and that the
+    /// owner has not handled yet.
+    let requestsAtOwner = Atomic<Int>(0)
     /// Set once a frame failed to open on the inbox: nothing after it is handed on.
     let sentMalformedFrame = Atomic<Bool>(false)
     /// The serial queue on which the messages sent to this peer are framed (a full block took

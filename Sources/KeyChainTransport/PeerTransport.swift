@@ -14,7 +14,7 @@ import Synchronization
 /// `ProtocolAction`s become writes, dials and closes. It decides three things itself: it
 /// answers `getdata` for the block this node just sealed (`offer`), it routes arriving
 /// signatures to be verified before the owner sees them, and it stops reading a peer whose
-/// messages wait unhandled.
+/// messages wait unhandled. A recent block is framed once, whoever sends it (`RecentBlocks`).
 public final class PeerTransport: Sendable {
     /// The frame magic of the node's network.
     let magic: UInt32
@@ -30,6 +30,8 @@ public final class PeerTransport: Sendable {
     private let signatures: SignatureCache?
     /// Whether the node is catching up (a sync): then a block's signatures are bulk work.
     private let catchingUp: @Sendable () -> Bool
+    /// The chain's last blocks, each framed once for every peer that is sent it.
+    private let recentBlocks: RecentBlocks
 
     /// Where events go (the node's owner), with what to run once the owner has handled them.
     public typealias Deliver = @Sendable (_ events: [ProtocolEvent], _ handled: @escaping @Sendable () -> Void) -> Void
@@ -39,18 +41,21 @@ public final class PeerTransport: Sendable {
         var deliver: Deliver?
         var listener: Channel?
         var closed = false
-        /// The block this node last sealed, the peers told of it that have not asked yet, and
-        /// its frame once the first of them asked (`offer`).
-        var offered: (block: Block, to: Set<PeerID>, frame: ByteBuffer?)?
+        /// The block this node last sealed (in `recentBlocks`), and the peers told of it that
+        /// have not asked yet (`offer`).
+        var offered: (hash: Hash256, to: Set<PeerID>)?
     }
 
-    /// A transport for `network`; `catchingUp` tells it when the node is far behind its peers.
-    public init(network: NetworkParameters, signatures: SignatureCache? = nil, dialTimeout: TimeAmount = .seconds(10), logger: Logger,
+    /// A transport for `network`; `catchingUp` tells it when the node is far behind its peers,
+    /// `recentBlocks` are the chain's (`Blockchain.recentBlocks`).
+    public init(network: NetworkParameters, signatures: SignatureCache? = nil, recentBlocks: RecentBlocks = RecentBlocks(),
+                dialTimeout: TimeAmount = .seconds(10), logger: Logger,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
                 catchingUp: @escaping @Sendable () -> Bool = { true }) {
         magic = Frame.magic(for: network.genesisHash)
         self.network = network
         self.signatures = signatures
+        self.recentBlocks = recentBlocks
         self.catchingUp = catchingUp
         self.group = group
         self.logger = logger
@@ -143,9 +148,17 @@ public final class PeerTransport: Sendable {
         guard let link = link(peer) else { return }
         link.outbox.async { [self] in
             var buffer = link.channel.allocator.buffer(capacity: 0)
-            for message in messages { buffer.writeBytes(Frame.encode(message, magic: magic)) }
+            for message in messages { buffer.writeBytes(frame(message)) }
             write(buffer, on: link)
         }
+    }
+
+    /// `message` framed; a recent block's frame is made once and shared by every peer sent it.
+    private func frame(_ message: Message) -> [UInt8] {
+        guard case let .block(body) = message,
+              let frame = recentBlocks.frame(of: body.block.hash, framing: { Frame.encode(.block(BlockMessage($0)), magic: magic) })
+        else { return Frame.encode(message, magic: magic) }
+        return frame
     }
 
     /// Writes framed bytes with one flush, counting them as unsent until written; from the
@@ -175,43 +188,36 @@ public final class PeerTransport: Sendable {
     /// after the announcement, waited behind that, and their miners idled meanwhile (they
     /// pause while a better block is on its way). Only `peers`, the ready peers the protocol
     /// announced it to, are answered so, once each: anyone else's request goes to the protocol,
-    /// which refuses a `getdata` before the handshake.
-    public func offer(_ block: Block, to peers: Set<PeerID>) {
-        state.withLockedValue { $0.offered = peers.isEmpty ? nil : (block, peers, nil) }
+    /// which refuses a `getdata` before the handshake. The block is read from `recentBlocks`,
+    /// where the chain put it when it was stored.
+    public func offer(_ hash: Hash256, to peers: Set<PeerID>) {
+        state.withLockedValue { $0.offered = peers.isEmpty ? nil : (hash, peers) }
     }
 
-    /// `messages` less the offered block's items of their `getdata`, which are answered here
-    /// if `link` is one of the peers it was offered to; on the link's inbox.
+    /// `messages` less the offered block's item of their first `getdata`, which is answered
+    /// here if `link` is one of the peers it was offered to and the answer keeps the peer's
+    /// order: nothing it sent before still waits for a reply, neither earlier in `messages` nor
+    /// at the owner. Otherwise the request goes to the protocol, behind what came before it,
+    /// and is answered from the same frame. On the link's inbox.
     private func answeringOffered(_ messages: [Message], on link: PeerLink) -> [Message] {
-        guard messages.contains(where: { if case .getData = $0 { true } else { false } }),
-              let offered = state.withLockedValue({ $0.offered }), offered.to.contains(link.id) else { return messages }
-        let item = InventoryItem(.block, offered.block.hash)
-        var answered = false
-        // Only the first request is answered here: any later one goes to the protocol as sent.
-        let rest = messages.compactMap { message -> Message? in
-            guard !answered, case let .getData(request) = message, request.inventory.items.contains(item) else { return message }
-            answered = true
-            let others = request.inventory.items.filter { $0 != item }
-            return others.isEmpty ? nil : .getData(GetDataMessage(others))
-        }
-        // Claimed under the lock: a newer offer, or this peer's earlier request, wins. The claim
-        // also takes the frame, if an earlier peer's request made it.
-        var frame: ByteBuffer?
-        guard answered, state.withLockedValue({ state in
-            guard state.offered?.block.hash == item.hash, state.offered?.to.remove(link.id) != nil else { return false }
-            frame = state.offered?.frame
-            return true
+        guard let first = messages.firstIndex(where: \.expectsReply), case let .getData(request) = messages[first],
+              let offered = state.withLockedValue({ $0.offered }), offered.to.contains(link.id),
+              request.inventory.items.contains(InventoryItem(.block, offered.hash)),
+              link.requestsAtOwner.load(ordering: .relaxed) == 0 else { return messages }
+        let item = InventoryItem(.block, offered.hash)
+        guard let frame = recentBlocks.frame(of: offered.hash, framing: { Frame.encode(.block(BlockMessage($0)), magic: magic) })
+        else { return messages }
+        // Claimed under the lock: a newer offer, or this peer's earlier request, wins.
+        guard state.withLockedValue({ state in
+            state.offered?.hash == item.hash && state.offered?.to.remove(link.id) != nil
         }) else { return messages }
         metrics.sent(BlockMessage.command)
-        // Framed once for all the peers that ask: encoding a full block took a busy node 15-50
-        // ms, and the second peer's copy waited for it.
-        let framed = frame ?? {
-            var buffer = link.channel.allocator.buffer(capacity: 0)
-            buffer.writeBytes(Frame.encode(.block(BlockMessage(offered.block)), magic: magic))
-            state.withLockedValue { if $0.offered?.block.hash == item.hash { $0.offered?.frame = buffer } }
-            return buffer
-        }()
-        write(framed, on: link)
+        var buffer = link.channel.allocator.buffer(capacity: frame.count)
+        buffer.writeBytes(frame)
+        write(buffer, on: link)
+        var rest = messages
+        let others = request.inventory.items.filter { $0 != item }
+        if others.isEmpty { rest.remove(at: first) } else { rest[first] = .getData(GetDataMessage(others)) }
         return rest
     }
 
@@ -312,12 +318,19 @@ public final class PeerTransport: Sendable {
         // Split into turns, they are released with the last, which the owner handles last.
         let turns = messages.turns()
         let handOver: @Sendable () -> Void = { [self] in
-            for turn in turns.dropLast() { deliver(turn.map { .received(link.id, $0) }) {} }
-            deliver((turns.last ?? []).map { .received(link.id, $0) }) {
-                let waiting = link.inboxBytes.subtract(bytes, ordering: .relaxed).newValue
-                if waiting <= PeerLink.maxInboxBytes / 2 && link.readingPaused.exchange(false, ordering: .relaxed) {
-                    link.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
-                    self.deliver(.reading(link.id, paused: false))
+            for (index, turn) in turns.enumerated() {
+                // Counted until handled: the early answer must not overtake their replies.
+                let requests = turn.count(where: \.expectsReply)
+                if requests > 0 { link.requestsAtOwner.add(requests, ordering: .relaxed) }
+                let last = index == turns.count - 1
+                deliver(turn.map { .received(link.id, $0) }) {
+                    if requests > 0 { link.requestsAtOwner.subtract(requests, ordering: .relaxed) }
+                    guard last else { return }
+                    let waiting = link.inboxBytes.subtract(bytes, ordering: .relaxed).newValue
+                    if waiting <= PeerLink.maxInboxBytes / 2 && link.readingPaused.exchange(false, ordering: .relaxed) {
+                        link.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+                        self.deliver(.reading(link.id, paused: false))
+                    }
                 }
             }
         }

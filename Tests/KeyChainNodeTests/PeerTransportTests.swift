@@ -1,4 +1,5 @@
 import Foundation
+import KeyChainChain
 import KeyChainCore
 import KeyChainOwner
 import KeyChainP2P
@@ -20,7 +21,8 @@ import Testing
     /// nothing here.
     @Test func anOfferedBlockIsSentEarlyOnlyToThePeersItWasOfferedToOnceEach() async throws {
         let parameters = try TestNetwork.parameters(difficultyBits: 4)
-        let transport = PeerTransport(network: parameters, logger: Logger(label: "keychain.test.transport"))
+        let recentBlocks = RecentBlocks()
+        let transport = PeerTransport(network: parameters, recentBlocks: recentBlocks, logger: Logger(label: "keychain.test.transport"))
         let events = NIOLockedValueBox<[ProtocolEvent]>([])
         transport.attach { batch, handled in
             events.withLockedValue { $0 += batch }
@@ -43,7 +45,8 @@ import Testing
 
         let put = try TestNetwork.put("offered", "block", by: try TestNetwork.identity(1))
         let block = TestNetwork.mine(on: parameters.genesisBlock.header, transactions: [put], parameters: parameters)
-        transport.offer(block, to: [announcedID, alsoAnnouncedID])
+        recentBlocks.insert(block, hash: block.hash)
+        transport.offer(block.hash, to: [announcedID, alsoAnnouncedID])
         let magic = Frame.magic(for: parameters.genesisHash)
         let request = Frame.encode(.getData(GetDataMessage([InventoryItem(.block, block.hash)])), magic: magic)
         stranger.send(request)
@@ -67,6 +70,55 @@ import Testing
             #expect(sent == [.block(BlockMessage(block))], "an announced peer was sent \(sent.map(\.command))")
             #expect(decoder.buffered == 0)
         }
+    }
+
+    /// The early answer keeps the peer's order: while a request it sent earlier waits at the
+    /// owner, its `getdata` for the offered block goes to the protocol behind it; once the
+    /// owner has handled what came before, the next request is answered early. A `ping` ahead
+    /// of the `getdata` in the same read holds it back the same way.
+    @Test func anOfferedBlockIsNotSentAheadOfAnEarlierRequestsReply() async throws {
+        let parameters = try TestNetwork.parameters(difficultyBits: 4)
+        let recentBlocks = RecentBlocks()
+        let transport = PeerTransport(network: parameters, recentBlocks: recentBlocks, logger: Logger(label: "keychain.test.transport"))
+        let events = NIOLockedValueBox<[ProtocolEvent]>([])
+        let unhandled = NIOLockedValueBox<[@Sendable () -> Void]>([])
+        transport.attach { batch, handled in
+            events.withLockedValue { $0 += batch }
+            unhandled.withLockedValue { $0.append(handled) }
+        }
+        func received() -> [Message] {
+            events.withLockedValue { $0.compactMap { if case let .received(_, message) = $0 { message } else { nil } } }
+        }
+        let port = try await transport.listen(host: "127.0.0.1", port: 0)
+        let connection = try TCPConnection(port: port, timeoutSeconds: 15)
+        try await eventually("the connection") { events.withLockedValue { $0.count } == 1 }
+        guard case let .connected(peer, _, _)? = events.withLockedValue({ $0.first }) else {
+            Issue.record("no connection event")
+            return
+        }
+        let put = try TestNetwork.put("ordered", "reply", by: try TestNetwork.identity(1))
+        let block = TestNetwork.mine(on: parameters.genesisBlock.header, transactions: [put], parameters: parameters)
+        recentBlocks.insert(block, hash: block.hash)
+        transport.offer(block.hash, to: [peer])
+        let magic = Frame.magic(for: parameters.genesisHash)
+        let ping = Frame.encode(.ping(PingMessage(nonce: 7)), magic: magic)
+        let request = Frame.encode(.getData(GetDataMessage([InventoryItem(.block, block.hash)])), magic: magic)
+
+        // In one read: the ping's reply comes first, so the request goes to the protocol.
+        connection.send(ping + request)
+        try await eventually("both at the protocol") { received().count == 2 }
+        #expect(received() == [.ping(PingMessage(nonce: 7)), .getData(GetDataMessage([InventoryItem(.block, block.hash)]))])
+        // In a later read, while the ping is still unhandled: to the protocol again.
+        connection.send(request)
+        try await eventually("the second request at the protocol") { received().count == 3 }
+        // Once the owner handled the lot, the next request is answered here, from the cache.
+        for handled in unhandled.withLockedValue({ $0 }) { handled() }
+        connection.send(request)
+        let answered = await connection.receive(atLeast: request.count + 1)
+        var decoder = FrameDecoder(magic: magic, bytes: answered)
+        #expect(try decoder.next() == .block(BlockMessage(block)))
+        #expect(received().count == 3, "the answered request also reached the protocol")
+        transport.close()
     }
 
     /// A batch's bytes count against its peer until the owner says it has handled the batch,
