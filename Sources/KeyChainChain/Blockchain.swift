@@ -26,12 +26,6 @@ public final class Blockchain {
     public var checkpointInterval: Int
     /// Blocks applied to the key index when the chain was opened: those after the checkpoint.
     public private(set) var blocksReplayedAtOpen = 0
-    /// Called when a block that extends the tip has passed its body checks, before it is
-    /// stored and connected. A miner can move onto it at once (`makeTemplate(extending:)`):
-    /// storing a full block (zlib, then fsync) takes a busy node 100-250 ms and connecting it
-    /// 60-300 ms more, and a miner waiting for them is idle. Mining on a block not yet on
-    /// disk breaks no promise: a child the miner finds is stored after it, on the same queue.
-    public var willConnect: ((Block) -> Void)?
 
     let storage: BlockStorage
     /// Writes the periodic checkpoints off the caller's thread.
@@ -41,6 +35,10 @@ public final class Blockchain {
     private var nextSequence: UInt64 = 1
     private var candidates: Set<Hash256> = []
     private var blocksSinceCheckpoint = 0
+    /// The block `checkBody` last passed, which `store` need not check again. The block
+    /// itself, not its hash: a txid leaves out the signature, so another body with other
+    /// signatures has the same hash (and an identical copy compares in constant time).
+    private var checkedBody: Block?
     /// The last blocks stored, decoded and framed once, shared with the transport.
     public let recentBlocks: RecentBlocks
 
@@ -146,27 +144,43 @@ public final class Blockchain {
         return update
     }
 
-    /// Checks a block's header and body rules and stores it (fsynced) without connecting it:
-    /// the first half of `acceptBlock`. A node announces the block it mined between the two,
-    /// so that other miners stop mining on its parent while it connects the block. Not
-    /// `compressed`, the record holds the block at full size (see `BlockStorage.append`).
-    /// Not `tellingMiner`, `willConnect` is not called: the node that sealed the block tells
-    /// its peers before its own miner, since they hold the rest of the hash power.
+    /// Checks a block's header and body rules, neither storing nor connecting it: the first
+    /// step of `store`, taken alone so that a miner can move onto a block that extends the tip
+    /// (`makeTemplate(extending:)`) before it is stored and connected. Storing a full block
+    /// takes a busy node 100-250 ms with its fsync and connecting it 60-300 ms more, and a
+    /// miner waiting for them is idle; mining on a block not yet on disk breaks no promise, as
+    /// a child the miner finds is stored after it, by the same owner. `store` does not check
+    /// the block again. A block that fails is marked invalid by `store`, not here.
+    public func checkBody(_ block: Block) throws(BlockError) {
+        let hash = block.hash
+        if let existing = tree.node(hash), existing.status == .invalid { throw .knownInvalid(hash) }
+        try acceptHeader(block.header)
+        try validator.checkBody(block, signatures: signatures)
+        checkedBody = block
+    }
+
+    /// Checks a block's header and body rules (unless `checkBody` just passed it) and stores it
+    /// (fsynced) without connecting it: the first half of `acceptBlock`. A node announces the
+    /// block it mined between the two, so that other miners stop mining on its parent while it
+    /// connects the block. Not `compressed`, the record holds the block at full size (see
+    /// `BlockStorage.append`).
     @discardableResult
-    public func store(_ block: Block, compressed: Bool = true, tellingMiner: Bool = true) throws(BlockError) -> BlockNode {
+    public func store(_ block: Block, compressed: Bool = true) throws(BlockError) -> BlockNode {
         let hash = block.hash
         if let existing = tree.node(hash) {
             if existing.status == .invalid { throw .knownInvalid(hash) }
             if existing.hasData { return existing }
         }
         let node = try acceptHeader(block.header)
-        do {
-            try validator.checkBody(block, signatures: signatures)
-        } catch {
-            if error.provesBlockInvalid { markInvalid(hash) }
-            throw error
+        if checkedBody != block {
+            do {
+                try validator.checkBody(block, signatures: signatures)
+            } catch {
+                if error.provesBlockInvalid { markInvalid(hash) }
+                throw error
+            }
         }
-        if tellingMiner && node.header.previous == tree.tip.hash { willConnect?(block) }
+        checkedBody = nil
         do {
             try storage.append(block, height: node.height, cumulativeWork: node.cumulativeWork, compressed: compressed)
         } catch {
@@ -196,7 +210,7 @@ public final class Blockchain {
     }
 
     /// A block to mine on `block`, a child of the tip that has passed its body checks and is
-    /// not connected yet (see `willConnect`): the oldest waiting puts that `block` neither
+    /// not connected yet (see `checkBody`): the oldest waiting puts that `block` neither
     /// holds nor writes the key of, which connecting it cannot make invalid. Nil if `block`'s
     /// header is unknown, it is known to be invalid, or it is not a child of the tip (the
     /// mempool is the tip's: on any other block its puts may be spent or break a rule).

@@ -5,9 +5,10 @@
 // - `BlockTree`: every known header with height, cumulative work and status; fork choice.
 // - `KeyIndex`: key -> versions on the best chain; ownership; compare-and-set; replays.
 // - `Mempool`: waiting puts in arrival order, with the conflict rules, and block templates.
-// - `Blockchain`: the above over a `BlockStorage`: accept headers and blocks, reorganise to
-//   the most work (undoing key versions, returning transactions to the mempool), persist and
-//   checkpoint the key index.
+// - `Blockchain`: the above over a `BlockStorage`: accept headers and blocks (a body may be
+//   checked first, alone, so a miner can start on it before the store), reorganise to the most
+//   work (undoing key versions, returning transactions to the mempool), persist and checkpoint
+//   the key index. `ReadOnlyChain` is what those who must not change it see.
 // - `SignatureCache`: each transaction's signature is verified once, in batches, in parallel
 //   per block.
 // - `RecentBlocks`: the last blocks stored, decoded, each framed once for the wire by whoever

@@ -23,7 +23,7 @@ actor ChainOwner {
     /// The serial queue the owner runs on.
     nonisolated let executor: OwnerQueueExecutor
     nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
-    let chain: Blockchain
+    let chain: ReadOnlyChain
     let peers: PeerProtocol
     let policy: any MiningPolicy
     let metrics: NodeMetrics
@@ -112,9 +112,6 @@ actor ChainOwner {
     /// Points the miner at its first template, starts the tick, and says so.
     private func start(banner: [String: String]) {
         guard !stopped else { return }
-        // The miner moves to a peer's block once its body checks pass, before the store
-        // (`mineAhead`); set here, since an actor's initialiser cannot hand out `self`.
-        chain.willConnect = { [weak self] block in self?.assumeIsolated { $0.mineAhead(on: block) } }
         refreshMining()
         startTicking()
         var metadata = Logger.Metadata()
@@ -124,10 +121,10 @@ actor ChainOwner {
     }
 
     /// The view readers get, as the chain stands now.
-    static func view(of chain: Blockchain, wallet: PublicKey, outcomes: TreeDictionary<Hash256, TransactionOutcome>,
+    static func view(of chain: ReadOnlyChain, wallet: PublicKey, outcomes: TreeDictionary<Hash256, TransactionOutcome>,
                      mining: Bool, peers: Int) -> ChainView {
         ChainView(parameters: chain.parameters, wallet: wallet, keyIndex: chain.keyIndex, tip: chain.tip,
-                  mempool: chain.mempool.live, outcomes: outcomes, mining: mining, peers: peers)
+                  mempool: chain.mempool, outcomes: outcomes, mining: mining, peers: peers)
     }
 
     /// Publishes the current state to readers: a few references under a lock held for as long.
@@ -231,6 +228,9 @@ actor ChainOwner {
         var changed = false
         for event in events {
             guard !stopped else { return }
+            // The miner moves to a peer's block once its body checks pass, before the store's
+            // fsync and the connection (`mineAhead`).
+            if let block = peers.checkedTipExtension(in: event) { mineAhead(on: block) }
             let output = peers.handle(event)
             finish(output)
             // A quiet tick changes nothing readers see; anything else may have.
@@ -267,7 +267,7 @@ actor ChainOwner {
     private func probeStorage() {
         storageProbedAt = clock()
         do {
-            try chain.probeStorage()
+            try peers.probeStorage()
             clearStorageFault()
         } catch {
             storageFault = error.description
@@ -355,9 +355,9 @@ actor ChainOwner {
 
     /// Points the miner at a block that extends the tip once the block has passed its body
     /// checks, before it is stored and connected, with the waiting puts that connecting it
-    /// cannot make invalid. Called from within `chain` for a peer's block, and for this node's
-    /// own once its header is announced (`mined`); the template after the connection follows
-    /// (`finish`).
+    /// cannot make invalid. Called for a peer's block between its check and its store
+    /// (`receive`), and for this node's own once its header is announced (`mined`); the
+    /// template after the connection follows (`finish`).
     private func mineAhead(on block: Block) {
         guard let miner, !stopped, storageFault == nil, let template = chain.makeTemplate(extending: block) else { return }
         let policyMines = policy.shouldMine(waitingPuts: template.transactions.count, waitingClients: tracker.hasWaiters)
@@ -508,7 +508,7 @@ actor ChainOwner {
         wakeup?.cancel()
         for waiter in tracker.waits.removeAll() { waiter.reply.send(.failure(.shuttingDown)) }
         subscriptions.removeAll()
-        do { try chain.close() } catch {
+        do { try peers.close() } catch {
             logger.error("could not write the key-index checkpoint at shutdown", metadata: ["error": "\(error)"])
         }
         logger.info("node stopped", metadata: ["height": "\(chain.height)"])

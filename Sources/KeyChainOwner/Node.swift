@@ -113,7 +113,7 @@ public final class Node: Sendable {
         }
         let peers = PeerProtocol(chain: chain, nodeID: .random(in: 1 ... .max), listenPort: configuration.advertisedPort,
                                  configuration: configuration.protocolConfiguration, clock: clock)
-        let published = PublishedView(ChainOwner.view(of: chain, wallet: wallet.publicKey, outcomes: [:], mining: configuration.mine, peers: 0))
+        let published = PublishedView(ChainOwner.view(of: peers.chain, wallet: wallet.publicKey, outcomes: [:], mining: configuration.mine, peers: 0))
         let metrics = NodeMetrics()
         let executor = OwnerQueueExecutor(label: "keychain.node.chain")
         let mailbox = OwnerMailbox<OwnerMessage>(queue: executor.queue)

@@ -5,7 +5,10 @@
 // peer, a timer tick, a block mined or a put submitted locally) and returns a `ProtocolOutput`:
 // `ProtocolAction`s (send, dial, disconnect and perhaps ban), every `ChainUpdate` the event
 // caused, and why a mined block or submitted put was refused. The same code runs over TCP in
-// the node and over the simulated network in `KeyChainSimulator`. Its parts, one file each:
+// the node and over the simulated network in `KeyChainSimulator`. It alone changes the
+// `Blockchain` it is given; others read it through `chain` (a `ReadOnlyChain`), and a miner
+// may start on a peer's block once `checkedTipExtension` has checked it, before `handle`
+// stores and connects it. Its parts, one file each:
 // - `PeerProtocol`: state, `handle`, the handshake and teardown; `PeerProtocol+Configuration`
 //   holds every number (docs/ARCHITECTURE.md §6), the liveness limits among them (a 60 s handshake, pings
 //   after 30 s of silence answered within 30 s, 8 MiB of unsent bytes per peer);

@@ -8,10 +8,10 @@ extension PeerProtocol {
         let peer = state.id
         switch message {
         case let .version(version):
-            guard version.genesis == chain.parameters.genesisHash else {
+            guard version.genesis == blockchain.parameters.genesisHash else {
                 actions.append(.send(peer, .reject(RejectMessage(rejectedCommand: VersionMessage.command, code: .wrongNetwork,
-                                                                 reason: "this node follows network \(chain.parameters.genesisHash.short)"))))
-                ban(peer, "peer follows another network (genesis \(version.genesis.hex)), not this node's (genesis \(chain.parameters.genesisHash.hex))", &actions)
+                                                                 reason: "this node follows network \(blockchain.parameters.genesisHash.short)"))))
+                ban(peer, "peer follows another network (genesis \(version.genesis.hex)), not this node's (genesis \(blockchain.parameters.genesisHash.hex))", &actions)
                 return
             }
             guard version.nodeID != nodeID else {
@@ -67,7 +67,7 @@ extension PeerProtocol {
             state.transactionsInFlight[transaction.id] = nil
             transactionRequests[transaction.id] = nil
             do {
-                try chain.submit(transaction)
+                try blockchain.submit(transaction)
                 admitted.append(transaction.id)
                 announce(transaction.id, except: peer)
             } catch {
@@ -94,7 +94,7 @@ extension PeerProtocol {
                     }
                 case .block:
                     state.knownBlocks.insert(item.hash)
-                    if chain.tree.node(item.hash) == nil { unknownBlock = true }
+                    if blockchain.tree.node(item.hash) == nil { unknownBlock = true }
                 }
             }
             // One getheaders however many unknown blocks the inv names.
@@ -148,7 +148,7 @@ extension PeerProtocol {
             let hash = header.hash
             state.knownBlocks.insert(hash)
             do {
-                let node = try chain.acceptHeader(header)
+                let node = try blockchain.acceptHeader(header)
                 if node.status == .headerOnly { wanted.insert(hash); downloadsChanged = true }
                 if node.height > state.bestHeight { state.bestHeight = node.height }
             } catch {
@@ -165,7 +165,7 @@ extension PeerProtocol {
             }
         }
         if headers.count == HeadersMessage.maxHeaders, let last = headers.last {
-            actions.append(.send(peer, .getHeaders(GetHeadersMessage(locator: [last.hash] + chain.tree.locator()))))
+            actions.append(.send(peer, .getHeaders(GetHeadersMessage(locator: [last.hash] + blockchain.tree.locator()))))
         }
     }
 
@@ -177,7 +177,7 @@ extension PeerProtocol {
         state.blocksInFlight[hash] = nil
         if blockRequests[hash] == peer { blockRequests[hash] = nil }
         do {
-            let update = try chain.acceptBlock(block)
+            let update = try blockchain.acceptBlock(block)
             wanted.remove(hash)
             relay(update, except: peer, &actions)
         } catch {
@@ -203,7 +203,7 @@ extension PeerProtocol {
         for item in items where seen.insert(item).inserted {
             switch item.kind {
             case .block:
-                guard chain.tree.node(item.hash)?.hasData == true else {
+                guard blockchain.tree.node(item.hash)?.hasData == true else {
                     missing.append(item)
                     continue
                 }
@@ -217,7 +217,7 @@ extension PeerProtocol {
                     missing.append(item)
                 }
             case .transaction:
-                if let transaction = chain.mempool.transaction(item.hash) {
+                if let transaction = blockchain.mempool.transaction(item.hash) {
                     knownTransactions.insert(item.hash, slot: state.slot)
                     actions.append(.send(peer, .tx(TransactionMessage(transaction))))
                 } else {
@@ -248,7 +248,7 @@ extension PeerProtocol {
 
     /// Sends a stored block; false if it cannot be read.
     private func send(_ hash: Hash256, to state: PeerState, _ actions: inout [ProtocolAction]) -> Bool {
-        guard let block = try? chain.block(hash) else { return false }
+        guard let block = try? blockchain.block(hash) else { return false }
         state.knownBlocks.insert(hash)
         actions.append(.send(state.id, .block(BlockMessage(block))))
         return true

@@ -13,10 +13,10 @@ extension PeerProtocol {
         guard !update.connected.isEmpty else { return }
         if update.isReorganisation {
             // Puts the losing branch held are back in the mempool: spread them so they are mined.
-            for transaction in chain.mempool.transactions { announce(transaction.id, except: nil) }
+            for transaction in blockchain.mempool.transactions { announce(transaction.id, except: nil) }
         }
         // The update carries the hashes: none is recomputed per peer.
-        let announced = update.connected.suffix(HeadersMessage.maxAnnounced).compactMap { hash in chain.tree.node(hash).map { (hash, $0.header) } }
+        let announced = update.connected.suffix(HeadersMessage.maxAnnounced).compactMap { hash in blockchain.tree.node(hash).map { (hash, $0.header) } }
         announceHeaders(announced, except: source, &actions)
     }
 
@@ -54,7 +54,7 @@ extension PeerProtocol {
 
     /// Whether a txid is worth asking for: not waiting, not confirmed, not asked of anyone.
     func wantsTransaction(_ txid: Hash256) -> Bool {
-        !chain.mempool.contains(txid) && !chain.keyIndex.contains(txid) && transactionRequests[txid] == nil
+        !blockchain.mempool.contains(txid) && !blockchain.keyIndex.contains(txid) && transactionRequests[txid] == nil
     }
 
     func request(_ txid: Hash256, from state: PeerState) {

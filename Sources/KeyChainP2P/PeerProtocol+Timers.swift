@@ -66,7 +66,7 @@ extension PeerProtocol {
                 requestHeaders(from: state, &actions)
                 // Re-offer the oldest waiting puts: an announcement or a fetch may have been
                 // lost, and the txid was already marked as known on this link.
-                let waiting = chain.mempool.oldest(configuration.mempoolReannouncement).map { InventoryItem(.transaction, $0) }
+                let waiting = blockchain.mempool.oldest(configuration.mempoolReannouncement).map { InventoryItem(.transaction, $0) }
                 if !waiting.isEmpty { actions.append(.send(peer, .inv(InvMessage(Array(waiting))))) }
             }
             if !state.isReady && now >= state.lastVersionSent + configuration.handshakeRetry {
@@ -82,10 +82,10 @@ extension PeerProtocol {
         guard downloadsChanged else { return }
         downloadsChanged = false
         guard !wanted.isEmpty else { return }
-        let limit = chain.height + configuration.downloadWindow
+        let limit = blockchain.height + configuration.downloadWindow
         var pending: [(height: UInt32, hash: Hash256)] = []
         for hash in wanted {
-            guard let node = chain.tree.node(hash), node.status == .headerOnly else {
+            guard let node = blockchain.tree.node(hash), node.status == .headerOnly else {
                 wanted.remove(hash)
                 continue
             }

@@ -4,10 +4,13 @@ import KeyChainWire
 
 /// One node's side of the peer protocol over its `Blockchain`: events in, actions out. Owns no
 /// sockets and reads time only from the clock it is given, so a simulator can drive hundreds of
-/// nodes on virtual time and a TCP transport can drive one for real.
+/// nodes on virtual time and a TCP transport can drive one for real. While the node runs, it
+/// alone changes the chain; everyone else reads it through `chain`.
 public final class PeerProtocol {
-    /// The chain this node follows.
-    public let chain: Blockchain
+    /// The chain this node follows, changed only here.
+    let blockchain: Blockchain
+    /// The chain this node follows, to read.
+    public let chain: ReadOnlyChain
     /// This process's random id (detects connections to oneself).
     public let nodeID: UInt64
     let listenPort: UInt16
@@ -54,7 +57,8 @@ public final class PeerProtocol {
     /// dial): a simulation passes its own to replay exactly.
     public init(chain: Blockchain, nodeID: UInt64, listenPort: UInt16 = 0, configuration: Configuration = .init(),
                 seed: UInt64 = .random(in: .min ... .max), clock: @escaping @Sendable () -> UInt64) {
-        self.chain = chain
+        blockchain = chain
+        self.chain = ReadOnlyChain(chain)
         self.nodeID = nodeID
         self.listenPort = listenPort
         self.configuration = configuration
@@ -80,17 +84,47 @@ public final class PeerProtocol {
     }
 
     /// The highest best height a ready peer has announced (this node's own if none is higher).
-    public var bestKnownHeight: UInt32 { ready.reduce(chain.height) { max($0, $1.bestHeight) } }
+    public var bestKnownHeight: UInt32 { ready.reduce(blockchain.height) { max($0, $1.bestHeight) } }
 
     /// Whether a block known only by its header would beat the tip: until its body arrives
     /// and connects, whatever this node mines on its tip is likely an orphan.
     public var awaitsBetterBlock: Bool {
-        let tipWork = chain.tip.cumulativeWork
-        return wanted.contains { chain.tree.node($0).map { $0.cumulativeWork > tipWork } ?? false }
+        let tipWork = blockchain.tip.cumulativeWork
+        return wanted.contains { blockchain.tree.node($0).map { $0.cumulativeWork > tipWork } ?? false }
     }
 
     /// Peers that completed the handshake, in order.
     public var readyPeers: [PeerID] { ready.map(\.id) }
+
+    /// The block `event` brings from a ready peer, if it extends the tip and passes its header
+    /// and body checks now: a miner may start on it (`ReadOnlyChain.makeTemplate(extending:)`)
+    /// before `handle(event)`, called next, stores and connects it, which takes an fsync. This
+    /// is that handling's first step taken alone (`Blockchain.checkBody`), not a second check:
+    /// the store does not repeat it. Nil for any other event, and for a block that fails (the
+    /// handling then refuses it, as it would have).
+    public func checkedTipExtension(in event: ProtocolEvent) -> Block? {
+        guard case let .received(peer, .block(message)) = event, peers[peer]?.isReady == true else { return nil }
+        let block = message.block
+        guard block.header.previous == blockchain.tip.hash, blockchain.tree.node(block.hash)?.hasData != true else { return nil }
+        do { try blockchain.checkBody(block) } catch { return nil }
+        return block
+    }
+
+    /// Whether the store could take a full block now (after it failed to store one).
+    public func probeStorage() throws(ChainError) {
+        try blockchain.probeStorage()
+    }
+
+    /// Writes the key-index checkpoint and flushes the store, at a clean shutdown.
+    public func close() throws(ChainError) {
+        try blockchain.close()
+    }
+
+    /// Connects `blocks` straight into the chain, telling no peer: to set up a simulation or a
+    /// test before the node runs, never while it does.
+    public func preload(_ blocks: [Block]) throws(BlockError) {
+        for block in blocks { try blockchain.acceptBlock(block) }
+    }
 
     /// Handles one event: returns what to do and what the event did to the chain.
     public func handle(_ event: ProtocolEvent) -> ProtocolOutput {
@@ -137,22 +171,22 @@ public final class PeerProtocol {
                 // wait on a busy machine; storing it at full size costs a few. Only the blocks
                 // a node seals itself take the extra disk (about 1.4x): a share of its chain
                 // among several miners, all of it for a sole miner or a --dev node.
-                let node = try chain.store(block, compressed: false, tellingMiner: false)
+                let node = try blockchain.store(block, compressed: false)
                 // Only a block that will be the tip: one that lost a race is not news.
-                if node.cumulativeWork > chain.tip.cumulativeWork { announceHeaders([(node.hash, node.header)], except: nil, &actions) }
+                if node.cumulativeWork > blockchain.tip.cumulativeWork { announceHeaders([(node.hash, node.header)], except: nil, &actions) }
             } catch {
                 refusal = .block(error)
                 if case let .storage(reason) = error { storageFault = reason }
             }
         case let .mined(block):
-            do { relay(try chain.acceptBlock(block), except: nil, &actions) } catch {
+            do { relay(try blockchain.acceptBlock(block), except: nil, &actions) } catch {
                 refusal = .block(error)
                 if case let .storage(reason) = error { storageFault = reason }
             }
             downloadsChanged = true
         case let .submitted(transaction):
             do {
-                try chain.submit(transaction)
+                try blockchain.submit(transaction)
                 announce(transaction.id, except: nil)
             } catch {
                 refusal = .transaction(error)
@@ -180,7 +214,7 @@ public final class PeerProtocol {
     func sendVersion(to peer: PeerID, _ actions: inout [ProtocolAction]) {
         peers[peer]?.sentVersion = true
         peers[peer]?.lastVersionSent = clock()
-        actions.append(.send(peer, .version(VersionMessage(genesis: chain.parameters.genesisHash, bestHeight: chain.height,
+        actions.append(.send(peer, .version(VersionMessage(genesis: blockchain.parameters.genesisHash, bestHeight: blockchain.height,
                                                             listenPort: listenPort, nodeID: nodeID, timestamp: clock()))))
     }
 
@@ -196,22 +230,22 @@ public final class PeerProtocol {
         downloadsChanged = true
         requestHeaders(from: state, &actions)
         // Tell the new peer about waiting transactions.
-        for transaction in chain.mempool.transactions { announce(transaction.id, except: nil) }
+        for transaction in blockchain.mempool.transactions { announce(transaction.id, except: nil) }
     }
 
     func requestHeaders(from state: PeerState, _ actions: inout [ProtocolAction]) {
         state.lastAntiEntropy = clock()
         timersDue = min(timersDue, state.lastAntiEntropy + configuration.antiEntropyInterval)
-        actions.append(.send(state.id, .getHeaders(GetHeadersMessage(locator: chain.tree.locator()))))
+        actions.append(.send(state.id, .getHeaders(GetHeadersMessage(locator: blockchain.tree.locator()))))
     }
 
     /// Active-chain headers after the first locator hash this node has on its best chain.
     func headersAfter(_ locator: [Hash256], stop: Hash256) -> [BlockHeader] {
-        let fork = locator.lazy.compactMap { self.chain.tree.isActive($0) ? self.chain.tree.node($0) : nil }.first
+        let fork = locator.lazy.compactMap { self.blockchain.tree.isActive($0) ? self.blockchain.tree.node($0) : nil }.first
         var height = (fork?.height ?? 0) + 1
         var headers: [BlockHeader] = []
-        while height <= chain.height && headers.count < HeadersMessage.maxHeaders {
-            guard let node = chain.tree.activeNode(at: height) else { break }
+        while height <= blockchain.height && headers.count < HeadersMessage.maxHeaders {
+            guard let node = blockchain.tree.activeNode(at: height) else { break }
             headers.append(node.header)
             if node.hash == stop { break }
             height += 1

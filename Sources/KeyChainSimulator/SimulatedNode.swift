@@ -13,10 +13,10 @@ public final class SimulatedNode {
     public var hashShare: Double
     /// Its blocks, kept across crashes.
     public let store: MemoryBlockStore
-    /// Its chain (replaced on restart).
-    public private(set) var chain: Blockchain
-    /// Its protocol state (replaced on restart).
+    /// Its protocol state and chain (replaced on restart).
     public private(set) var peerProtocol: PeerProtocol
+    /// Its chain, to read: only its protocol changes it.
+    public var chain: ReadOnlyChain { peerProtocol.chain }
     /// Whether it is running.
     public internal(set) var isUp = true
     /// Peers it is connected to.
@@ -39,19 +39,19 @@ public final class SimulatedNode {
         self.signatures = signatures
         self.seed = seed
         store = MemoryBlockStore()
-        (chain, peerProtocol) = try Self.boot(index, parameters, configuration, seed ^ UInt64(index) << 20, store, clock, signatures)
+        peerProtocol = try Self.boot(index, parameters, configuration, seed ^ UInt64(index) << 20, store, clock, signatures)
     }
 
     private static func boot(_ index: Int, _ parameters: NetworkParameters, _ configuration: PeerProtocol.Configuration, _ seed: UInt64,
-                             _ store: MemoryBlockStore, _ clock: VirtualClock, _ signatures: SignatureCache) throws -> (Blockchain, PeerProtocol) {
+                             _ store: MemoryBlockStore, _ clock: VirtualClock, _ signatures: SignatureCache) throws -> PeerProtocol {
         var mix = SeededGenerator(seed: seed)
         let time: @Sendable () -> UInt64 = { clock.milliseconds }
         var logger = Logger(label: "keychain.sim.node\(index)")
         logger.logLevel = .critical
         let chain = try Blockchain(parameters: parameters, storage: store, clock: time, signatures: signatures,
                                    checkpointInterval: 1_000_000, logger: logger)
-        return (chain, PeerProtocol(chain: chain, nodeID: UInt64(index) &+ 1, listenPort: Simulator.address(of: index).port,
-                                    configuration: configuration, seed: mix.next(), clock: time))
+        return PeerProtocol(chain: chain, nodeID: UInt64(index) &+ 1, listenPort: Simulator.address(of: index).port,
+                            configuration: configuration, seed: mix.next(), clock: time)
     }
 
     /// Drops the in-memory state, as a crash would; the store survives.
@@ -63,7 +63,7 @@ public final class SimulatedNode {
     /// Boots again from the store.
     func restart() throws {
         boots += 1
-        (chain, peerProtocol) = try Self.boot(index, parameters, configuration, seed ^ UInt64(index) << 20 ^ boots, store, clock, signatures)
+        peerProtocol = try Self.boot(index, parameters, configuration, seed ^ UInt64(index) << 20 ^ boots, store, clock, signatures)
         isUp = true
     }
 }

@@ -255,9 +255,10 @@ public final class Simulator {
                    at: now + configuration.latency)
     }
 
-    /// Connects blocks straight into a node's chain (to set up a long chain quickly).
+    /// Connects blocks straight into a node's chain (to set up a long chain quickly), telling
+    /// none of its peers.
     public func preload(_ blocks: [Block], into index: Int) throws {
-        for block in blocks { try nodes[index].chain.acceptBlock(block) }
+        try nodes[index].peerProtocol.preload(blocks)
     }
 
     /// Sets hash-power shares (they should sum to 1).

@@ -107,21 +107,20 @@ import Testing
         #expect(minedBlocks > 1)
     }
 
-    /// Mining ahead: on a block stored but not connected yet, a template takes the waiting puts
-    /// that the block neither holds nor writes the key of, so that connecting the block cannot
-    /// make it invalid; mined, it connects after the block.
-    @Test func aTemplateOnAStoredBlockSkipsItsPutsAndTheirKeys() throws {
+    /// Mining ahead: on a block whose body checks passed but that is neither stored nor
+    /// connected yet, a template takes the waiting puts that the block neither holds nor writes
+    /// the key of, so that connecting the block cannot make it invalid; mined, it connects
+    /// after the block.
+    @Test func aTemplateOnACheckedBlockSkipsItsPutsAndTheirKeys() throws {
         let fixture = try ChainFixture()
         let a1 = try fixture.put("ahead/a", "1", by: fixture.alice)
         let b1 = try fixture.put("ahead/b", "1", by: fixture.alice)
         let a2 = try fixture.put("ahead/a", "2", by: fixture.alice)
         let c1 = try fixture.put("ahead/c", "1", by: fixture.alice)
         for put in [a1, b1, a2, c1] { try fixture.chain.submit(put) }
-        var told: [Hash256] = []
-        fixture.chain.willConnect = { told.append($0.hash) }
         let block = fixture.block(on: fixture.chain.tip.header, [a1, b1])
-        try fixture.chain.store(block)
-        #expect(told == [block.hash])
+        try fixture.chain.checkBody(block)
+        #expect(fixture.chain.tree.node(block.hash)?.hasData == false, "checked, not stored")
         #expect(fixture.chain.height == 0)
         let template = try #require(fixture.chain.makeTemplate(extending: block))
         #expect(template.transactions.map(\.id) == [c1.id])
@@ -132,14 +131,27 @@ import Testing
         #expect(fixture.chain.height == 2)
         #expect(fixture.value("ahead/a") == "1" && fixture.value("ahead/c") == "1")
         #expect(fixture.chain.mempool.transactions.map(\.id) == [a2.id])
-        // A block that does not extend the tip is not news to a miner, nor a block to mine on.
+        // A block that does not extend the tip is no block to mine on.
         let sibling = fixture.block(on: block.header, [], offset: 5_000)
-        try fixture.chain.store(sibling)
-        #expect(told == [block.hash, next.hash])
+        try fixture.chain.checkBody(sibling)
         #expect(fixture.chain.makeTemplate(extending: sibling) == nil)
-        // Nor is the node's own block, whose peers hear of it first (`tellingMiner: false`).
-        try fixture.chain.store(fixture.block(on: next.header, []), compressed: false, tellingMiner: false)
-        #expect(told == [block.hash, next.hash])
+    }
+
+    /// The store skips the body check `checkBody` just passed only for that very body: a body
+    /// with the same header and txids but other signatures (a txid leaves the signature out)
+    /// is checked and refused, and the real body is still taken.
+    @Test func aCheckedBodyVouchesForItselfNotForItsHash() throws {
+        let fixture = try ChainFixture()
+        let put = try fixture.put("checked/a", "1", by: fixture.alice)
+        let block = fixture.block(on: fixture.chain.tip.header, [put])
+        try fixture.chain.checkBody(block)
+        let forged = Block(header: block.header, transactions: block.transactions.map { $0.withSignature(.zero) })
+        #expect(forged.hash == block.hash)
+        #expect(throws: BlockError.self) { try fixture.chain.store(forged) }
+        #expect(fixture.chain.tree.node(block.hash)?.hasData == false)
+        #expect(fixture.chain.height == 0)
+        try fixture.chain.acceptBlock(block)
+        #expect(fixture.chain.height == 1)
     }
 
     /// What anti-entropy re-offers: the oldest waiting puts in arrival order, none confirmed.

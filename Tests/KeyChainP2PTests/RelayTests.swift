@@ -27,6 +27,35 @@ import Testing
         #expect(second.contains(.send(PeerID(1), .getData(GetDataMessage(puts[4..<6].map { InventoryItem(.transaction, $0.id) })))))
     }
 
+    /// A peer's block that a miner may start on before it is stored: only a ready peer's, only
+    /// one that extends the tip and passes its checks; a block that fails is then refused by
+    /// the handling exactly as before (the sender banned for the bad signature it sent).
+    @Test func aMinerMayStartOnlyOnAReadyPeersCheckedChildOfTheTip() throws {
+        let fixture = try ProtocolFixture()
+        let parameters = fixture.chain.parameters
+        _ = fixture.handle(.connected(PeerID(1), outbound: false, address: Self.address(1)))
+        _ = fixture.handshake(PeerID(1), id: 1)
+        _ = fixture.handle(.connected(PeerID(2), outbound: false, address: Self.address(2)))
+        let alice = try TestNetwork.identity(1)
+        let good = TestNetwork.mine(on: parameters.genesisBlock.header, transactions: [try TestNetwork.put("ahead", "1", by: alice)],
+                                    parameters: parameters)
+        let forged = Block(header: good.header, transactions: good.transactions.map { $0.withSignature(.zero) })
+        let grandchild = TestNetwork.mine(on: good.header, transactions: [], parameters: parameters)
+        let cases: [(String, ProtocolEvent, Block?)] = [
+            ("a peer before its handshake", .received(PeerID(2), .block(BlockMessage(good))), nil),
+            ("a block on a block not connected", .received(PeerID(1), .block(BlockMessage(grandchild))), nil),
+            ("a body with bad signatures", .received(PeerID(1), .block(BlockMessage(forged))), nil),
+            ("a header, not a block", .received(PeerID(1), .headers(HeadersMessage(headers: [good.header]))), nil),
+            ("a ready peer's child of the tip", .received(PeerID(1), .block(BlockMessage(good))), good),
+        ]
+        for (name, event, expected) in cases {
+            #expect(fixture.node.checkedTipExtension(in: event) == expected, "\(name)")
+        }
+        #expect(fixture.chain.height == 0, "checked, nothing connected")
+        let refused = ProtocolFixture.disconnects(fixture.handle(.received(PeerID(1), .block(BlockMessage(forged)))))
+        #expect(refused.count == 1 && refused.first?.1.contains("signature") == true && refused.first?.2 == true, "\(refused)")
+    }
+
     /// A better block known by its header alone is what the miner waits for; once its body
     /// connects, nothing is awaited.
     @Test func aBetterHeaderWithoutItsBodyIsAwaited() throws {

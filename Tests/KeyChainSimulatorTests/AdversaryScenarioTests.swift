@@ -106,7 +106,7 @@ extension SimulatorSuites {
     }
 }
 
-extension Blockchain {
+extension ReadOnlyChain {
     /// The best chain's cumulative work.
     var cumulativeWorkOfTip: Work { tip.cumulativeWork }
 }

@@ -27,6 +27,12 @@ guard !out.isEmpty, blocks > 0, puts >= blocks, authorCount > 0 else {
     FileHandle.standardError.write(Data("usage: SyncChain --out DIR [--blocks 1000] [--puts 100000] [--authors 1000]\n".utf8))
     exit(2)
 }
+// A chain of its own network each run: a data directory left by another run holds another
+// genesis, which the chain would refuse.
+if let existing = try? FileManager.default.contentsOfDirectory(atPath: out), !existing.isEmpty {
+    FileHandle.standardError.write(Data("SyncChain: \(out) is not empty; give a new directory\n".utf8))
+    exit(2)
+}
 
 let now = UInt64(Date().timeIntervalSince1970 * 1000)
 let parameters = try NetworkParameters(name: "sync-bench", difficultyBits: 8, createdAt: now - UInt64(blocks + 10) * 1_000)
