@@ -169,7 +169,7 @@ actor ChainOwner {
 
     /// Admits a put through the protocol (which announces it to peers); returns its status.
     /// A put already pending or confirmed answers with its status again: retries are safe.
-    private func admit(_ transaction: Transaction) -> Result<TxStatusResult, NodeRequestError> {
+    private func admit(_ transaction: Transaction) -> Result<TransactionStatus, NodeRequestError> {
         guard !stopped else { return .failure(.shuttingDown) }
         if let storageFault { return .failure(.cannotStore(storageFault)) }
         let output = peers.handle(.submitted(transaction))
@@ -179,11 +179,11 @@ actor ChainOwner {
             metrics.putsAccepted.increment()
             touch(CollectionOfOne(transaction.id))
             scheduleRefresh()
-            return .success(TxStatusResult(txid: transaction.id.hex, status: .pending))
+            return .success(TransactionStatus(transaction.id, .pending))
         case let .transaction(error):
             switch error {
             case .duplicate, .alreadyConfirmed:
-                return .success(current.status(of: transaction.id) ?? TxStatusResult(txid: transaction.id.hex, status: .pending))
+                return .success(current.status(of: transaction.id) ?? TransactionStatus(transaction.id, .pending))
             default:
                 tracker.record(transaction.id, TransactionOutcome(state: .rejected, error: error))
                 touch(CollectionOfOne(transaction.id))
@@ -284,7 +284,7 @@ actor ChainOwner {
 
     /// Registers a wait (answering at once if the view already decides it); `reply` gets the
     /// answer when it settles, fails or times out.
-    private func wait(_ request: WaitRequest, reply: OwnerReply<Result<[TxStatusResult], NodeRequestError>>) {
+    private func wait(_ request: WaitRequest, reply: OwnerReply<Result<[TransactionStatus], NodeRequestError>>) {
         guard !stopped else { return reply.send(.failure(.shuttingDown)) }
         nextWaiter += 1
         let waiter = Waiter(id: nextWaiter, connection: request.connection, txids: request.txids, depth: max(request.depth, 1),

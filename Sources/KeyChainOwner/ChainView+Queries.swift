@@ -21,7 +21,7 @@ extension ChainView {
     }
 
     /// A transaction's status.
-    public func transactionStatus(_ txid: Hash256) -> Result<TxStatusResult, NodeRequestError> {
+    public func transactionStatus(_ txid: Hash256) -> Result<TransactionStatus, NodeRequestError> {
         guard let status = status(of: txid) else { return .failure(.transactionNotFound(txid)) }
         return .success(status)
     }

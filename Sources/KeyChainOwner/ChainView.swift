@@ -39,19 +39,14 @@ public struct ChainView: Sendable {
     static let catchUpMargin: UInt32 = 6
 
     /// Where a transaction stands, or nil if the node has never seen it.
-    public func status(of txid: Hash256) -> TxStatusResult? {
+    public func status(of txid: Hash256) -> TransactionStatus? {
         if let (_, _, version) = keyIndex.version(of: txid) {
-            return TxStatusResult(txid: txid.hex, status: .confirmed, depth: version.confirmations(tipHeight: tip.height),
-                                  height: version.height, block: version.blockHash.hex)
+            let confirmation = TransactionStatus.Confirmation(depth: version.confirmations(tipHeight: tip.height),
+                                                              height: version.height, block: version.blockHash)
+            return TransactionStatus(txid, .confirmed, confirmation: confirmation)
         }
-        if mempool[txid] != nil { return TxStatusResult(txid: txid.hex, status: .pending) }
+        if mempool[txid] != nil { return TransactionStatus(txid, .pending) }
         guard let outcome = outcomes[txid] else { return nil }
-        return TxStatusResult(txid: txid.hex, status: outcome.state, reason: outcome.reason, code: outcome.code)
-    }
-
-    /// A txid's entry in a `wait_all` answer when the node has never seen it.
-    static func unknownStatus(_ txid: Hash256) -> TxStatusResult {
-        let error = NodeRequestError.transactionNotFound(txid)
-        return TxStatusResult(txid: txid.hex, status: .rejected, reason: error.description, code: error.code.rawValue)
+        return TransactionStatus(txid, outcome.state, outcome: outcome)
     }
 }

@@ -16,7 +16,9 @@
 //   Timers (`OwnerTimer`) live in a `DeadlineHeap` on an injected clock; one `OwnerWakeup`
 //   posts "timers due". A block from a peer settles waiters (`WaiterIndex`) and notifies
 //   subscribers (`SubscriptionIndex`) exactly as the node's own, in proportion to what changed.
-//   After each change it publishes a `ChainView` (`PublishedView`).
+//   After each change it publishes a `ChainView` (`PublishedView`). A transaction's state is a
+//   `TransactionStatus`, what a subscriber is told a `ChainNotification`: the owner's own
+//   types, which the API server words as JSON on the connection's loop.
 // - `ChainView`: what reads see: a value over persistent maps (key index, mempool, outcomes),
 //   so `get`, `history`, `tx`, `keys` and `status` are answered on the reader's thread, never
 //   held up by validation, fsync or a reorganisation.
@@ -24,5 +26,7 @@
 //   in `--dev`.
 // - `NodeRequestError`: typed failures; their JSON-RPC codes and messages are given by the
 //   `+RPC` extensions (`NodeRequestError+RPC`, `TransactionError+RPC`,
-//   `TransactionOutcome+RPC`), which the API server and `ChainView`'s statuses use.
+//   `TransactionOutcome+RPC`), which the API server uses.
 // - `PeerOutlet`: the transport as the owner sees it (actions out, the early offer, traffic).
+// The owner reads the chain through the protocol's `ReadOnlyChain`: only `PeerProtocol`
+// changes it.

@@ -210,24 +210,24 @@ public final class Node: Sendable {
     /// `connection` names the client's lane (0 for callers in this process): connections take
     /// turns at the owner.
     public func submit(_ transaction: Transaction, connection: UInt64 = 0,
-                       completion: @escaping @Sendable (Result<TxStatusResult, NodeRequestError>) -> Void) {
+                       completion: @escaping @Sendable (Result<TransactionStatus, NodeRequestError>) -> Void) {
         mailbox.post(.client(connection), .submit(transaction, OwnerReply(handingOverTo: completion)))
     }
 
     /// Admits many puts in order, each on its own; one publication for the lot.
     public func submit(batch: [Transaction], connection: UInt64 = 0,
-                       completion: @escaping @Sendable ([Result<TxStatusResult, NodeRequestError>]) -> Void) {
+                       completion: @escaping @Sendable ([Result<TransactionStatus, NodeRequestError>]) -> Void) {
         mailbox.post(.client(connection), .submitBatch(batch, OwnerReply(handingOverTo: completion)))
     }
 
     /// Waits until every txid is `depth` deep or has failed, or until `timeout`. With `all`,
-    /// the answer holds every txid's status (an unknown one as rejected with -32002's reason);
+    /// the answer holds every txid's status (an unknown one as `.unknown`);
     /// without, a failure or an unknown txid is the answer. `registered` runs once the wait is
     /// in place, `completion` (on the owner's queue) with the answer.
     public func wait(
         for txids: [Hash256], depth: UInt32, timeout: Duration, all: Bool, connection: UInt64 = 0,
         registered: @escaping @Sendable () -> Void = {},
-        completion: @escaping @Sendable (Result<[TxStatusResult], NodeRequestError>) -> Void
+        completion: @escaping @Sendable (Result<[TransactionStatus], NodeRequestError>) -> Void
     ) {
         let request = WaitRequest(txids: txids, depth: depth, timeout: timeout, all: all, connection: connection)
         mailbox.post(.client(connection), .wait(request, registered: OwnerReply(handingOverTo: { registered() }),
@@ -236,7 +236,7 @@ public final class Node: Sendable {
 
     /// Registers a connection for notifications; `completion` runs once it is in place, with
     /// why it was refused if it was (a bound on followed txids: -32030).
-    public func subscribe(connection: UInt64, txids: [Hash256], tips: Bool, sink: @escaping @Sendable (String) -> Void,
+    public func subscribe(connection: UInt64, txids: [Hash256], tips: Bool, sink: @escaping @Sendable (ChainNotification) -> Void,
                           completion: @escaping @Sendable (NodeRequestError?) -> Void) {
         let request = SubscribeRequest(connection: connection, txids: txids, tips: tips, sink: sink)
         mailbox.post(.client(connection), .subscribe(request, OwnerReply(handingOverTo: completion)))
@@ -297,12 +297,12 @@ public final class Node: Sendable {
     // MARK: - Awaiting
 
     /// `submit`, awaited.
-    public func submit(_ transaction: Transaction) async -> Result<TxStatusResult, NodeRequestError> {
+    public func submit(_ transaction: Transaction) async -> Result<TransactionStatus, NodeRequestError> {
         await withCheckedContinuation { continuation in submit(transaction) { continuation.resume(returning: $0) } }
     }
 
     /// `wait`, awaited.
-    public func wait(for txids: [Hash256], depth: UInt32, timeout: Duration, all: Bool = false) async -> Result<[TxStatusResult], NodeRequestError> {
+    public func wait(for txids: [Hash256], depth: UInt32, timeout: Duration, all: Bool = false) async -> Result<[TransactionStatus], NodeRequestError> {
         await withCheckedContinuation { continuation in
             wait(for: txids, depth: depth, timeout: timeout, all: all) { continuation.resume(returning: $0) }
         }

@@ -22,11 +22,11 @@ enum OwnerMessage: Sendable {
     /// batch's bytes against the peer until then.
     case peerEvents([ProtocolEvent], handled: OwnerReply<Void>)
     /// A client's put, its signature already verified.
-    case submit(Transaction, OwnerReply<Result<TxStatusResult, NodeRequestError>>)
+    case submit(Transaction, OwnerReply<Result<TransactionStatus, NodeRequestError>>)
     /// A client's `submit_batch`, admitted in order, each on its own, published once.
-    case submitBatch([Transaction], OwnerReply<[Result<TxStatusResult, NodeRequestError>]>)
+    case submitBatch([Transaction], OwnerReply<[Result<TransactionStatus, NodeRequestError>]>)
     /// A client's `wait` or `wait_all`; `registered` once it is in place.
-    case wait(WaitRequest, registered: OwnerReply<Void>, OwnerReply<Result<[TxStatusResult], NodeRequestError>>)
+    case wait(WaitRequest, registered: OwnerReply<Void>, OwnerReply<Result<[TransactionStatus], NodeRequestError>>)
     /// A connection subscribes to txids and/or tips; the refusal if a bound forbids it.
     case subscribe(SubscribeRequest, OwnerReply<NodeRequestError?>)
     /// A connection closed: its subscription and waits go.

@@ -6,5 +6,5 @@ struct SubscribeRequest: Sendable {
     let txids: [Hash256]
     let tips: Bool
     /// Where the connection's notifications go: its handler queues them on its event loop.
-    let sink: @Sendable (String) -> Void
+    let sink: @Sendable (ChainNotification) -> Void
 }

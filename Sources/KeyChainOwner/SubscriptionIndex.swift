@@ -1,4 +1,3 @@
-import KeyChainAPI
 import KeyChainCore
 
 /// The connections' subscriptions, indexed by txid so that a chain update notifies in
@@ -41,16 +40,17 @@ struct SubscriptionIndex {
     }
 
     /// Adds to a connection's subscription (making one if it has none).
-    mutating func subscribe(connection: UInt64, txids: [Hash256], tips: Bool, sink: @escaping @Sendable (String) -> Void, in view: ChainView) {
+    mutating func subscribe(connection: UInt64, txids: [Hash256], tips: Bool, sink: @escaping @Sendable (ChainNotification) -> Void,
+                            in view: ChainView) {
         var subscription = connections[connection] ?? Subscription(sink: sink)
         subscription.tips = subscription.tips || tips
         for txid in txids where subscription.txids[txid] == nil {
             let status = view.status(of: txid)
             // `updateValue`: assigning a nil state through the subscript would remove the txid.
-            subscription.txids.updateValue(status?.status, forKey: txid)
+            subscription.txids.updateValue(status?.state, forKey: txid)
             byTxid[txid, default: []].insert(connection)
             txidCount += 1
-            if let status, status.status == .confirmed, (status.depth ?? 0) < Self.depthHorizon { deepening.insert(txid) }
+            if let status, status.state == .confirmed, status.depth < Self.depthHorizon { deepening.insert(txid) }
         }
         connections[connection] = subscription
     }
@@ -77,8 +77,8 @@ struct SubscriptionIndex {
     mutating func notify(touched: Set<Hash256>, newTip: Bool, in view: ChainView) {
         guard !connections.isEmpty else { return }
         if newTip {
-            let line = Subscription.line(method: "tip", TipNotification(height: view.height, hash: view.tip.hash.hex))
-            for subscription in connections.values where subscription.tips { subscription.sink(line) }
+            let tip = ChainNotification.tip(height: view.height, hash: view.tip.hash)
+            for subscription in connections.values where subscription.tips { subscription.sink(tip) }
         }
         for txid in touched where byTxid[txid] != nil { notify(txid, in: view) }
         if newTip {
@@ -88,17 +88,14 @@ struct SubscriptionIndex {
 
     private mutating func notify(_ txid: Hash256, in view: ChainView) {
         guard let followers = byTxid[txid], let now = view.status(of: txid) else { return }
-        var line: String?
         for connection in followers {
             guard var subscription = connections[connection] else { continue }
             let last = subscription.txids[txid] ?? nil
-            guard now.status != last || now.status == .confirmed else { continue }
-            let text = line ?? Subscription.line(method: "tx", now)
-            line = text
-            subscription.sink(text)
-            subscription.txids[txid] = now.status
+            guard now.state != last || now.state == .confirmed else { continue }
+            subscription.sink(.transaction(now))
+            subscription.txids[txid] = now.state
             connections[connection] = subscription
         }
-        if now.status == .confirmed && (now.depth ?? 0) < Self.depthHorizon { deepening.insert(txid) } else { deepening.remove(txid) }
+        if now.state == .confirmed && now.depth < Self.depthHorizon { deepening.insert(txid) } else { deepening.remove(txid) }
     }
 }

@@ -3,5 +3,5 @@ import KeyChainAPI
 extension TransactionOutcome {
     /// The error code a status reports for this outcome: -32014 for an eviction, the
     /// refusal's own code otherwise.
-    var code: Int { state == .evicted ? RPCErrorCode.evicted.rawValue : error.rpcError.code }
+    public var code: Int { state == .evicted ? RPCErrorCode.evicted.rawValue : error.rpcError.code }
 }

@@ -1,11 +1,10 @@
-import KeyChainAPI
 import KeyChainChain
 
 /// How a put that will never confirm ended: refused when submitted, or evicted after the best
 /// chain changed under it.
 public struct TransactionOutcome: Sendable, Hashable {
     /// `.rejected` or `.evicted`.
-    public let state: TxState
+    public let state: TransactionStatus.State
     /// The rule it broke.
     public let error: TransactionError
 

@@ -13,23 +13,23 @@ struct Waiter: Sendable {
     /// `wait`: a failure (or an unknown txid) is the answer.
     let all: Bool
     /// Where its answer goes.
-    let reply: OwnerReply<Result<[TxStatusResult], NodeRequestError>>
+    let reply: OwnerReply<Result<[TransactionStatus], NodeRequestError>>
 
     /// The answer if every txid is deep enough or has failed; nil while any is short.
-    func evaluate(in view: ChainView) -> Result<[TxStatusResult], NodeRequestError>? {
-        var statuses: [TxStatusResult] = []
+    func evaluate(in view: ChainView) -> Result<[TransactionStatus], NodeRequestError>? {
+        var statuses: [TransactionStatus] = []
         statuses.reserveCapacity(txids.count)
         for txid in txids {
             guard let current = view.status(of: txid) else {
                 guard all else { return .failure(.transactionNotFound(txid)) }
-                statuses.append(ChainView.unknownStatus(txid))
+                statuses.append(TransactionStatus(txid, .unknown))
                 continue
             }
-            switch current.status {
+            switch current.state {
             case .pending: return nil
-            case .confirmed: if (current.depth ?? 0) < depth { return nil }
-            case .rejected, .evicted:
-                if !all, let outcome = view.outcomes[txid] { return .failure(.failed(txid: txid, outcome: outcome)) }
+            case .confirmed: if current.depth < depth { return nil }
+            case .rejected, .evicted, .unknown:
+                if !all, let outcome = current.outcome { return .failure(.failed(txid: txid, outcome: outcome)) }
             }
             statuses.append(current)
         }

@@ -46,7 +46,7 @@ struct WaiterIndex {
         var undecided = Set<Hash256>()
         for txid in waiter.txids {
             byTxid[txid, default: []].append(waiter.id)
-            if view.status(of: txid)?.status == .pending { undecided.insert(txid) }
+            if view.status(of: txid)?.state == .pending { undecided.insert(txid) }
         }
         entries[waiter.id] = Entry(waiter: waiter, undecided: undecided)
         perConnection[waiter.connection, default: 0] += waiter.txids.count
@@ -88,11 +88,11 @@ struct WaiterIndex {
     /// The waits `view` now answers, removed, with their answers: those with a txid among
     /// `touched` (confirmed, unconfirmed, evicted or refused since the last call) and those
     /// deep enough at the view's height.
-    mutating func settle(touched: some Sequence<Hash256>, in view: ChainView) -> [(Waiter, Result<[TxStatusResult], NodeRequestError>)] {
+    mutating func settle(touched: some Sequence<Hash256>, in view: ChainView) -> [(Waiter, Result<[TransactionStatus], NodeRequestError>)] {
         var candidates: [UInt64] = []
         for txid in touched {
             guard let ids = byTxid[txid] else { continue }
-            let pending = view.status(of: txid)?.status == .pending
+            let pending = view.status(of: txid)?.state == .pending
             for id in ids {
                 if pending {
                     entries[id]?.undecided.insert(txid)
@@ -102,7 +102,7 @@ struct WaiterIndex {
             }
         }
         candidates += byDepth.popDue(at: UInt64(view.height))
-        var answers: [(Waiter, Result<[TxStatusResult], NodeRequestError>)] = []
+        var answers: [(Waiter, Result<[TransactionStatus], NodeRequestError>)] = []
         var seen = Set<UInt64>()
         for id in candidates where seen.insert(id).inserted {
             guard let entry = entries[id], entry.undecided.isEmpty else { continue }
@@ -123,10 +123,10 @@ struct WaiterIndex {
         var undecided = Set<Hash256>()
         for txid in waiter.txids {
             guard let status = view.status(of: txid) else { continue }
-            switch status.status {
+            switch status.state {
             case .pending: undecided.insert(txid)
-            case .confirmed: highest = max(highest, status.height ?? 0)
-            case .rejected, .evicted: break
+            case .confirmed: highest = max(highest, status.confirmation?.height ?? 0)
+            case .rejected, .evicted, .unknown: break
             }
         }
         entries[waiter.id]?.undecided = undecided

@@ -93,21 +93,25 @@ public final class APIServer: Sendable {
                     }
                     let id = connectionCounter.add(1, ordering: .relaxed).newValue
                     let unread = UnreadBytes()
-                    let sink: @Sendable (String) -> Void = { [weak channel, logger] line in
+                    // Called on the owner's queue: the line is encoded on the connection's loop.
+                    let sink: @Sendable (ChainNotification) -> Void = { [weak channel, logger] notification in
                         guard let channel else { return }
-                        let size = line.utf8.count + 1
-                        // A subscriber that does not read would hold every notification since.
-                        guard unread.count.add(size, ordering: .relaxed).newValue <= maxUnread else {
-                            logger.notice("subscriber closed: it does not read its notifications",
-                                          metadata: ["unread": "\(maxUnread) bytes"])
-                            return channel.close(promise: nil)
+                        channel.eventLoop.execute {
+                            let line = notification.line
+                            let size = line.utf8.count + 1
+                            // A subscriber that does not read would hold every notification since.
+                            guard unread.count.add(size, ordering: .relaxed).newValue <= maxUnread else {
+                                logger.notice("subscriber closed: it does not read its notifications",
+                                              metadata: ["unread": "\(maxUnread) bytes"])
+                                return channel.close(promise: nil)
+                            }
+                            var buffer = channel.allocator.buffer(capacity: size)
+                            buffer.writeString(line)
+                            buffer.writeInteger(UInt8(ascii: "\n"))
+                            let written = channel.eventLoop.makePromise(of: Void.self)
+                            written.futureResult.whenComplete { _ in unread.count.subtract(size, ordering: .relaxed) }
+                            channel.writeAndFlush(buffer, promise: written)
                         }
-                        var buffer = channel.allocator.buffer(capacity: size)
-                        buffer.writeString(line)
-                        buffer.writeInteger(UInt8(ascii: "\n"))
-                        let written = channel.eventLoop.makePromise(of: Void.self)
-                        written.futureResult.whenComplete { _ in unread.count.subtract(size, ordering: .relaxed) }
-                        channel.writeAndFlush(buffer, promise: written)
                     }
                     let dispatcher = RPCDispatcher(node: node, connection: id, notifications: sink)
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder(maxLength: maxLength)))

@@ -8,5 +8,7 @@
 //   connection is read no further while too many requests or replies wait.
 // - `RPCDispatcher`: one request line to one step: a read answered from the `ChainView`, or a
 //   write handed to the `Node`. Every failure becomes a JSON-RPC error, through the `+RPC`
-//   extensions of KeyChainOwner's error types.
+//   extensions of KeyChainOwner's error types. A `TransactionStatus` becomes the API's
+//   `TxStatusResult` here (`TxStatusResult+Status`), a `ChainNotification` its notification
+//   line on the connection's event loop (`ChainNotification+Line`).
 // - `RPCMetrics`: time to answer, by method.

@@ -47,7 +47,7 @@ struct RPCCompletion: Sendable {
 struct RPCDispatcher: Sendable {
     let node: Node
     let connection: UInt64
-    let notifications: @Sendable (String) -> Void
+    let notifications: @Sendable (ChainNotification) -> Void
     private let decoder = JSONDecoder()
     private let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -60,7 +60,7 @@ struct RPCDispatcher: Sendable {
     /// connection) find it sorted, so a burst of listings costs one sort, not one per loop.
     static let listingQueue = DispatchQueue(label: "keychain.rpc.listing", qos: .userInitiated)
 
-    init(node: Node, connection: UInt64, notifications: @escaping @Sendable (String) -> Void) {
+    init(node: Node, connection: UInt64, notifications: @escaping @Sendable (ChainNotification) -> Void) {
         self.node = node
         self.connection = connection
         self.notifications = notifications
@@ -145,7 +145,7 @@ struct RPCDispatcher: Sendable {
         case .tx:
             return read(TxParams.self) { view, params -> Result<TxStatusResult, NodeRequestError> in
                 guard let txid = Hash256(hex: params.txid) else { return .failure(Self.badTxid) }
-                return view.transactionStatus(txid)
+                return view.transactionStatus(txid).map(TxStatusResult.init)
             }
         case .status:
             return read(NoParams.self, optional: true) { _, _ in .success(node.status()) }
@@ -196,7 +196,7 @@ struct RPCDispatcher: Sendable {
                 }
                 let timeout = Duration.milliseconds(Int64(min(params.timeoutMs ?? 60_000, 3_600_000)))
                 node.wait(for: [txid], depth: params.depth ?? 1, timeout: timeout, all: false, connection: connection, registered: done.applied) { result in
-                    reply { dispatcher.encode(id, result.map { $0[0] }) }
+                    reply { dispatcher.encode(id, result.map { TxStatusResult($0[0]) }) }
                 }
             })
         case .waitAll:
@@ -222,7 +222,8 @@ struct RPCDispatcher: Sendable {
                     node.wait(for: parsed, depth: params.depth ?? 1, timeout: timeout, all: true, connection: connection, registered: done.applied) { result in
                         done.replyBuiltElsewhere {
                             guard !silent else { return nil }
-                            return dispatcher.encode(id, result.map { statuses in
+                            return dispatcher.encode(id, result.map { found in
+                                let statuses = found.map(TxStatusResult.init)
                                 guard failuresOnly else { return WaitAllResult(statuses: statuses) }
                                 let failures = statuses.filter { $0.status != .confirmed }
                                 return WaitAllResult(statuses: failures, confirmed: statuses.count - failures.count)
@@ -272,7 +273,7 @@ struct RPCDispatcher: Sendable {
         return .owner { done in
             node.submit(transaction, connection: connection) { result in
                 done.applied()
-                done.reply { silent ? nil : dispatcher.encode(id, result) }
+                done.reply { silent ? nil : dispatcher.encode(id, result.map(TxStatusResult.init)) }
             }
         }
     }

@@ -70,7 +70,7 @@ import Testing
         let node = try Self.node(directory, clock: clock)
         let put = try TestNetwork.put("timer/k", "v", by: try TestNetwork.identity(2))
         _ = await node.submit(put)
-        let answer = NIOLockedValueBox<Result<[TxStatusResult], NodeRequestError>?>(nil)
+        let answer = NIOLockedValueBox<Result<[TransactionStatus], NodeRequestError>?>(nil)
         node.wait(for: [put.id], depth: 1, timeout: .seconds(5), all: false) { result in answer.withLockedValue { $0 = result } }
         await node.settle()
         #expect(node.onOwner { $0.timers.count } == 1)
@@ -87,7 +87,7 @@ import Testing
         #expect(node.onOwner { $0.timers.count } == 0)
 
         // A wait on a txid the node has never seen is answered at once and sets no timer.
-        let unknown = NIOLockedValueBox<Result<[TxStatusResult], NodeRequestError>?>(nil)
+        let unknown = NIOLockedValueBox<Result<[TransactionStatus], NodeRequestError>?>(nil)
         node.wait(for: [Hash256(sha256d: [7])], depth: 1, timeout: .seconds(3_600), all: false) { result in unknown.withLockedValue { $0 = result } }
         await node.settle()
         #expect(unknown.withLockedValue { $0 != nil })

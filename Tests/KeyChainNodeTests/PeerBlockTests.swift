@@ -51,14 +51,14 @@ import Testing
         let (node, parameters) = try Self.node(directory)
         let put = try TestNetwork.put("config/db", "db1", by: TestNetwork.identity(1))
         guard case let .success(status) = await node.submit(put) else { Issue.record("put refused"); return }
-        #expect(status.status == .pending)
+        #expect(status.state == .pending)
         async let settled = node.wait(for: [put.id], depth: 1, timeout: .seconds(60))
         await node.settle()
         let block = TestNetwork.mine(on: parameters.genesisBlock.header, transactions: [put], parameters: parameters)
         node.receive(.received(Self.peer, .block(BlockMessage(block))))
         let result = try (await settled).get()
-        #expect(result.map(\.status) == [.confirmed])
-        #expect(result.first?.block == block.hash.hex)
+        #expect(result.map(\.state) == [.confirmed])
+        #expect(result.first?.confirmation?.block == block.hash)
         #expect(node.view.height == 1)
         #expect(try node.view.get("config/db").get().value == "db1")
         await node.shutdown()
@@ -74,7 +74,7 @@ import Testing
         let a1 = TestNetwork.mine(on: genesis, transactions: [mine], parameters: parameters)
         node.receive(.received(Self.peer, .block(BlockMessage(a1))))
         await node.settle()
-        #expect(node.view.status(of: mine.id)?.status == .confirmed)
+        #expect(node.view.status(of: mine.id)?.state == .confirmed)
         // The client wants two confirmations; the peer's longer branch holds a rival version 0.
         async let settled = node.wait(for: [mine.id], depth: 2, timeout: .seconds(60))
         await node.settle()
@@ -93,7 +93,7 @@ import Testing
         }
         #expect(node.view.tip.hash == b2.hash)
         #expect(try node.view.get("k").get().value == "theirs")
-        #expect(node.view.status(of: mine.id)?.status == .evicted)
+        #expect(node.view.status(of: mine.id)?.state == .evicted)
         await node.shutdown()
     }
 }

@@ -22,7 +22,7 @@ import Testing
         let author = try TestNetwork.identity(1)
         let put = try TestNetwork.put("depth/k", "v", by: author)
         _ = await node.submit(put)
-        let answer = NIOLockedValueBox<Result<[TxStatusResult], NodeRequestError>?>(nil)
+        let answer = NIOLockedValueBox<Result<[TransactionStatus], NodeRequestError>?>(nil)
         let unknown = Hash256(sha256d: [42])
         node.wait(for: [put.id, unknown], depth: 3, timeout: .seconds(60), all: true) { result in answer.withLockedValue { $0 = result } }
         var header = parameters.genesisBlock.header
@@ -34,7 +34,7 @@ import Testing
             #expect((answer.withLockedValue { $0 } != nil) == (height == 3), "answered at height \(height)?")
         }
         let statuses = try #require(try answer.withLockedValue { $0 }?.get())
-        #expect(statuses.map(\.status) == [.confirmed, .rejected])
+        #expect(statuses.map(\.state) == [.confirmed, .unknown])
         #expect(statuses.first?.depth == 3)
         await node.shutdown()
     }
@@ -45,9 +45,9 @@ import Testing
         let directory = try TemporaryDirectory()
         let (node, parameters) = try PeerBlockTests.node(directory)
         let put = try TestNetwork.put("follow/k", "v", by: try TestNetwork.identity(1))
-        let lines = NIOLockedValueBox<[String]>([])
+        let told = NIOLockedValueBox<[ChainNotification]>([])
         let refusal = await withCheckedContinuation { continuation in
-            node.subscribe(connection: 5, txids: [put.id], tips: true, sink: { line in lines.withLockedValue { $0.append(line) } }) {
+            node.subscribe(connection: 5, txids: [put.id], tips: true, sink: { notification in told.withLockedValue { $0.append(notification) } }) {
                 continuation.resume(returning: $0)
             }
         }
@@ -61,12 +61,12 @@ import Testing
             node.receive(.received(PeerBlockTests.peer, .block(BlockMessage(block))))
         }
         await node.settle()
-        let sent = lines.withLockedValue { $0 }
-        let tx = sent.filter { $0.contains(#""method":"tx""#) }
+        let sent = told.withLockedValue { $0 }
+        let tx = sent.compactMap { if case let .transaction(status) = $0 { status } else { nil } }
         #expect(tx.count == 1 + Int(SubscriptionIndex.depthHorizon), "\(tx)")
-        #expect(tx.first?.contains(#""status":"pending""#) == true)
-        #expect(tx.last?.contains(#""depth":\#(SubscriptionIndex.depthHorizon)"#) == true)
-        #expect(sent.count { $0.contains(#""method":"tip""#) } == blocks)
+        #expect(tx.first?.state == .pending)
+        #expect(tx.last?.depth == SubscriptionIndex.depthHorizon)
+        #expect(sent.count { if case .tip = $0 { true } else { false } } == blocks)
         await node.shutdown()
     }
 
