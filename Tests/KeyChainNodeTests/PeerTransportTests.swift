@@ -89,13 +89,7 @@ import Testing
         func received() -> [Message] {
             events.withLockedValue { $0.compactMap { if case let .received(_, message) = $0 { message } else { nil } } }
         }
-        let port = try await transport.listen(host: "127.0.0.1", port: 0)
-        let connection = try TCPConnection(port: port, timeoutSeconds: 15)
-        try await eventually("the connection") { events.withLockedValue { $0.count } == 1 }
-        guard case let .connected(peer, _, _)? = events.withLockedValue({ $0.first }) else {
-            Issue.record("no connection event")
-            return
-        }
+        let (connection, peer) = try await Self.oneConnection(to: transport, events: events)
         let put = try TestNetwork.put("ordered", "reply", by: try TestNetwork.identity(1))
         let block = TestNetwork.mine(on: parameters.genesisBlock.header, transactions: [put], parameters: parameters)
         recentBlocks.insert(block, hash: block.hash)
@@ -121,6 +115,18 @@ import Testing
         transport.close()
     }
 
+    /// `transport` listening on 127.0.0.1 with one raw connection to it, and the peer id its
+    /// first event gave that connection.
+    static func oneConnection(to transport: PeerTransport, events: NIOLockedValueBox<[ProtocolEvent]>) async throws -> (TCPConnection, PeerID) {
+        let port = try await transport.listen(host: "127.0.0.1", port: 0)
+        let connection = try TCPConnection(port: port, timeoutSeconds: 15)
+        try await eventually("the connection") { events.withLockedValue { $0.count } == 1 }
+        guard case let .connected(peer, _, _)? = events.withLockedValue({ $0.first }) else {
+            throw ProcessFailure(description: "no connection event: \(events.withLockedValue { $0 })")
+        }
+        return (connection, peer)
+    }
+
     /// A batch's bytes count against its peer until the owner says it has handled the batch,
     /// not merely received it: a flooding peer's batches cannot pile up in the owner's lane
     /// past the inbox bound.
@@ -133,13 +139,7 @@ import Testing
             events.withLockedValue { $0 += batch }
             unhandled.withLockedValue { $0.append(handled) }
         }
-        let port = try await transport.listen(host: "127.0.0.1", port: 0)
-        let connection = try TCPConnection(port: port, timeoutSeconds: 15)
-        try await eventually("the connection") { events.withLockedValue { $0.count } == 1 }
-        guard case let .connected(peer, _, _)? = events.withLockedValue({ $0.first }) else {
-            Issue.record("no connection event")
-            return
-        }
+        let (connection, peer) = try await Self.oneConnection(to: transport, events: events)
         let magic = Frame.magic(for: parameters.genesisHash)
         let frame = Frame.encode(.getData(GetDataMessage([InventoryItem(.block, Hash256(sha256d: [1]))])), magic: magic)
         connection.send(frame)
