@@ -1,5 +1,6 @@
 import KeyChainChain
 import KeyChainCore
+import KeyChainMining
 import KeyChainP2P
 import KeyChainStore
 import Logging
@@ -21,6 +22,13 @@ public final class SimulatedNode {
     public internal(set) var isUp = true
     /// Peers it is connected to.
     public internal(set) var peers: Set<Int> = []
+    /// When and on what its miner works, decided as a node's owner decides it.
+    public internal(set) var miner = MinerController()
+    /// The template its miner works on: nil while it idles (paused for a better block's body).
+    /// A block it finds is this template sealed, whatever happened since it was made.
+    public internal(set) var template: BlockTemplate?
+    /// When its template is due a refresh with the puts that arrived since it was made.
+    var refreshDue: UInt64?
 
     let parameters: NetworkParameters
     let configuration: PeerProtocol.Configuration
@@ -58,6 +66,9 @@ public final class SimulatedNode {
     func crash() {
         isUp = false
         peers = []
+        miner = MinerController()
+        template = nil
+        refreshDue = nil
     }
 
     /// Boots again from the store.

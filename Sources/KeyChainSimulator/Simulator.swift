@@ -87,6 +87,8 @@ public final class Simulator {
         case dial(from: Int, to: Int)
         /// A dial is refused.
         case dialFailed(at: Int, address: PeerAddress)
+        /// A node's template is due a refresh with the puts that arrived.
+        case refresh(Int)
     }
 
     private var queue = EventQueue<Event>()
@@ -127,8 +129,9 @@ public final class Simulator {
         miningEpochs = Array(repeating: 0, count: nodes.count)
         for index in nodes.indices {
             // Each node hears of a few others, as from the tracker, and dials on its own.
-            perform(nodes[index].peerProtocol.handle(.discovered(trackerAnswer(for: index))).actions, at: index)
+            perform(handle(.discovered(trackerAnswer(for: index)), at: index).actions, at: index)
             queue.push(.tick(index), at: clock.milliseconds + UInt64(index) % configuration.tickInterval)
+            refreshMining(index)
             scheduleMining(index)
         }
     }
@@ -183,10 +186,10 @@ public final class Simulator {
         nodes[b].peers.insert(a)
         newEpoch(a, b)
         ephemeralPort = ephemeralPort == .max ? 49_152 : ephemeralPort + 1
-        perform(nodes[a].peerProtocol.handle(.connected(PeerID(UInt64(b)), outbound: true, address: Self.address(of: b))).actions, at: a)
+        perform(handle(.connected(PeerID(UInt64(b)), outbound: true, address: Self.address(of: b)), at: a).actions, at: a)
         // The inbound side sees the dialler's host and an ephemeral port; it may refuse.
         guard nodes[b].peers.contains(a) else { return }
-        perform(nodes[b].peerProtocol.handle(.connected(PeerID(UInt64(a)), outbound: false, address: Self.address(of: a).with(port: ephemeralPort))).actions, at: b)
+        perform(handle(.connected(PeerID(UInt64(a)), outbound: false, address: Self.address(of: a).with(port: ephemeralPort)), at: b).actions, at: b)
     }
 
     private func linkKey(_ from: Int, _ to: Int) -> Int { from &* nodes.count &+ to }
@@ -202,7 +205,7 @@ public final class Simulator {
         nodes[a].peers.remove(b)
         guard nodes[b].peers.remove(a) != nil else { return }
         newEpoch(a, b)
-        perform(nodes[b].peerProtocol.handle(.disconnected(PeerID(UInt64(a)))).actions, at: b)
+        perform(handle(.disconnected(PeerID(UInt64(a))), at: b).actions, at: b)
     }
 
     /// Splits the network: messages cross only between nodes of the same group.
@@ -226,27 +229,24 @@ public final class Simulator {
     public func restart(_ index: Int, connectingTo peers: [Int]) throws {
         try nodes[index].restart()
         for peer in peers { connect(index, peer) }
-        perform(nodes[index].peerProtocol.handle(.discovered(trackerAnswer(for: index))).actions, at: index)
+        perform(handle(.discovered(trackerAnswer(for: index)), at: index).actions, at: index)
         queue.push(.tick(index), at: now + 1)
+        refreshMining(index)
         scheduleMining(index)
     }
 
-    /// Submits a put to a node as a client would.
+    /// Submits a put to a node as a client would; its miner takes it at the next refresh.
     public func submit(_ transaction: Transaction, at index: Int) {
+        let waiting = nodes[index].chain.mempool.count
         perform(nodes[index].peerProtocol.handle(.submitted(transaction)).actions, at: index)
+        if nodes[index].chain.mempool.count > waiting { scheduleRefresh(index) }
     }
 
     /// Has one node mine a block now, whatever the schedule: ends an equal-work tie, which the
     /// first-seen rule otherwise keeps.
     public func mine(at index: Int) {
         guard nodes[index].isUp else { return }
-        let template = nodes[index].chain.makeTemplate(now: now)
-        let block = template.block(nonce: Self.solve(template.header, target: parameters.target))
-        minedAt[block.hash] = now
-        minedBy[block.hash] = (index, template.height)
-        let actions = nodes[index].peerProtocol.handle(.mined(block)).actions
-        recordArrivals(at: index)
-        perform(actions, at: index)
+        seal(nodes[index].template ?? nodes[index].chain.makeTemplate(now: now), at: index)
     }
 
     /// Delivers `message` to `to` as if `from` had sent it (a misbehaving peer).
@@ -286,10 +286,10 @@ public final class Simulator {
                 guard let decoded = try decoder.next() else { return }
                 message = decoded
             } catch {
-                perform(nodes[to].peerProtocol.handle(.malformed(PeerID(UInt64(from)), reason: error.description)).actions, at: to)
+                perform(handle(.malformed(PeerID(UInt64(from)), reason: error.description), at: to).actions, at: to)
                 return
             }
-            let actions = nodes[to].peerProtocol.handle(.received(PeerID(UInt64(from)), message)).actions
+            let actions = handle(.received(PeerID(UInt64(from)), message), at: to).actions
             // Only a block can move a tip: look at the tip then, not after every event.
             if case .block = message { recordArrivals(at: to) }
             perform(actions, at: to)
@@ -303,25 +303,106 @@ public final class Simulator {
             }
         case let .dialFailed(index, address):
             guard nodes[index].isUp else { return }
-            perform(nodes[index].peerProtocol.handle(.dialFailed(address)).actions, at: index)
+            perform(handle(.dialFailed(address), at: index).actions, at: index)
         case let .tick(index):
             guard nodes[index].isUp else { return }
-            perform(nodes[index].peerProtocol.handle(.tick).actions, at: index)
+            perform(handle(.tick, at: index).actions, at: index)
             queue.push(.tick(index), at: now + configuration.tickInterval)
         case let .mine(index, epoch):
             guard nodes[index].isUp, epoch == miningEpochs[index] else { return }
-            if mining {
-                let template = nodes[index].chain.makeTemplate(now: now)
-                let block = template.block(nonce: Self.solve(template.header, target: parameters.target))
-                minedAt[block.hash] = now
-                minedBy[block.hash] = (index, template.height)
-                let actions = nodes[index].peerProtocol.handle(.mined(block)).actions
-                recordArrivals(at: index)
-                perform(actions, at: index)
-            }
+            // An idle miner (paused for a better block's body) finds nothing.
+            if mining, let template = nodes[index].template { seal(template, at: index) }
             scheduleMining(index)
+        case let .refresh(index):
+            guard nodes[index].isUp, nodes[index].refreshDue != nil else { return }
+            nodes[index].refreshDue = nil
+            refreshMining(index)
         }
     }
+
+    // MARK: - Mining, as a node's owner drives its miner
+
+    /// One event at node `index`, handled as its owner handles a peer's: a block that extends
+    /// the tip moves the miner once its checks pass, before it is stored and connected
+    /// (`checkedTipExtension`); a chain update re-templates it; puts that arrived are taken at
+    /// the next refresh; and the controller may pause the miner, resume it or send it back to
+    /// the tip.
+    private func handle(_ event: ProtocolEvent, at index: Int) -> ProtocolOutput {
+        let node = nodes[index]
+        if let block = node.peerProtocol.checkedTipExtension(in: event) { mineAhead(index, on: block) }
+        let waiting = node.chain.mempool.count
+        let output = node.peerProtocol.handle(event)
+        if !output.chainUpdates.isEmpty { refreshMining(index) }
+        if node.chain.mempool.count > waiting { scheduleRefresh(index) }
+        if let work = node.miner.afterEvents(situation(index)) { give(work, to: index) }
+        return output
+    }
+
+    /// Seals `template` at node `index`, as its owner takes its miner's block: stored and
+    /// announced, the miner moved onto it, then connected.
+    private func seal(_ template: BlockTemplate, at index: Int) {
+        let node = nodes[index]
+        let block = template.block(nonce: Self.solve(template.header, target: parameters.target))
+        minedAt[block.hash] = now
+        minedBy[block.hash] = (index, template.height)
+        let sealed = node.peerProtocol.handle(.sealed(block))
+        perform(sealed.actions, at: index)
+        if sealed.refusal == nil { mineAhead(index, on: block) }
+        let output = node.peerProtocol.handle(.mined(block))
+        // Re-templated whether or not the chain moved: the solved template is spent.
+        refreshMining(index)
+        if let work = node.miner.afterConnecting(situation(index)) { give(work, to: index) }
+        recordArrivals(at: index)
+        perform(output.actions, at: index)
+    }
+
+    /// The node as its miner's controller sees it now (a network node always mines).
+    private func situation(_ index: Int) -> MinerController.Situation {
+        MinerController.Situation(awaitingBetterBlock: nodes[index].peerProtocol.awaitsBetterBlock, policyMines: true,
+                                  tip: nodes[index].chain.tip.hash, now: now)
+    }
+
+    /// Points the miner at a fresh template on the tip, or idles it.
+    private func refreshMining(_ index: Int) {
+        give(nodes[index].miner.refresh(situation(index)), to: index)
+    }
+
+    /// Gives node `index`'s miner what its controller decided.
+    private func give(_ work: MinerController.Work, to index: Int) {
+        let node = nodes[index]
+        switch work {
+        case .idle:
+            node.template = nil
+        case .tip:
+            let template = node.chain.makeTemplate(now: now)
+            node.miner.templateMade(holding: template.transactions.count, waiting: node.chain.mempool.count)
+            node.template = template
+        case .ahead:
+            break  // `mineAhead` sets the template on the block itself
+        }
+    }
+
+    /// Moves the miner onto `block`, a checked child of the tip not yet connected, when a
+    /// template on it holds puts.
+    private func mineAhead(_ index: Int, on block: Block) {
+        let node = nodes[index]
+        guard let template = node.chain.makeTemplate(extending: block, now: now),
+              node.miner.bodyChecked(block.hash, templateHoldsPuts: !template.transactions.isEmpty, policyMines: true) != nil
+        else { return }
+        node.template = template
+    }
+
+    /// A refresh of node `index`'s template after `refreshDelay`, unless one is due already or
+    /// the template is full.
+    private func scheduleRefresh(_ index: Int) {
+        let node = nodes[index]
+        guard node.refreshDue == nil, node.miner.refreshWanted else { return }
+        node.refreshDue = now + Self.refreshDelay
+        queue.push(.refresh(index), at: now + Self.refreshDelay)
+    }
+
+    /// How long puts wait before joining a miner's template: the node's own 100 ms.
+    static let refreshDelay: UInt64 = 100
 
     /// Draws a node's next block time at its share, replacing any draw pending.
     private func scheduleMining(_ index: Int) {
