@@ -155,10 +155,13 @@ public final class PeerTransport: Sendable {
 
     /// `message` framed; a recent block's frame is made once and shared by every peer sent it.
     private func frame(_ message: Message) -> [UInt8] {
-        guard case let .block(body) = message,
-              let frame = recentBlocks.frame(of: body.block.hash, framing: { Frame.encode(.block(BlockMessage($0)), magic: magic) })
-        else { return Frame.encode(message, magic: magic) }
+        guard case let .block(body) = message, let frame = recentFrame(body.block.hash) else { return Frame.encode(message, magic: magic) }
         return frame
+    }
+
+    /// The shared frame of the recent block `hash`, made by the first sender that asks.
+    private func recentFrame(_ hash: Hash256) -> [UInt8]? {
+        recentBlocks.frame(of: hash) { Frame.encode(.block(BlockMessage($0)), magic: magic) }
     }
 
     /// Writes framed bytes with one flush, counting them as unsent until written; from the
@@ -205,8 +208,7 @@ public final class PeerTransport: Sendable {
               request.inventory.items.contains(InventoryItem(.block, offered.hash)),
               link.requestsAtOwner.load(ordering: .relaxed) == 0 else { return messages }
         let item = InventoryItem(.block, offered.hash)
-        guard let frame = recentBlocks.frame(of: offered.hash, framing: { Frame.encode(.block(BlockMessage($0)), magic: magic) })
-        else { return messages }
+        guard let frame = recentFrame(offered.hash) else { return messages }
         // Claimed under the lock: a newer offer, or this peer's earlier request, wins.
         guard state.withLockedValue({ state in
             state.offered?.hash == item.hash && state.offered?.to.remove(link.id) != nil
