@@ -2,6 +2,7 @@ import Foundation
 import KeyChainOwner
 import KeyChainRPC
 import KeyChainStore
+import KeyChainTestProcesses
 import KeyChainTestSupport
 import Logging
 
@@ -24,8 +25,10 @@ struct InProcessAPI {
                            maxUnreadNotificationBytes: maxUnreadNotificationBytes, logger: Logger(label: "test.api"))
         let server = self.server
         serving = Task { try await server.run() }
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !FileManager.default.fileExists(atPath: server.path) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        // The default deadline: in a full run every suite starts at once, and the first 40-65 s
+        // leave little of the pool for this (30 s once ran out, and the test then failed on
+        // connecting instead of saying why).
+        try await eventually("the API socket at \(server.path)") { FileManager.default.fileExists(atPath: server.path) }
     }
 
     /// Stops the server and the node.
