@@ -127,7 +127,7 @@ let package = Package(
         .target(
             name: "KeyChainRPC",
             dependencies: [
-                "KeyChainOwner", "KeyChainCore", "KeyChainAPI",
+                "KeyChainOwner", "KeyChainCore", "KeyChainChain", "KeyChainP2P", "KeyChainAPI",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,6 +1,5 @@
 import Dispatch
 import HashTreeCollections
-import KeyChainAPI
 import KeyChainChain
 import KeyChainCore
 import KeyChainMining
@@ -416,7 +415,7 @@ actor ChainOwner {
     // MARK: - Blocks
 
     /// A stored block by hash, by height on the best chain, or the tip.
-    private func block(hash: Hash256?, height: UInt32?) -> Result<BlockResult, NodeRequestError> {
+    private func block(hash: Hash256?, height: UInt32?) -> Result<BlockReport, NodeRequestError> {
         let node: BlockNode?
         if let hash {
             node = chain.tree.node(hash)
@@ -430,30 +429,24 @@ actor ChainOwner {
         let block: Block
         do { block = try chain.block(node.hash) } catch { return .failure(.storage(error.description)) }
         let active = chain.tree.isActive(node.hash)
-        return .success(BlockResult(
-            hash: node.hash.hex, height: node.height, version: node.header.version, previous: node.header.previous.hex,
-            merkleRoot: node.header.merkleRoot.hex, timestamp: node.header.timestamp, target: String(node.header.target, radix: 16),
-            nonce: node.header.nonce, confirmations: active ? chain.height - node.height + 1 : 0, onBestChain: active,
-            transactions: block.transactions.map { .init(txid: $0.id.hex, key: $0.key, author: $0.author.hex, valueSize: $0.value.count) }))
+        return .success(BlockReport(node: node, block: block, onBestChain: active,
+                                    confirmations: active ? chain.height - node.height + 1 : 0))
     }
 
     // MARK: - Peers
 
     /// The connections and bans, for `peers`.
-    private func peerList() -> PeersResult {
+    private func peerList() -> PeerReport {
         let now = clock()
         let connections = peers.summaries.map { peer in
             let traffic = outlet.traffic(peer.id)
-            return PeersResult.Peer(
-                address: peer.address.description, listening: peer.listenAddress?.description,
-                direction: peer.outbound ? "outbound" : "inbound", ready: peer.ready, height: peer.bestHeight,
-                pingMs: peer.pingMilliseconds, bytesIn: traffic?.bytesIn ?? 0, bytesOut: traffic?.bytesOut ?? 0,
-                connectedSeconds: now > peer.connectedAt ? (now - peer.connectedAt) / 1_000 : 0)
+            return PeerReport.Connection(summary: peer, bytesIn: traffic?.bytesIn ?? 0, bytesOut: traffic?.bytesOut ?? 0,
+                                         connectedSeconds: now > peer.connectedAt ? (now - peer.connectedAt) / 1_000 : 0)
         }
         let bans = peers.addresses.bans(now: now).map { ban in
-            PeersResult.Ban(host: ban.host.hostText, remainingSeconds: (ban.until - now) / 1_000)
+            PeerReport.Ban(host: ban.host.hostText, remainingSeconds: (ban.until - now) / 1_000)
         }
-        return PeersResult(peers: connections, banned: bans)
+        return PeerReport(connections: connections, bans: bans)
     }
 
     // MARK: - Timers

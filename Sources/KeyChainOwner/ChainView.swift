@@ -1,5 +1,4 @@
 import HashTreeCollections
-import KeyChainAPI
 import KeyChainChain
 import KeyChainCore
 
@@ -31,6 +30,9 @@ public struct ChainView: Sendable {
 
     /// The best chain's height.
     public var height: UInt32 { tip.height }
+
+    /// Puts waiting for a block.
+    public var mempoolCount: Int { mempool.count }
 
     /// Whether a peer's best chain is more than `catchUpMargin` blocks ahead: the node is
     /// syncing, not following the tip.

@@ -24,9 +24,10 @@
 //   held up by validation, fsync or a reorganisation.
 // - `MiningPolicy`: when the miner works: `ContinuousMining` on a network, `OnDemandSealing`
 //   in `--dev`.
-// - `NodeRequestError`: typed failures; their JSON-RPC codes and messages are given by the
-//   `+RPC` extensions (`NodeRequestError+RPC`, `TransactionError+RPC`,
-//   `TransactionOutcome+RPC`), which the API server uses.
+// - `NodeRequestError`: typed failures. Reads and queries answer in the owner's own types
+//   (`KeyVersionEntry`, `KeyPage`, `BlockReport`, `PeerReport`); the API server (KeyChainRPC)
+//   makes the client API's result types and error codes from them. KeyChainAPI is imported
+//   only for `IdentityFile`, the key file format the CLI shares.
 // - `PeerOutlet`: the transport as the owner sees it (actions out, the early offer, traffic).
 // The owner reads the chain through the protocol's `ReadOnlyChain`: only `PeerProtocol`
 // changes it.

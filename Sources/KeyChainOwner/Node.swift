@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import KeyChainAPI
 import KeyChainChain
 import KeyChainCore
 import KeyChainMining
@@ -184,9 +183,6 @@ public final class Node: Sendable {
     /// Open client connections, as the API server counts them.
     package let clientCount = Atomic<Int>(0)
 
-    /// The node's state.
-    public func status() -> StatusResult { view.status(hashRate: hashRate, clients: clientCount.load(ordering: .relaxed)) }
-
     // MARK: - Writes, in call order
 
     /// A put signed by the node's wallet, ready to `submit` (its signature already verified,
@@ -250,7 +246,7 @@ public final class Node: Sendable {
     /// A stored block by hash, by height on the best chain, or the tip; read on the owner's
     /// queue, which alone touches the store.
     public func block(hash: Hash256?, height: UInt32?, connection: UInt64 = 0,
-                      completion: @escaping @Sendable (Result<BlockResult, NodeRequestError>) -> Void) {
+                      completion: @escaping @Sendable (Result<BlockReport, NodeRequestError>) -> Void) {
         mailbox.post(.client(connection), .block(hash: hash, height: height, OwnerReply(handingOverTo: completion)))
     }
 
@@ -277,7 +273,7 @@ public final class Node: Sendable {
     }
 
     /// The node's connections and bans; `completion` runs on the owner's queue.
-    public func peers(connection: UInt64 = 0, completion: @escaping @Sendable (PeersResult) -> Void) {
+    public func peers(connection: UInt64 = 0, completion: @escaping @Sendable (PeerReport) -> Void) {
         mailbox.post(.client(connection), .peers(OwnerReply(handingOverTo: completion)))
     }
 

@@ -1,5 +1,5 @@
 import Foundation
-import KeyChainAPI
+import KeyChainAPI  // for `IdentityFile` alone, the key file format the CLI shares
 import KeyChainCore
 
 /// A node's data directory: exclusive use (an flock on `LOCK`), the network's genesis

@@ -1,4 +1,3 @@
-import KeyChainAPI
 import KeyChainChain
 import KeyChainCore
 import KeyChainP2P
@@ -32,9 +31,9 @@ enum OwnerMessage: Sendable {
     /// A connection closed: its subscription and waits go.
     case unsubscribe(connection: UInt64)
     /// A stored block by hash, by height, or the tip (the owner alone reads the store).
-    case block(hash: Hash256?, height: UInt32?, OwnerReply<Result<BlockResult, NodeRequestError>>)
+    case block(hash: Hash256?, height: UInt32?, OwnerReply<Result<BlockReport, NodeRequestError>>)
     /// The connections and bans.
-    case peers(OwnerReply<PeersResult>)
+    case peers(OwnerReply<PeerReport>)
     /// The addresses known, most recently seen first, for the peers file.
     case knownAddresses(limit: Int, OwnerReply<[PeerAddress]>)
 }

@@ -1,5 +1,4 @@
 import HashTreeCollections
-import KeyChainAPI
 import KeyChainChain
 import KeyChainCore
 

@@ -1,4 +1,3 @@
-import KeyChainAPI
 import KeyChainCore
 
 /// A client's `wait` or `wait_all`: the txids it waits on, the depth it wants, and how to

@@ -1,4 +1,3 @@
-import KeyChainAPI
 import KeyChainCore
 
 /// The clients' waits, indexed so that a chain update costs the owner work in proportion to

@@ -1,49 +1,13 @@
 import Foundation
 import KeyChainAPI
-import KeyChainOwner
 import KeyChainCore
+import KeyChainOwner
 import NIOCore
 
-/// How one request is carried out, in its connection's order (docs/ARCHITECTURE.md §8: each request sees
-/// the effects of every request before it on the same connection).
-enum RPCStep {
-    /// Nothing to order: a malformed line, an unknown method. The reply.
-    case reply(String?)
-    /// A read: answered on the event loop from the published view, once every write before
-    /// it on the connection has taken effect (at once when there is none).
-    case read(() -> String?)
-    /// A read whose answer takes long to build (a `keys` listing after the key set changed
-    /// sorts every key): the view is taken on the event loop at the same point as a `read`'s,
-    /// and the answer built on `RPCDispatcher.listingQueue`, off the event loop.
-    case readElsewhere(() -> @Sendable () -> String?)
-    /// A write whose preparation (params, signatures) runs off the event loop; it is handed
-    /// to the chain's owner after the writes before it.
-    case prepare(@Sendable () async -> RPCDelivery)
-    /// A write prepared already.
-    case deliver(RPCDelivery)
-}
-
-/// A prepared write: what to hand the chain's owner, or the reply when its params were bad.
-enum RPCDelivery: Sendable {
-    case reply(String?)
-    /// Called on the event loop in request order; it enqueues to the owner at once.
-    case owner(@Sendable (RPCCompletion) -> Void)
-}
-
-/// What a write reports back to its connection.
-struct RPCCompletion: Sendable {
-    /// The write's effect is in the published view: the reads after it may run.
-    let applied: @Sendable () -> Void
-    /// Its reply, built (encoded) on the connection's event loop.
-    let reply: @Sendable (@escaping @Sendable () -> String?) -> Void
-    /// Its reply, built in a task: for replies that take milliseconds to encode (a batch's
-    /// thousands of entries), which would hold up the event loop's other requests.
-    let replyBuiltElsewhere: @Sendable (@escaping @Sendable () -> String?) -> Void
-}
-
-/// Turns one request line into one `RPCStep`. Every failure (bad JSON, unknown method, wrong
-/// or missing params, a refused put) becomes a JSON-RPC error; nothing here throws or traps.
-/// One dispatcher serves one connection. The only place a `NodeRequestError` becomes a code.
+/// Turns one request line into one `RPCStep`: parses it, finds its method's entry in
+/// `RPCMethod+Table`, and words replies and errors. Every failure (bad JSON, unknown method,
+/// wrong or missing params, a refused put) becomes a JSON-RPC error; nothing here throws or
+/// traps. One dispatcher serves one connection.
 struct RPCDispatcher: Sendable {
     let node: Node
     let connection: UInt64
@@ -102,8 +66,8 @@ struct RPCDispatcher: Sendable {
             return (.reply(encodeError(id, RPCError(.methodNotFound, "unknown method '\(head.method)'; the methods are: \(known)"))), "invalid")
         }
         // A notification (no id) is carried out and gets no reply.
-        let silent = head.id == nil
-        return (step(method, id: id, data: data, silent: silent), method.rawValue)
+        let call = RPCCall(dispatcher: self, id: id, data: data, silent: head.id == nil)
+        return (RPCMethod.of(method).step(call), method.rawValue)
     }
 
     /// `get` without JSONDecoder: the hottest request, in its plain form. Nil sends the line
@@ -111,230 +75,15 @@ struct RPCDispatcher: Sendable {
     private func fastGet(_ bytes: UnsafeRawBufferPointer) -> RPCStep? {
         guard let request = FlatRequest.parse(bytes), request.jsonrpc == "2.0", request.method == "get",
               let id = request.id, request.params.count == 1, case let .string(key)? = request.params["key"] else { return nil }
-        return .read { [node] in
-            switch node.view.get(key) {
-            case let .success(version): JSONText.reply(id: id, version: version)
+        return .read { view in
+            switch view.get(key) {
+            case let .success(entry): JSONText.reply(id: id, version: VersionResult(entry))
             case let .failure(error): encodeError(id, error.rpcError)
             }
         }
     }
 
-    private func step(_ method: APIMethod, id: RPCID, data: Data, silent: Bool) -> RPCStep {
-        let node = self.node
-        let dispatcher = self
-        /// A read of the view; `elsewhere`, its answer is built off the event loop.
-        func read<Params: Codable & Sendable, Output: Codable & Sendable>(
-            _ type: Params.Type, optional: Bool = false, elsewhere: Bool = false,
-            _ body: @escaping @Sendable (ChainView, Params) -> Result<Output, NodeRequestError>
-        ) -> RPCStep {
-            switch decodeParams(data, type, optional: optional) {
-            case let .failure(error): return .reply(silent ? nil : encodeError(id, error))
-            case let .success(params):
-                guard elsewhere else { return .read { silent ? nil : dispatcher.encode(id, body(node.view, params)) } }
-                return .readElsewhere {
-                    let view = node.view
-                    return { silent ? nil : dispatcher.encode(id, body(view, params)) }
-                }
-            }
-        }
-        switch method {
-        case .get:
-            return read(KeyParams.self) { view, params in view.get(params.key) }
-        case .history:
-            return read(KeyParams.self) { view, params in view.history(params.key) }
-        case .tx:
-            return read(TxParams.self) { view, params -> Result<TxStatusResult, NodeRequestError> in
-                guard let txid = Hash256(hex: params.txid) else { return .failure(Self.badTxid) }
-                return view.transactionStatus(txid).map(TxStatusResult.init)
-            }
-        case .status:
-            return read(NoParams.self, optional: true) { _, _ in .success(node.status()) }
-        case .peers:
-            return .deliver(write(NoParams.self, optional: true, id: id, data: data, silent: silent) { _, done, reply in
-                done.applied()  // a read: nothing of its own to wait for
-                node.peers(connection: connection) { result in reply { dispatcher.encode(id, Result<PeersResult, NodeRequestError>.success(result)) } }
-            })
-        case .keys:
-            return read(KeysParams.self, optional: true, elsewhere: true) { view, params in
-                view.keys(prefix: params.prefix ?? "", after: params.after, limit: params.limit ?? 100)
-            }
-        case .put:
-            // Decoding, signing and verifying: off the event loop.
-            return .prepare {
-                switch dispatcher.decodeParams(data, PutParams.self, optional: false) {
-                case let .failure(error): return .reply(silent ? nil : dispatcher.encodeError(id, error))
-                case let .success(params):
-                    guard let value = (params.encoding ?? .utf8).bytes(params.value) else {
-                        return .reply(silent ? nil : dispatcher.encodeError(id, RPCError(.invalidParams, "value is not valid base64")))
-                    }
-                    switch node.signPut(key: params.key, value: value, expectedVersion: params.expectedVersion) {
-                    case let .failure(error): return .reply(silent ? nil : dispatcher.encodeError(id, error.rpcError))
-                    case let .success(transaction): return dispatcher.submission(transaction, id: id, silent: silent)
-                    }
-                }
-            }
-        case .submit:
-            return .prepare {
-                switch dispatcher.decodeParams(data, SubmitParams.self, optional: false) {
-                case let .failure(error): return .reply(silent ? nil : dispatcher.encodeError(id, error))
-                case let .success(params):
-                    switch Self.transaction(fromHex: params.tx) {
-                    case let .failure(error): return .reply(silent ? nil : dispatcher.encodeError(id, error.rpcError))
-                    case let .success(transaction):
-                        _ = node.signatures.isValid(transaction)  // verified here, off the owner's queue
-                        return dispatcher.submission(transaction, id: id, silent: silent)
-                    }
-                }
-            }
-        case .submitBatch:
-            return .prepare { dispatcher.submitBatch(id: id, data: data, silent: silent) }
-        case .wait:
-            return .deliver(write(WaitParams.self, id: id, data: data, silent: silent) { params, done, reply in
-                guard let txid = Hash256(hex: params.txid) else {
-                    done.applied()
-                    return reply { dispatcher.encodeError(id, Self.badTxid.rpcError) }
-                }
-                let timeout = Duration.milliseconds(Int64(min(params.timeoutMs ?? 60_000, 3_600_000)))
-                node.wait(for: [txid], depth: params.depth ?? 1, timeout: timeout, all: false, connection: connection, registered: done.applied) { result in
-                    reply { dispatcher.encode(id, result.map { TxStatusResult($0[0]) }) }
-                }
-            })
-        case .waitAll:
-            return .prepare {
-                let params: WaitAllParams
-                switch dispatcher.decodeParams(data, WaitAllParams.self, optional: false) {
-                case let .failure(error): return .reply(silent ? nil : dispatcher.encodeError(id, error))
-                case let .success(decoded): params = decoded
-                }
-                var txids: [Hash256] = []
-                txids.reserveCapacity(params.txids.count)
-                for text in params.txids {
-                    guard let txid = Hash256(hex: text) else { return .reply(silent ? nil : dispatcher.encodeError(id, Self.badTxid.rpcError)) }
-                    txids.append(txid)
-                }
-                guard !txids.isEmpty, txids.count <= 100_000 else {
-                    return .reply(silent ? nil : dispatcher.encodeError(id, RPCError(.invalidParams, "txids must hold 1-100,000 entries, not \(txids.count)")))
-                }
-                let timeout = Duration.milliseconds(Int64(min(params.timeoutMs ?? 60_000, 3_600_000)))
-                let failuresOnly = params.failuresOnly == true
-                let parsed = txids
-                return .owner { done in
-                    node.wait(for: parsed, depth: params.depth ?? 1, timeout: timeout, all: true, connection: connection, registered: done.applied) { result in
-                        done.replyBuiltElsewhere {
-                            guard !silent else { return nil }
-                            return dispatcher.encode(id, result.map { found in
-                                let statuses = found.map(TxStatusResult.init)
-                                guard failuresOnly else { return WaitAllResult(statuses: statuses) }
-                                let failures = statuses.filter { $0.status != .confirmed }
-                                return WaitAllResult(statuses: failures, confirmed: statuses.count - failures.count)
-                            })
-                        }
-                    }
-                }
-            }
-        case .subscribe:
-            let connection = self.connection, sink = notifications
-            return .deliver(write(SubscribeParams.self, id: id, data: data, silent: silent) { params, done, reply in
-                var txids: [Hash256] = []
-                for text in params.txids ?? [] {
-                    guard let txid = Hash256(hex: text) else {
-                        done.applied()
-                        return reply { dispatcher.encodeError(id, Self.badTxid.rpcError) }
-                    }
-                    txids.append(txid)
-                }
-                let tips = params.tips ?? false, count = txids.count
-                node.subscribe(connection: connection, txids: txids, tips: tips, sink: sink) { refusal in
-                    done.applied()
-                    let result: Result<SubscribeResult, NodeRequestError> = refusal.map { .failure($0) } ?? .success(SubscribeResult(txids: count, tips: tips))
-                    reply { dispatcher.encode(id, result) }
-                }
-            })
-        case .block:
-            return .deliver(write(BlockParams.self, optional: true, id: id, data: data, silent: silent) { params, done, reply in
-                var hash: Hash256?
-                if let hex = params.hash {
-                    guard let parsed = Hash256(hex: hex) else {
-                        done.applied()
-                        return reply { dispatcher.encodeError(id, RPCError(.invalidParams, "hash must be 64 hex digits")) }
-                    }
-                    hash = parsed
-                }
-                done.applied()  // a read: nothing of its own to wait for
-                node.block(hash: hash, height: params.height, connection: connection) { result in reply { dispatcher.encode(id, result) } }
-            })
-        }
-    }
-
-    /// Hands a decoded, verified put to the owner.
-    private func submission(_ transaction: Transaction, id: RPCID, silent: Bool) -> RPCDelivery {
-        let node = self.node
-        let dispatcher = self
-        return .owner { done in
-            node.submit(transaction, connection: connection) { result in
-                done.applied()
-                done.reply { silent ? nil : dispatcher.encode(id, result.map(TxStatusResult.init)) }
-            }
-        }
-    }
-
-    private func submitBatch(id: RPCID, data: Data, silent: Bool) -> RPCDelivery {
-        let node = self.node
-        let dispatcher = self
-        let params: SubmitBatchParams
-        switch decodeParams(data, SubmitBatchParams.self, optional: false) {
-        case let .failure(error): return .reply(silent ? nil : encodeError(id, error))
-        case let .success(decoded): params = decoded
-        }
-        guard params.txs.count <= 10_000 else {
-            return .reply(silent ? nil : encodeError(id, RPCError(.invalidParams, "a batch holds at most 10,000 transactions, not \(params.txs.count)")))
-        }
-        let decoded = params.txs.map(Self.transaction(fromHex:))
-        let valid = decoded.compactMap { try? $0.get() }
-        // Every signature verified in parallel before the owner sees the batch.
-        _ = node.signatures.firstInvalid(in: valid)
-        return .owner { done in
-            node.submit(batch: valid, connection: connection) { results in
-                done.applied()
-                done.replyBuiltElsewhere {
-                    guard !silent else { return nil }
-                    var entries: [SubmitBatchResult.Entry] = []
-                    entries.reserveCapacity(decoded.count)
-                    var next = results.makeIterator()
-                    for (index, item) in decoded.enumerated() {
-                        switch item {
-                        case let .failure(error):
-                            var rpc = error.rpcError
-                            rpc.message = "txs[\(index)]: " + rpc.message
-                            entries.append(.init(txid: nil, error: rpc))
-                        case let .success(transaction):
-                            switch next.next() {
-                            case .success?: entries.append(.init(txid: transaction.id.hex, error: nil))
-                            case let .failure(error)?: entries.append(.init(txid: transaction.id.hex, error: error.rpcError))
-                            case nil: entries.append(.init(txid: transaction.id.hex, error: RPCError(.internalError, "no result")))
-                            }
-                        }
-                    }
-                    return dispatcher.encode(id, Result<SubmitBatchResult, NodeRequestError>.success(SubmitBatchResult(results: entries)))
-                }
-            }
-        }
-    }
-
-    /// A write: `hand` gets the decoded params and reports through the completion; bad
-    /// params are the reply.
-    private func write<Params: Codable & Sendable>(
-        _ type: Params.Type, optional: Bool = false, id: RPCID, data: Data, silent: Bool,
-        _ hand: @escaping @Sendable (Params, RPCCompletion, @escaping @Sendable (@escaping @Sendable () -> String) -> Void) -> Void
-    ) -> RPCDelivery {
-        switch decodeParams(data, type, optional: optional) {
-        case let .failure(error): return .reply(silent ? nil : encodeError(id, error))
-        case let .success(params):
-            return .owner { done in hand(params, done) { text in done.reply { silent ? nil : text() } } }
-        }
-    }
-
-    fileprivate func decodeParams<Params: Codable & Sendable>(_ data: Data, _ type: Params.Type, optional: Bool) -> Result<Params, RPCError> {
+    func decodeParams<Params: Decodable & Sendable>(_ data: Data, _ type: Params.Type, optional: Bool) -> Result<Params, RPCError> {
         do {
             if optional, let request = try? decoder.decode(OptionalParams<Params>.self, from: data), request.params == nil,
                let empty = try? decoder.decode(Params.self, from: Data("{}".utf8)) {
@@ -346,7 +95,7 @@ struct RPCDispatcher: Sendable {
         }
     }
 
-    fileprivate func encode<Output: Codable & Sendable>(_ id: RPCID, _ result: Result<Output, NodeRequestError>) -> String {
+    func encode<Output: Codable & Sendable>(_ id: RPCID, _ result: Result<Output, NodeRequestError>) -> String {
         switch result {
         case let .success(value):
             guard let encoded = try? encoder.encode(RPCResponse(id: id, result: value)) else {
@@ -358,21 +107,12 @@ struct RPCDispatcher: Sendable {
         }
     }
 
-    fileprivate func encodeError(_ id: RPCID, _ error: RPCError) -> String {
+    func encodeError(_ id: RPCID, _ error: RPCError) -> String {
         let response = RPCResponse<NoParams>(id: id, error: error)
         guard let data = try? encoder.encode(response) else {
             return #"{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"could not encode an error"}}"#
         }
         return String(decoding: data, as: UTF8.self)
-    }
-
-    static let badTxid = NodeRequestError.invalidParameter("txid must be 64 hex digits")
-
-    /// A transaction from the hex of its canonical encoding: bad hex is a bad parameter
-    /// (-32602), bytes that are not a transaction a rejected one (-32010).
-    static func transaction(fromHex text: String) -> Result<Transaction, NodeRequestError> {
-        guard let bytes = Hex.decode(text) else { return .failure(.invalidParameter("tx must be hex digits, two per byte")) }
-        do { return .success(try Transaction(decoding: bytes)) } catch { return .failure(.malformedTransaction(error.description)) }
     }
 
     /// A person-readable account of a JSON decoding failure: which field, what was wrong.

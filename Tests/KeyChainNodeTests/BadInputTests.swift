@@ -104,7 +104,7 @@ import Testing
         #expect(try await mismatch.exitStatus() != 0)
         #expect(mismatch.log.contains("created with --difficulty 12"))
         // A stale socket file is replaced.
-        FileManager.default.createFile(atPath: directory.file("node/keychain.sock"), contents: Data())
+        _ = FileManager.default.createFile(atPath: directory.file("node/keychain.sock"), contents: Data())
         let restarted = try await NodeProcess(dataDirectory: directory.file("node"))
         try await restarted.stop()
     }

@@ -48,7 +48,7 @@ import Testing
         await node.settle()
         let tip = node.view.tip.hash
         #expect(tip != stolen.hash)
-        #expect(try node.view.get("owned").get().value == "alice's")
+        #expect(try node.view.get("owned").get().version.value == Array("alice's".utf8))
         #expect(node.onOwner { $0.mining.minedAheadOn } == nil)
         #expect(node.onOwner { $0.miner?.template?.header.previous } == tip, "the miner still mines on the block that failed")
         #expect(node.onOwner { $0.miner?.template?.transactions.map(\.key) } == ["waiting"])

@@ -60,7 +60,7 @@ import Testing
         #expect(result.map(\.state) == [.confirmed])
         #expect(result.first?.confirmation?.block == block.hash)
         #expect(node.view.height == 1)
-        #expect(try node.view.get("config/db").get().value == "db1")
+        #expect(try node.view.get("config/db").get().version.value == Array("db1".utf8))
         await node.shutdown()
     }
 
@@ -92,7 +92,7 @@ import Testing
             #expect(outcome.error == .conflict(key: "k", expected: 0, actual: 1))
         }
         #expect(node.view.tip.hash == b2.hash)
-        #expect(try node.view.get("k").get().value == "theirs")
+        #expect(try node.view.get("k").get().version.value == Array("theirs".utf8))
         #expect(node.view.status(of: mine.id)?.state == .evicted)
         await node.shutdown()
     }

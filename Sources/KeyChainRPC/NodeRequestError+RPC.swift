@@ -1,5 +1,7 @@
 import KeyChainAPI
+import KeyChainChain
 import KeyChainCore
+import KeyChainOwner
 
 extension NodeRequestError {
     /// The JSON-RPC code for this failure (docs/PROTOCOL.md §8.2).

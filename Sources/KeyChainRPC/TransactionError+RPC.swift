@@ -1,5 +1,6 @@
 import KeyChainAPI
 import KeyChainChain
+import KeyChainOwner
 
 extension TransactionError {
     /// The JSON-RPC error a client sees for this refusal.

@@ -1,0 +1,28 @@
+import KeyChainOwner
+
+/// How one request is carried out, in its connection's order (docs/ARCHITECTURE.md §8: each
+/// request sees the effects of every request before it on the same connection).
+enum RPCStep {
+    /// Nothing to carry out (a malformed line, an unknown method, bad params): the reply.
+    case reply(String?)
+    /// A read, answered on the event loop from the view published once every write before it
+    /// on the connection has taken effect (at once when there is none).
+    case read(@Sendable (ChainView) -> String?)
+    /// A read whose answer takes long to build (a `keys` listing after the key set changed
+    /// sorts every key): the view is taken at the same point as a `read`'s, the answer built on
+    /// `RPCDispatcher.listingQueue`, off the event loop.
+    case listing(@Sendable (ChainView) -> String?)
+    /// A write whose params take work to check (signatures, thousands of txids): checked off
+    /// the event loop, then handed over like `deliver`'s.
+    case prepare(@Sendable () -> RPCDelivery)
+    /// Work for the owner, handed over after the writes before it.
+    case deliver(RPCDelivery)
+}
+
+/// A write ready to go: what to hand the owner, or the reply when its params were bad.
+enum RPCDelivery: Sendable {
+    case reply(String?)
+    /// Called on the event loop in request order; it hands the request to the owner at once
+    /// and reports through the handle.
+    case owner(@Sendable (RPCReplyHandle) -> Void)
+}
