@@ -82,6 +82,7 @@ let package = Package(
                 "KeyChainCore", "KeyChainStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "DequeModule", package: "swift-collections"),
                 // Persistent maps: the key index is published to readers as a snapshot after
                 // every change, and a copy must cost O(1), not a copy of every key.
                 .product(name: "HashTreeCollections", package: "swift-collections"),

@@ -1,5 +1,6 @@
 // KeyChainChain: consensus. No sockets, time passed in; one background queue, which writes
-// the periodic key-index checkpoint (`KeyIndexCheckpointer`).
+// the periodic key-index checkpoint (`KeyIndexCheckpointer`), and the signature checkers'
+// threads (`VerificationService`).
 //
 // - `BlockValidator`: the rules on a header and a block body (table-tested one by one).
 // - `BlockTree`: every known header with height, cumulative work and status; fork choice.
@@ -10,6 +11,8 @@
 //   work (undoing key versions, returning transactions to the mempool), persist and checkpoint
 //   the key index. `ReadOnlyChain` is what those who must not change it see.
 // - `SignatureCache`: each transaction's signature is verified once, in batches, in parallel
-//   per block.
+//   per block. `VerificationService`: where a node checks signatures before the owner sees
+//   them, on two classes of threads (`VerifierThreads`: `tip` at normal priority, `sync` at
+//   nice +10). `CoreBudget`: how every thread pool of a node is sized against the cores.
 // - `RecentBlocks`: the last blocks stored, decoded, each framed once for the wire by whoever
 //   sends it first; safe from any thread, shared with the transport.

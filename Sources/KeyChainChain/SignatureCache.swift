@@ -17,7 +17,7 @@ public final class SignatureCache: Sendable {
     private let workers: Int
 
     /// A cache of at most `capacity` txids, verifying on `workers` threads.
-    public init(capacity: Int = 500_000, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(capacity: Int = 500_000, workers: Int = CoreBudget.machine.blockCheckWorkers) {
         self.capacity = max(capacity, 1)
         self.workers = max(workers, 1)
     }

@@ -22,7 +22,7 @@ public final class Miner: Sendable {
 
         /// A configuration; by default one thread per core, no limit.
         public init(
-            threads: Int = ProcessInfo.processInfo.activeProcessorCount, hashRateLimit: Double? = nil,
+            threads: Int = CoreBudget.machine.cores, hashRateLimit: Double? = nil,
             implementation: ProofOfWork.Implementation = .automatic, batchSize: UInt64 = 1 << 15
         ) {
             self.threads = max(threads, 1)

@@ -10,11 +10,11 @@
 // Threads and locks (docs/ARCHITECTURE.md §9). The owner's serial queue; the client event
 // loops (one a core), which answer reads; one event loop for every peer connection, which
 // only reads, cuts frames and writes; a serial inbox queue per peer, where frames are decoded
-// and a batch's signatures verified before it goes to the owner, and an outbox queue per peer,
-// where what it is sent is framed;
-// `concurrentPerform` workers for a block's uncached signatures; the miner's threads; the
-// checkpoint writer; and `VerifierPool` threads at nice +10 for a sync's signatures, below the
-// rest. Locks shared by these threads are NIO's (`NIOLockedValueBox`, a plain pthread mutex),
+// and an outbox queue per peer, where what it is sent is framed; the `VerificationService`'s
+// threads, which check every signature before the owner sees it (`tip` at normal priority,
+// `sync` at nice +10, below the rest); `concurrentPerform` workers for the chain's own check
+// of a block's signatures when any is not cached; the miner's threads; the checkpoint writer.
+// `CoreBudget` sizes them. Locks shared by these threads are NIO's (`NIOLockedValueBox`, a plain pthread mutex),
 // not the standard library's `Mutex`: on Linux that is a priority-inheritance futex, which
 // hands the lock to the thread that waited for it, and on a busy machine that thread may not
 // run for milliseconds while every other taker queues behind it. A `get` waiting so for the

@@ -1,4 +1,5 @@
 import Foundation
+import KeyChainChain
 import KeyChainCore
 import KeyChainOwner
 import KeyChainP2P
@@ -34,13 +35,13 @@ public final class PeerNetwork: Sendable {
     /// a sync's or an import's frames then never delays a `get` on a shared loop. (At a lower
     /// priority it starved under load, and a node that lags in relay mines on a stale tip
     /// with few of the network's puts.)
-    static let peerLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    static let peerLoop = MultiThreadedEventLoopGroup(numberOfThreads: CoreBudget.machine.peerLoops)
 
     /// The network part of `node`, configured by its `NodeConfiguration`.
     public init(node: Node, logger: Logger) {
         self.node = node
         self.logger = logger
-        transport = PeerTransport(network: node.parameters, signatures: node.signatures, recentBlocks: node.recentBlocks, logger: logger,
+        transport = PeerTransport(network: node.parameters, verification: node.verification, recentBlocks: node.recentBlocks, logger: logger,
                                   group: Self.peerLoop, catchingUp: { [node] in node.view.catchingUp })
         trackers = node.configuration.trackers.compactMap { text in HostAndPort.split(text).map { TrackerClient(host: $0.host, port: $0.port) } }
     }

@@ -22,6 +22,8 @@ public final class Node: Sendable {
     public let wallet: Identity
     /// Verified signatures: callers verify off the owner's queue, in parallel, through it.
     public let signatures: SignatureCache
+    /// Where clients' writes and peers' puts and blocks are verified, into `signatures`.
+    public let verification: VerificationService
     /// The chain's last blocks, decoded and framed once: the transport sends them from here.
     public let recentBlocks: RecentBlocks
     /// What the node was started with.
@@ -131,6 +133,7 @@ public final class Node: Sendable {
         self.parameters = parameters
         self.wallet = wallet
         self.signatures = signatures
+        verification = VerificationService(cache: signatures)
         self.recentBlocks = recentBlocks
         self.configuration = configuration
         self.directory = directory

@@ -78,7 +78,7 @@ public struct NodeConfiguration: Sendable {
     /// A configuration with the documented defaults.
     public init(
         dataDirectory: String = "data/node", socketPath: String? = nil, mine: Bool? = nil,
-        miningThreads: Int = ProcessInfo.processInfo.activeProcessorCount, hashRateLimit: Double? = nil,
+        miningThreads: Int = CoreBudget.machine.cores, hashRateLimit: Double? = nil,
         dev: Bool = false, difficultyBits: Int? = nil, networkName: String? = nil,
         segmentSize: UInt64 = 128 << 20, maxRequestBytes: Int = 8 << 20, maxClients: Int = 1_024,
         listen: String? = nil, advertise: String? = nil, trackers: [String] = [], peers: [String] = [], maxPeers: Int = 125,

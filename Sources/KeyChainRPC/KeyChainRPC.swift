@@ -5,7 +5,7 @@
 //   read.
 // - `RPCConnectionHandler` makes a connection's requests take effect in order: a read
 //   waits for the writes before it, writes are prepared (decoded, signatures verified) in
-//   parallel but reach the owner in order, replies leave in request order, and the
+//   parallel on the `VerificationService`'s `tip` threads but reach the owner in order, replies leave in request order, and the
 //   connection is read no further while too many requests or replies wait.
 // - `RPCDispatcher`: one request line to one `RPCStep`: parses it, finds its method in the flat
 //   table (`RPCMethod+Table`, one entry per method, of four kinds: a read of the `ChainView`,

@@ -53,6 +53,11 @@ final class RPCConnectionHandler: ChannelInboundHandler {
     private var waiting = Deque<Request>()
     /// Writes handed to the owner whose effect is not yet published.
     private var unapplied = 0
+    /// Requests being prepared on the `VerificationService` (see `maxPreparing`).
+    private var preparing = 0
+    /// Requests of one connection being prepared at once past which it is read no further:
+    /// each is a job on the service's `tip` threads, which every connection and peer share.
+    static let maxPreparing = 64
     private var removed = false
 
     init(dispatcher: RPCDispatcher, maxLength: Int, logger: Logger) {
@@ -84,20 +89,34 @@ final class RPCConnectionHandler: ChannelInboundHandler {
             drain(context: context)
         case let .prepare(work):
             waiting.append(Request(tag: tag, stage: .preparing))
-            let loop = context.eventLoop
-            let bound = NIOLoopBound((self, context), eventLoop: loop)
-            Task {
-                let delivery = work()
-                loop.execute {
-                    let (handler, context) = bound.value
-                    handler.prepared(tag.sequence, delivery, context: context)
-                }
+            preparing += 1
+            let verification = dispatcher.node.verification
+            let settle = settling(tag.sequence, context: context)
+            verification.run(.tip) { settle(work()) }
+        }
+    }
+
+    /// What files a request's delivery once it is ready: signatures it still names are
+    /// verified first, on the service's threads; then it is filed, on the event loop.
+    private func settling(_ sequence: Int, context: ChannelHandlerContext) -> @Sendable (RPCDelivery) -> Void {
+        let verification = dispatcher.node.verification
+        let loop = context.eventLoop
+        let bound = NIOLoopBound((self, context), eventLoop: loop)
+        @Sendable func settle(_ delivery: RPCDelivery) {
+            if case let .afterVerifying(transactions, then) = delivery {
+                return verification.verify(transactions, .tip) { settle(then()) }
+            }
+            loop.execute {
+                let (handler, context) = bound.value
+                handler.prepared(sequence, delivery, context: context)
             }
         }
+        return settle
     }
 
     private func prepared(_ sequence: Int, _ delivery: RPCDelivery, context: ChannelHandlerContext) {
         guard !removed else { return }
+        preparing -= 1
         // The line is in sequence order: a binary search, not a scan of a deep pipeline.
         var low = 0, high = waiting.count
         while low < high {
@@ -132,6 +151,12 @@ final class RPCConnectionHandler: ChannelInboundHandler {
                 waiting.removeFirst()
                 unapplied += 1
                 hand(RPCReplyHandle(handler: self, context: context, request: head.tag))
+            case .prepared(.afterVerifying):
+                // A `deliver` that names signatures: prepared like a `prepare`'s.
+                waiting[0].stage = .preparing
+                preparing += 1
+                if case let .prepared(delivery) = head.stage { settling(head.tag.sequence, context: context)(delivery) }
+                return
             }
         }
     }
@@ -169,7 +194,7 @@ final class RPCConnectionHandler: ChannelInboundHandler {
     /// process's memory.
     private func updateReading(context: ChannelHandlerContext) {
         let within = context.channel.isWritable && nextSequence - nextToWrite <= Self.maxOutstanding
-            && heldReplyBytes <= Self.maxHeldReplyBytes
+            && heldReplyBytes <= Self.maxHeldReplyBytes && preparing <= Self.maxPreparing
         guard within != reading else { return }
         reading = within
         context.channel.setOption(ChannelOptions.autoRead, value: within).whenFailure { _ in }

@@ -139,8 +139,7 @@ extension RPCMethod {
         let decoded = params.txs.map(transaction(fromHex:))
         let valid = decoded.compactMap { try? $0.get() }
         // Every signature verified in parallel before the owner sees the batch.
-        _ = call.node.signatures.firstInvalid(in: valid)
-        return .owner { handle in
+        return .afterVerifying(valid) { .owner { handle in
             call.node.submit(batch: valid, connection: call.connection) { results in
                 handle.applied()
                 handle.replyBuiltElsewhere {
@@ -164,7 +163,7 @@ extension RPCMethod {
                     return call.answer(Result<_, NodeRequestError>.success(SubmitBatchResult(results: entries)))
                 }
             }
-        }
+        } }
     }
 
     /// `wait_all`'s result: every status, or (`failures_only`) those not confirmed and a count

@@ -1,3 +1,4 @@
+import KeyChainCore
 import KeyChainOwner
 
 /// How one request is carried out, in its connection's order (docs/ARCHITECTURE.md §8: each
@@ -12,8 +13,9 @@ enum RPCStep {
     /// sorts every key): the view is taken at the same point as a `read`'s, the answer built on
     /// `RPCDispatcher.listingQueue`, off the event loop.
     case listing(@Sendable (ChainView) -> String?)
-    /// A write whose params take work to check (signatures, thousands of txids): checked off
-    /// the event loop, then handed over like `deliver`'s.
+    /// A write whose params take work to check (signatures, thousands of txids): checked on
+    /// the `VerificationService`'s `tip` threads, off the event loop and the cooperative pool,
+    /// then handed over like `deliver`'s.
     case prepare(@Sendable () -> RPCDelivery)
     /// Work for the owner, handed over after the writes before it.
     case deliver(RPCDelivery)
@@ -25,4 +27,7 @@ enum RPCDelivery: Sendable {
     /// Called on the event loop in request order; it hands the request to the owner at once
     /// and reports through the handle.
     case owner(@Sendable (RPCReplyHandle) -> Void)
+    /// Signatures to verify first, split over the service's `tip` threads (a batch's
+    /// thousands); then what the write is.
+    case afterVerifying([Transaction], then: @Sendable () -> RPCDelivery)
 }

@@ -10,8 +10,9 @@
 //   protocol while above a frame's worth, and as it falls back). No hashing, decoding or
 //   encoding happens on the event loop. It decides a few things without the owner, to keep
 //   blocks moving while the owner is busy: it answers `getdata` for the block the node just
-//   sealed (`offer`) unless the peer waits for an earlier reply (`Message+Replies`), verifies arriving puts' and blocks' signatures on each peer's inbox (a
-//   sync's by the `VerifierPool`, at nice +10), and stops reading a peer whose messages wait
+//   sealed (`offer`) unless the peer waits for an earlier reply (`Message+Replies`), has arriving puts'
+//   and blocks' signatures verified by the node's `VerificationService` (a sync's at nice
+//   +10) while that peer's inbox waits, and stops reading a peer whose messages wait
 //   unhandled (16 MiB), telling the protocol so.
 //   A block the chain stored lately is framed once, in its `RecentBlocks`, for every peer.
 // - `PeerAddress+Socket`: addresses to and from NIO's.

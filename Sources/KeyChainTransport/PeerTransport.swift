@@ -27,7 +27,7 @@ public final class PeerTransport: Sendable {
     private let nextID = Atomic<UInt64>(0)
     private let metrics = PeerMetrics()
     /// Where arriving blocks' and puts' signatures are verified and remembered (the node's).
-    private let signatures: SignatureCache?
+    private let verification: VerificationService?
     /// Whether the node is catching up (a sync): then a block's signatures are bulk work.
     private let catchingUp: @Sendable () -> Bool
     /// The chain's last blocks, each framed once for every peer that is sent it.
@@ -48,13 +48,13 @@ public final class PeerTransport: Sendable {
 
     /// A transport for `network`; `catchingUp` tells it when the node is far behind its peers,
     /// `recentBlocks` are the chain's (`Blockchain.recentBlocks`).
-    public init(network: NetworkParameters, signatures: SignatureCache? = nil, recentBlocks: RecentBlocks = RecentBlocks(),
+    public init(network: NetworkParameters, verification: VerificationService? = nil, recentBlocks: RecentBlocks = RecentBlocks(),
                 dialTimeout: TimeAmount = .seconds(10), logger: Logger,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
                 catchingUp: @escaping @Sendable () -> Bool = { true }) {
         magic = Frame.magic(for: network.genesisHash)
         self.network = network
-        self.signatures = signatures
+        self.verification = verification
         self.recentBlocks = recentBlocks
         self.catchingUp = catchingUp
         self.group = group
@@ -278,8 +278,9 @@ public final class PeerTransport: Sendable {
 
     /// Frames arrived (all that one read brought): on the link's inbox, off the event loop,
     /// they are opened (checksums, decoding: a SHA-256d per put of a block), the offered block
-    /// is answered early, their signatures are verified (a sync's blocks by the verifier
-    /// pool), in parallel with other peers' (the owner then finds them in the cache), and they
+    /// is answered early, their signatures are verified by the `VerificationService` (a sync's
+    /// blocks at nice +10), in parallel with other peers' (the owner then finds them in the
+    /// cache), and they
     /// reach the owner as one batch, in the order they came (or several, when they name more
     /// inventory entries than one turn should handle: `Message.entriesPerTurn`). While the
     /// owner connects one block, the next ones are being verified: during a sync, verification
@@ -345,24 +346,17 @@ public final class PeerTransport: Sendable {
             default: break
             }
         }
-        // Relayed puts are verified here, at normal priority (a node that lags in relay
-        // mines blocks without the network's puts), as one batch: a read brings hundreds.
-        if !relayed.isEmpty { signatures?.verify(relayed) }
-        // A relayed block's signatures are mostly cached already (its puts came first), and
-        // the verifiers run at nice +10: on a busy machine a block they only had to look up
-        // waited 200 ms for them while its receiver's miner idled.
-        guard let signatures, case let unverified = signatures.uncached(blocks), !unverified.isEmpty else { return handOver() }
-        // A block at the network's tip, with puts the relay has not brought yet, is what
-        // this node's miner waits for: it is verified now, on every core at this priority,
-        // not by verifiers at nice +10 that a busy machine starves.
-        guard catchingUp() else {
-            _ = signatures.firstInvalid(in: unverified)  // caches the good ones; the owner refuses a bad one
+        guard let verification, case let unverified = verification.cache.uncached(relayed + blocks), !unverified.isEmpty else {
             return handOver()
         }
-        // A sync's bulk goes to the verifiers; the inbox waits, suspended and holding no
-        // thread, so what the peer sent still reaches the owner in order.
+        // Relayed puts and a block at the network's tip (with puts the relay has not brought
+        // yet) are what this node's miner waits for: normal priority. A sync's bulk runs at
+        // nice +10, below the event loops that answer reads. The inbox waits, suspended and
+        // holding no thread, so what the peer sent still reaches the owner in order, and a
+        // peer has one job in the service at a time.
+        let priority: VerificationService.Priority = !blocks.isEmpty && catchingUp() ? .sync : .tip
         link.inbox.suspend()
-        VerifierPool.shared.verify(unverified, into: signatures) {
+        verification.verify(unverified, priority) {
             handOver()
             link.inbox.resume()
         }

@@ -123,7 +123,7 @@ struct KeychainNodeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "keychain.node")
         var configuration = NodeConfiguration(
-            dataDirectory: dataDir, socketPath: socket, mine: mine, miningThreads: miningThreads ?? (dev ? 2 : 1),
+            dataDirectory: dataDir, socketPath: socket, mine: mine, miningThreads: miningThreads ?? (dev ? CoreBudget.machine.devMiners : CoreBudget.machine.networkMiners),
             hashRateLimit: hashRateLimit, dev: dev, difficultyBits: difficulty,
             listen: listen, advertise: advertise, trackers: tracker, peers: peer, maxPeers: maxPeers
         )
