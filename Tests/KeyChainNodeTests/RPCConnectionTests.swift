@@ -75,6 +75,35 @@ import Testing
         await node.shutdown()
     }
 
+    /// Whether the handler last asked for the connection to be read.
+    static func reading(_ channel: NIOAsyncTestingChannel) -> Bool {
+        channel.options.last(where: { $0.option is ChannelOptions.Types.AutoReadOption })?.value as? Bool ?? true
+    }
+
+    @Test func readsPipelinedBehindALongWaitStopTheReadingAtTheBoundUntilItsReplyLeaves() async throws {
+        let directory = try TemporaryDirectory()
+        let node = try Self.node(directory)
+        let channel = try await Self.connection(to: node)
+        // A put, a wait for it that no block will end (the node does not mine), then more reads
+        // than a connection may have unanswered: their replies are ready at once but must leave
+        // after the wait's.
+        let put = try TestNetwork.put("rpc/held", "v", by: TestNetwork.identity(1))
+        let reads = RPCConnectionHandler.maxOutstanding + 10
+        let lines = [
+            #"{"jsonrpc":"2.0","id":0,"method":"submit","params":{"tx":"\#(Hex.encode(put.encoded))"}}"#,
+            #"{"jsonrpc":"2.0","id":1,"method":"wait","params":{"txid":"\#(put.id.hex)","timeoutMs":1500}}"#,
+        ] + (2..<(reads + 2)).map { #"{"jsonrpc":"2.0","id":\#($0),"method":"status"}"# }
+        try await channel.writeInbound(ByteBuffer(string: lines.joined(separator: "\n") + "\n"))
+        #expect(!Self.reading(channel), "the connection was still read with \(reads + 2) requests unanswered")
+        // The wait times out; every reply leaves, in order, and the connection is read again.
+        let replies = try await Self.replies(reads + 2, from: channel)
+        #expect(replies.map { $0["id"] as? Int } == Array(0..<(reads + 2)))
+        #expect((replies[1]["error"] as? [String: Any])?["code"] as? Int == RPCErrorCode.timeout.rawValue)
+        #expect(Self.reading(channel))
+        _ = try await channel.finish()
+        await node.shutdown()
+    }
+
     @Test func aMalformedLineIsAnsweredAndTheConnectionGoesOn() async throws {
         let directory = try TemporaryDirectory()
         let node = try Self.node(directory)
