@@ -59,6 +59,12 @@ public final class RecentBlocks: Sendable {
         }
     }
 
+    /// Whether the block with `hash` is kept and framed already.
+    public func isFramed(_ hash: Hash256) -> Bool {
+        guard let entry = entry(hash) else { return false }
+        return entry.frame.withLock { $0 != nil }
+    }
+
     private func entry(_ hash: Hash256) -> Entry? {
         entries.withLock { entries in entries.last { $0.hash == hash } }
     }

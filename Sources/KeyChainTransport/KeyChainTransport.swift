@@ -14,6 +14,7 @@
 //   and blocks' signatures verified by the node's `VerificationService` (a sync's at nice
 //   +10) while that peer's inbox waits, and stops reading a peer whose messages wait
 //   unhandled (16 MiB), telling the protocol so.
-//   A block the chain stored lately is framed once, in its `RecentBlocks`, for every peer.
+//   A block the chain stored lately is framed once, in its `RecentBlocks`, for every peer; the
+//   block this node sealed as soon as it is offered, ahead of the requests.
 // - `PeerAddress+Socket`: addresses to and from NIO's.
 // - `PeerMetrics`: bytes and messages in and out.

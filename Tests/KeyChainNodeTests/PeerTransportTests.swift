@@ -15,8 +15,8 @@ import Testing
 /// The transport on real sockets, with raw TCP connections as peers and the events it delivers
 /// standing in for the protocol.
 @Suite struct PeerTransportTests {
-    /// The block a node sealed is answered on the event loop only to the peers it was announced
-    /// to, once each, from one frame: a connection without a handshake, or a second request,
+    /// The block a node sealed is framed as soon as it is offered, and answered early only to
+    /// the peers it was announced to, once each, from that frame: a connection without a handshake, or a second request,
     /// goes to the protocol (which refuses a `getdata` before the handshake), and is sent
     /// nothing here.
     @Test func anOfferedBlockIsSentEarlyOnlyToThePeersItWasOfferedToOnceEach() async throws {
@@ -48,6 +48,12 @@ import Testing
         recentBlocks.insert(block, hash: block.hash)
         transport.offer(block.hash, to: [announcedID, alsoAnnouncedID])
         let magic = Frame.magic(for: parameters.genesisHash)
+        // Framed ahead of any request, once: a sender later takes that frame as it is.
+        try await eventually("the offered block framed before anyone asked") { recentBlocks.isFramed(block.hash) }
+        let framedAgain = NIOLockedValueBox(false)
+        let frame = recentBlocks.frame(of: block.hash) { _ in framedAgain.withLockedValue { $0 = true }; return [] }
+        #expect(frame == Frame.encode(.block(BlockMessage(block)), magic: magic))
+        #expect(!framedAgain.withLockedValue { $0 })
         let request = Frame.encode(.getData(GetDataMessage([InventoryItem(.block, block.hash)])), magic: magic)
         stranger.send(request)
         try await eventually("the stranger's request at the protocol") { requests(from: strangerID) == 1 }
