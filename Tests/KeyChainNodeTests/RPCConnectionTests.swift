@@ -75,6 +75,32 @@ import Testing
         await node.shutdown()
     }
 
+    @Test func aWriteBehindABatchStillBeingVerifiedReachesTheOwnerAfterIt() async throws {
+        let directory = try TemporaryDirectory()
+        let node = try Self.node(directory)
+        let channel = try await Self.connection(to: node)
+        // The batch goes to the owner from its verifier's thread (nothing is ahead of it); the
+        // `wait` behind it, quick to decode, must still reach the owner after it: before, its
+        // txid would be unknown there (-32002), after, pending until the timeout (-32020).
+        let author = try TestNetwork.identity(2)
+        let puts = try (0..<200).map { try TestNetwork.put("rpc/batch/\($0)", "v", by: author) }
+        let batch = puts.map { "\"\(Hex.encode($0.encoded))\"" }.joined(separator: ",")
+        let lines = [
+            #"{"jsonrpc":"2.0","id":1,"method":"submit_batch","params":{"txs":[\#(batch)]}}"#,
+            #"{"jsonrpc":"2.0","id":2,"method":"wait","params":{"txid":"\#(puts[199].id.hex)","timeoutMs":200}}"#,
+            #"{"jsonrpc":"2.0","id":3,"method":"tx","params":{"txid":"\#(puts[0].id.hex)"}}"#,
+        ]
+        try await channel.writeInbound(ByteBuffer(string: lines.joined(separator: "\n") + "\n"))
+        let replies = try await Self.replies(3, from: channel)
+        #expect(replies.map { $0["id"] as? Int } == [1, 2, 3])
+        let results = (replies[0]["result"] as? [String: Any])?["results"] as? [[String: Any]]
+        #expect(results?.count == 200 && results?.allSatisfy { $0["error"] == nil } == true)
+        #expect((replies[1]["error"] as? [String: Any])?["code"] as? Int == RPCErrorCode.timeout.rawValue, "\(replies[1])")
+        #expect((replies[2]["result"] as? [String: Any])?["status"] as? String == "pending")
+        _ = try await channel.finish()
+        await node.shutdown()
+    }
+
     /// Whether the handler last asked for the connection to be read.
     static func reading(_ channel: NIOAsyncTestingChannel) -> Bool {
         channel.options.last(where: { $0.option is ChannelOptions.Types.AutoReadOption })?.value as? Bool ?? true
