@@ -355,17 +355,16 @@ public final class PeerTransport: Sendable {
             default: break
             }
         }
-        guard let verification, case let unverified = verification.cache.uncached(relayed + blocks), !unverified.isEmpty else {
-            return handOver()
-        }
+        guard let verification, !(relayed.isEmpty && blocks.isEmpty) else { return handOver() }
         // Relayed puts and a block at the network's tip (with puts the relay has not brought
         // yet) are what this node's miner waits for: normal priority. A sync's bulk runs at
         // nice +10, below the event loops that answer reads. The inbox waits, suspended and
         // holding no thread, so what the peer sent still reaches the owner in order, and a
-        // peer has one job in the service at a time.
+        // peer has one job in the service at a time. The service looks the signatures up in
+        // the cache once; when all are there it calls back at once, here.
         let priority: VerificationService.Priority = !blocks.isEmpty && catchingUp() ? .sync : .tip
         link.inbox.suspend()
-        verification.verify(unverified, priority) {
+        verification.verify(relayed + blocks, priority) {
             handOver()
             link.inbox.resume()
         }
