@@ -103,7 +103,7 @@ final class RPCConnectionHandler: ChannelInboundHandler {
                 verification.run(.tip) { settle(work()) }
             } else {
                 waiting.append(Request(tag: tag, stage: .preparing))
-                let settle = settling(tag.sequence, context: context)
+                let settle = settling(tag, context: context)
                 verification.run(.tip) { settle(work()) }
             }
         }
@@ -114,8 +114,6 @@ final class RPCConnectionHandler: ChannelInboundHandler {
     /// from there (or, with bad params, answered), and the connection is told on its loop.
     private func settlingDirectly(_ tag: Tag, context: ChannelHandlerContext) -> @Sendable (RPCDelivery) -> Void {
         let verification = dispatcher.node.verification
-        let loop = context.eventLoop
-        let bound = NIOLoopBound((self, context), eventLoop: loop)
         let handle = RPCReplyHandle(handler: self, context: context, request: tag)
         @Sendable func settle(_ delivery: RPCDelivery) {
             switch delivery {
@@ -123,13 +121,9 @@ final class RPCConnectionHandler: ChannelInboundHandler {
                 verification.verify(transactions, .tip) { settle(then()) }
             case let .owner(hand):
                 hand(handle)
-                loop.execute {
-                    let (handler, context) = bound.value
-                    handler.handedDirectly(context: context)
-                }
+                handle.onLoop { handler, context in handler.handedDirectly(context: context) }
             case let .reply(reply):
-                loop.execute {
-                    let (handler, context) = bound.value
+                handle.onLoop { handler, context in
                     handler.unapplied -= 1
                     handler.complete(tag, reply, context: context)
                     handler.handedDirectly(context: context)
@@ -151,18 +145,14 @@ final class RPCConnectionHandler: ChannelInboundHandler {
 
     /// What files a request's delivery once it is ready: signatures it still names are
     /// verified first, on the service's threads; then it is filed, on the event loop.
-    private func settling(_ sequence: Int, context: ChannelHandlerContext) -> @Sendable (RPCDelivery) -> Void {
+    private func settling(_ tag: Tag, context: ChannelHandlerContext) -> @Sendable (RPCDelivery) -> Void {
         let verification = dispatcher.node.verification
-        let loop = context.eventLoop
-        let bound = NIOLoopBound((self, context), eventLoop: loop)
+        let handle = RPCReplyHandle(handler: self, context: context, request: tag)
         @Sendable func settle(_ delivery: RPCDelivery) {
             if case let .afterVerifying(transactions, then) = delivery {
                 return verification.verify(transactions, .tip) { settle(then()) }
             }
-            loop.execute {
-                let (handler, context) = bound.value
-                handler.prepared(sequence, delivery, context: context)
-            }
+            handle.onLoop { handler, context in handler.prepared(tag.sequence, delivery, context: context) }
         }
         return settle
     }
@@ -209,7 +199,7 @@ final class RPCConnectionHandler: ChannelInboundHandler {
                 // A `deliver` that names signatures: prepared like a `prepare`'s.
                 waiting[0].stage = .preparing
                 preparing += 1
-                if case let .prepared(delivery) = head.stage { settling(head.tag.sequence, context: context)(delivery) }
+                if case let .prepared(delivery) = head.stage { settling(head.tag, context: context)(delivery) }
                 return
             }
         }
