@@ -53,17 +53,22 @@ public final class TCPConnection {
         await received(until: 16 << 20)
     }
 
+    /// As `readUntilClosed()`, giving up after `seconds` (at most the connection's timeout).
+    public func readUntilClosed(seconds: Double) async -> (bytes: [UInt8], closed: Bool) {
+        await received(until: 16 << 20, seconds: seconds)
+    }
+
     /// What is read until at least `count` bytes came, the peer closes, or the connection's
     /// timeout passes.
     public func receive(atLeast count: Int) async -> [UInt8] {
         await received(until: count).bytes
     }
 
-    private func received(until limit: Int) async -> (bytes: [UInt8], closed: Bool) {
+    private func received(until limit: Int, seconds: Double? = nil) async -> (bytes: [UInt8], closed: Bool) {
         let flags = fcntl(descriptor, F_GETFL)
         _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
         defer { _ = fcntl(descriptor, F_SETFL, flags) }
-        let deadline = Date().addingTimeInterval(Double(timeoutSeconds))
+        let deadline = Date().addingTimeInterval(min(seconds ?? .infinity, Double(timeoutSeconds)))
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while received.count < limit {

@@ -105,10 +105,16 @@ import Testing
                 guard case .confirmed = await claim.outcome else { Issue.record("the owner's put did not confirm"); return }
                 await owner.close()
                 try await waitUntilEveryNode([a], has: "hostile/owned", txids: [claim.txid.hex])
-                let now = try await a.status()
-                let parent = try await Self.header(of: a, height: now.height, network: network)
                 let theft = try TestNetwork.put("hostile/owned", "stolen", by: try TestNetwork.identity(0x68))
-                peer.send(.block(BlockMessage(TestNetwork.mine(on: parent, transactions: [theft], parameters: network))))
+                // Mined on A's tip as read: if a miner extends that tip before the block
+                // arrives, it is a side branch, whose puts are not checked against the keys'
+                // owners until it has the most work. So it is mined again on the new tip, a
+                // few times at most, until A closes the connection.
+                for _ in 0..<5 {
+                    let parent = try await Self.header(of: a, height: try await a.status().height, network: network)
+                    peer.send(.block(BlockMessage(TestNetwork.mine(on: parent, transactions: [theft], parameters: network))))
+                    if await peer.isClosed(within: 5) { break }
+                }
                 expectClosed = true
             case .unrequestedLowWorkBlocks:
                 try await eventually("A's chain to pass height 6") { try await a.status().height >= 6 }
@@ -262,4 +268,7 @@ final class HostilePeer {
     /// Whether the node closes the connection (reading and discarding what it sends) within
     /// the connection's timeout.
     func isClosed() async -> Bool { await connection.readUntilClosed().closed }
+
+    /// Whether the node closes the connection within `seconds`.
+    func isClosed(within seconds: Double) async -> Bool { await connection.readUntilClosed(seconds: seconds).closed }
 }
