@@ -1,4 +1,3 @@
-import KeyChainCore
 import KeyChainOwner
 
 /// How one request is carried out, in its connection's order (docs/ARCHITECTURE.md §8: each
@@ -19,15 +18,4 @@ enum RPCStep {
     case prepare(@Sendable () -> RPCDelivery)
     /// Work for the owner, handed over after the writes before it.
     case deliver(RPCDelivery)
-}
-
-/// A write ready to go: what to hand the owner, or the reply when its params were bad.
-enum RPCDelivery: Sendable {
-    case reply(String?)
-    /// Called on the event loop in request order; it hands the request to the owner at once
-    /// and reports through the handle.
-    case owner(@Sendable (RPCReplyHandle) -> Void)
-    /// Signatures to verify first, split over the service's `tip` threads (a batch's
-    /// thousands); then what the write is.
-    case afterVerifying([Transaction], then: @Sendable () -> RPCDelivery)
 }
