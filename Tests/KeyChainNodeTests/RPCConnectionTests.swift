@@ -1,9 +1,13 @@
 import Foundation
 import KeyChainAPI
+import KeyChainChain
 import KeyChainCore
 import KeyChainOwner
+import KeyChainP2P
 import KeyChainStore
+import KeyChainTestProcesses
 import KeyChainTestSupport
+import KeyChainWire
 import Logging
 import NIOCore
 import NIOEmbedded
@@ -129,6 +133,79 @@ import Testing
         #expect((replies[1]["error"] as? [String: Any])?["code"] as? Int == RPCErrorCode.unavailable.rawValue, "\(replies[1])")
         #expect(Self.reading(channel))
         _ = try await channel.finish()
+    }
+
+    @Test func largeRepliesHeldBehindALongWaitStopTheReadingAtTheirByteBound() async throws {
+        let directory = try TemporaryDirectory()
+        let parameters = try TestNetwork.parameters(difficultyBits: 4)
+        let node = try Node(parameters: parameters, storage: MemoryBlockStore(), wallet: try TestNetwork.identity(6),
+                            configuration: NodeConfiguration(dataDirectory: directory.path, mine: false))
+        node.start()
+        // A key holding the largest value the network allows, confirmed through a peer's block.
+        let peer = PeerID(1)
+        node.receive([
+            .connected(peer, outbound: false, address: PeerAddress(ipv4: 127, 0, 0, 1, port: 40_000)),
+            .received(peer, .version(VersionMessage(genesis: parameters.genesisHash, bestHeight: 0, listenPort: 0,
+                                                    nodeID: 77, timestamp: TestNetwork.createdAt))),
+            .received(peer, .verack),
+        ])
+        let large = String(repeating: "v", count: parameters.maxValueLength)
+        let block = TestNetwork.mine(on: parameters.genesisBlock.header, transactions: [try TestNetwork.put("rpc/large", large, by: TestNetwork.identity(4))],
+                                     parameters: parameters)
+        node.receive(.received(peer, .block(BlockMessage(block))))
+        await node.settle()
+        #expect(node.view.height == 1)
+        let channel = try await Self.connection(to: node)
+        // A wait no block will end, then `get`s of that key: few enough requests for the count's
+        // bound, but their replies (the value is text, sent as it is) pass the byte bound.
+        let put = try TestNetwork.put("rpc/held", "v", by: TestNetwork.identity(1))
+        let replyBytes = parameters.maxValueLength
+        let reads = RPCConnectionHandler.maxHeldReplyBytes / replyBytes + 4
+        #expect(reads + 2 < RPCConnectionHandler.maxOutstanding)
+        let lines = [
+            #"{"jsonrpc":"2.0","id":0,"method":"submit","params":{"tx":"\#(Hex.encode(put.encoded))"}}"#,
+            #"{"jsonrpc":"2.0","id":1,"method":"wait","params":{"txid":"\#(put.id.hex)","timeoutMs":3600000}}"#,
+        ] + (2..<(reads + 2)).map { #"{"jsonrpc":"2.0","id":\#($0),"method":"get","params":{"key":"rpc/large"}}"# }
+        try await channel.writeInbound(ByteBuffer(string: lines.joined(separator: "\n") + "\n"))
+        // Each reply is made on the event loop, but a `read` waits for the write before it to be
+        // applied first (the submit's hand-over); so the bound is met once they are all made.
+        try await eventually("the held replies to stop the reading") { !Self.reading(channel) }
+        await node.shutdown()
+        let replies = try await Self.replies(reads + 2, from: channel)
+        #expect(replies.map { $0["id"] as? Int } == Array(0..<(reads + 2)))
+        #expect(((replies.last?["result"] as? [String: Any])?["value"] as? String)?.count == replyBytes)
+        #expect(Self.reading(channel))
+        _ = try await channel.finish()
+    }
+
+    @Test func writesBeyondThoseBeingPreparedStopTheReadingUntilOneIsDone() async throws {
+        let directory = try TemporaryDirectory()
+        let node = try Self.node(directory)
+        let channel = try await Self.connection(to: node)
+        // Every `tip` verifier thread held, so no write finishes its preparation meanwhile (the
+        // threads are the process's; the jobs ahead in their FIFO queue hold all of them).
+        let gate = DispatchSemaphore(value: 0)
+        let service = VerificationService(cache: SignatureCache())
+        let holders = CoreBudget.machine.tipVerifiers
+        for _ in 0..<holders { service.run(.tip) { gate.wait() } }
+        let author = try TestNetwork.identity(3)
+        let count = RPCConnectionHandler.maxPreparing + 6
+        let lines = try (0..<count).map {
+            let put = try TestNetwork.put("rpc/preparing/\($0)", "v", by: author)
+            return #"{"jsonrpc":"2.0","id":\#($0),"method":"submit","params":{"tx":"\#(Hex.encode(put.encoded))"}}"#
+        }
+        try await channel.writeInbound(ByteBuffer(string: lines.joined(separator: "\n") + "\n"))
+        let readWhileHeld = Self.reading(channel)
+        for _ in 0..<holders { gate.signal() }
+        #expect(!readWhileHeld, "the connection was still read with \(count) writes being prepared")
+        // Once the threads are free every write is prepared and applied, in order, and the
+        // connection is read again.
+        let replies = try await Self.replies(count, from: channel)
+        #expect(replies.map { $0["id"] as? Int } == Array(0..<count))
+        #expect(replies.allSatisfy { ($0["result"] as? [String: Any])?["status"] as? String == "pending" })
+        #expect(Self.reading(channel))
+        _ = try await channel.finish()
+        await node.shutdown()
     }
 
     @Test func aMalformedLineIsAnsweredAndTheConnectionGoesOn() async throws {
