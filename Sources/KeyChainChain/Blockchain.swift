@@ -5,8 +5,10 @@ import Logging
 
 /// A node's view of consensus: the block tree over a `BlockStorage`, the key index of the best
 /// chain and the mempool. It accepts headers, blocks and puts, follows the most cumulative work
-/// (the first seen wins a tie) through reorganisations of any depth, and keeps the key index
-/// checkpointed so a restart does not replay every block.
+/// (the first seen wins a tie) through reorganisations of any depth. The key index lives in a
+/// database beside the blocks when the storage has one (`KeyIndexDatabase`), written behind
+/// the chain one update at a time (`KeyIndexFlusher`), so a restart replays only the blocks
+/// the database had not recorded yet.
 ///
 /// Not thread-safe: one owner (the node's `ChainOwner`, or a simulated node) calls it.
 public final class Blockchain {
@@ -22,19 +24,24 @@ public final class Blockchain {
     public private(set) var keyIndex: KeyIndex
     /// Every known header and the best chain.
     public private(set) var tree: BlockTree
-    /// Write a key-index checkpoint after this many connected blocks.
-    public var checkpointInterval: Int
-    /// Blocks applied to the key index when the chain was opened: those after the checkpoint.
+    /// Blocks applied to the key index when the chain was opened: those its database had not
+    /// recorded (every block, when it was built anew).
     public private(set) var blocksReplayedAtOpen = 0
+    /// Keys and txids the key index may hold in memory before the chain waits for its
+    /// database to catch up (a sync or a rebuild outruns the writer).
+    public var maxHeldInMemory: Int
 
     let storage: BlockStorage
-    /// Writes the periodic checkpoints off the caller's thread.
-    private let checkpointer: KeyIndexCheckpointer
+    /// The key index's database, when the storage has a place for one.
+    private let keyIndexDatabase: KeyIndexDatabase?
+    /// Writes the key index's updates to its database, behind the chain.
+    private let flusher: KeyIndexFlusher?
     let clock: @Sendable () -> UInt64
     let logger: Logger
     private var nextSequence: UInt64 = 1
     private var candidates: Set<Hash256> = []
-    private var blocksSinceCheckpoint = 0
+    /// The last update the key index dropped from memory, as its database had recorded it.
+    private var prunedThrough: UInt64 = 0
     /// The block `checkBody` last passed, which `store` need not check again. The block
     /// itself, not its hash: a txid leaves out the signature, so another body with other
     /// signatures has the same hash (and an identical copy compares in constant time).
@@ -46,12 +53,13 @@ public final class Blockchain {
     public static let systemClock: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970 * 1000) }
 
     /// Opens the chain stored in `storage`, or starts a new one at the network's genesis block.
-    /// Restores the key index from its checkpoint and connects whatever stored blocks make the
-    /// chain with the most work.
+    /// Opens the key index's database and connects whatever stored blocks it has not recorded,
+    /// on the chain with the most work. The index uses about `keyIndexCacheBytes` of memory:
+    /// half for the database's page cache, half for updates it has not recorded yet.
     public init(
         parameters: NetworkParameters, storage: BlockStorage, clock: @escaping @Sendable () -> UInt64 = Blockchain.systemClock,
         signatures: SignatureCache = SignatureCache(), mempoolLimits: Mempool.Limits = .init(),
-        checkpointInterval: Int = 1_000, recentBlocks: RecentBlocks = RecentBlocks(),
+        keyIndexCacheBytes: Int = 64 << 20, recentBlocks: RecentBlocks = RecentBlocks(),
         logger: Logger = Logger(label: "keychain.chain")
     ) throws(ChainError) {
         self.parameters = parameters
@@ -60,10 +68,10 @@ public final class Blockchain {
         self.signatures = signatures
         self.mempool = Mempool(limits: mempoolLimits)
         self.storage = storage
-        checkpointer = KeyIndexCheckpointer(sink: storage.checkpointSink, logger: logger)
         self.clock = clock
         self.logger = logger
-        self.checkpointInterval = max(checkpointInterval, 1)
+        // A key or txid held in memory costs about 400 bytes with its value and the maps' nodes.
+        maxHeldInMemory = max(keyIndexCacheBytes / 2 / 400, 10_000)
 
         let genesisBlock = parameters.genesisBlock
         let genesisHash = genesisBlock.hash
@@ -83,8 +91,22 @@ public final class Blockchain {
         }
         let genesis = BlockNode(hash: genesisHash, header: genesisBlock.header, height: 0, cumulativeWork: genesisWork, status: .valid, sequence: 0)
         tree = BlockTree(genesis: genesis)
-        keyIndex = KeyIndex(genesis: genesisHash)
-        restore(entries.dropFirst())
+        if let path = storage.keyIndexPath {
+            do {
+                let database = try KeyIndexDatabase(path: path, cacheBytes: keyIndexCacheBytes / 2)
+                let state = try database.state()
+                keyIndex = KeyIndex(database: database, state: state, genesis: genesisHash)
+                keyIndexDatabase = database
+                flusher = KeyIndexFlusher(database: database, written: state?.sequence ?? 0, logger: logger)
+            } catch {
+                throw .storage(error.description)
+            }
+        } else {
+            keyIndex = KeyIndex(genesis: genesisHash)
+            keyIndexDatabase = nil
+            flusher = nil
+        }
+        try restore(entries.dropFirst())
     }
 
     // MARK: - Reading
@@ -234,26 +256,36 @@ public final class Blockchain {
         return BlockTemplate(header: header, transactions: transactions, height: parent.height + 1)
     }
 
-    /// Writes the key-index checkpoint and flushes the store: call before a clean shutdown.
+    /// Waits for the key index's database to record every update and flushes the store: call
+    /// before a clean shutdown.
     public func close() throws(ChainError) {
-        checkpointer.drain()  // so no older checkpoint lands after this one
-        do {
-            try storage.writeCheckpoint(keyIndex.checkpoint)
-            blocksSinceCheckpoint = 0
-        } catch {
-            throw .storage(error.description)
+        awaitKeyIndexWritten()
+        guard keyIndex.heldInMemory == 0 || flusher == nil else {
+            throw .storage("the key index's database did not record the last updates (see the log); they are replayed at the next start")
         }
+        do { try storage.sync() } catch { throw .storage(error.description) }
     }
 
-    /// Returns once the periodic checkpoints handed to the background writer are written:
-    /// for tests that then reopen the store as a crash would leave it.
-    public func awaitCheckpoints() {
-        checkpointer.drain()
+    /// Returns once the key index's database has recorded every update handed to it (or
+    /// failed to), and drops what it recorded from memory.
+    public func awaitKeyIndexWritten() {
+        guard let flusher else { return }
+        flusher.drain()
+        keyIndex.prune(through: flusher.written)
     }
 
     // MARK: - Restart
 
-    private func restore(_ entries: ArraySlice<BlockIndexEntry>) {
+    /// Empties the key index's database, to build it again from the blocks.
+    private func rebuildKeyIndex() throws(ChainError) {
+        guard let database = keyIndexDatabase else { return }
+        // The update count goes on from where it was: the writer's count of what it wrote too.
+        let empty = KeyIndexState(tip: tree.genesis.hash, height: 0, sequence: keyIndex.sequence, keys: 0, puts: 0)
+        do { try database.reset(to: empty) } catch { throw .storage(error.description) }
+        keyIndex = KeyIndex(database: database, state: empty, genesis: tree.genesis.hash)
+    }
+
+    private func restore(_ entries: ArraySlice<BlockIndexEntry>) throws(ChainError) {
         for entry in entries {
             guard let parent = tree.node(entry.header.previous) else { continue }
             let status: BlockNode.Status = switch entry.status {
@@ -268,19 +300,17 @@ public final class Blockchain {
             tree.insert(node)
             if node.status != .invalid { candidates.insert(node.hash) }
         }
-        // Start from the checkpoint when it names a block we hold; blocks after it are replayed,
-        // and if it lies on a branch that lost, activateBestChain undoes back to the fork.
-        if let bytes = storage.readCheckpoint() {
-            do {
-                let restored = try KeyIndex(checkpoint: bytes)
-                if let node = tree.node(restored.tip), node.hasData, node.height == restored.height {
-                    for step in tree.path(from: tree.genesis.hash, to: restored.tip) { tree.pushActive(step.hash) }
-                    keyIndex = restored
-                } else {
-                    logger.warning("key-index checkpoint names an unknown block; rebuilding from genesis")
-                }
-            } catch {
-                logger.warning("key-index checkpoint is unreadable; rebuilding from genesis", metadata: ["error": "\(error)"])
+        // Start where the key index's database stands when it names a block we hold: blocks after
+        // it are replayed, and if it lies on a branch that lost, activateBestChain undoes back to
+        // the fork. A database at a block we do not hold (the blocks' tail was cut after a
+        // crash) is built again from genesis.
+        if keyIndex.tip != tree.genesis.hash || keyIndex.height != 0 {
+            if let node = tree.node(keyIndex.tip), node.hasData, node.height == keyIndex.height {
+                for step in tree.path(from: tree.genesis.hash, to: keyIndex.tip) { tree.pushActive(step.hash) }
+            } else {
+                logger.warning("the key index names a block this node does not hold; building it again from the blocks",
+                               metadata: ["block": "\(keyIndex.tip.short)", "height": "\(keyIndex.height)"])
+                try rebuildKeyIndex()
             }
         }
         blocksReplayedAtOpen = activateBestChain(mined: nil).connected.count
@@ -351,12 +381,14 @@ public final class Blockchain {
         var returned: [[Transaction]] = []
         var confirmedIDs = Set<Hash256>()
         var writtenKeys = Set<KeyBytes>()
-        while let best = bestCandidate(), best.cumulativeWork > tree.tip.cumulativeWork {
+        var steps: [KeyIndexStep] = []
+        keyIndex.beginUpdate()
+        activating: while let best = bestCandidate(), best.cumulativeWork > tree.tip.cumulativeWork {
             guard let fork = tree.forkPoint(tree.tip.hash, best.hash) else {
                 candidates.remove(best.hash)
                 continue
             }
-            guard disconnect(downTo: fork, update: &update, returned: &returned) else { break }
+            guard disconnect(downTo: fork, update: &update, returned: &returned, steps: &steps) else { break }
             for node in tree.path(from: fork.hash, to: best.hash) {
                 let block: Block
                 do {
@@ -370,10 +402,21 @@ public final class Blockchain {
                 do {
                     try keyIndex.apply(block, hash: node.hash, height: node.height)
                 } catch {
+                    if case .storage = error {
+                        // Says nothing about the block: the chain stays where it is.
+                        logger.error("the key index could not be read to connect a block", metadata: ["block": "\(node.hash.short)", "error": "\(error)"])
+                        break activating
+                    }
                     logger.warning("block breaks a rule; marking it invalid", metadata: ["block": "\(node.hash.short)", "error": "\(error)"])
                     markInvalid(node.hash)
                     update.invalidated.append(InvalidBlock(hash: node.hash, error: error))
                     break
+                }
+                if flusher != nil {
+                    steps.append(.apply(block, hash: node.hash, height: node.height))
+                    // A long replay (a sync, a rebuild) goes to the database in parts, and
+                    // waits for it when memory holds too much.
+                    if steps.count >= Self.stepsPerUpdate { handOver(&steps) }
                 }
                 tree.pushActive(node.hash)
                 candidates.remove(node.hash)
@@ -403,23 +446,34 @@ public final class Blockchain {
             // being relayed) cost hundreds of milliseconds a block during an import.
             update.evicted = mempool.confirm(confirmedIDs, keys: writtenKeys, index: keyIndex)
         }
-        blocksSinceCheckpoint += update.connected.count
-        if blocksSinceCheckpoint >= checkpointInterval {
-            // The blocks the checkpoint names are flushed here; the index is written behind.
-            do {
-                try storage.sync()
-                checkpointer.write(keyIndex)
-                blocksSinceCheckpoint = 0
-            } catch {
-                logger.error("could not flush the store for a key-index checkpoint", metadata: ["error": "\(error)"])
-            }
-        }
+        handOver(&steps)
         return update
+    }
+
+    /// At most this many blocks go to the key index's database in one update.
+    static let stepsPerUpdate = 100
+
+    /// Hands the update's steps to the key index's writer and starts the next update; drops
+    /// what the writer has recorded meanwhile, and waits for it when memory holds too much.
+    private func handOver(_ steps: inout [KeyIndexStep]) {
+        guard let flusher else { return }
+        if !steps.isEmpty {
+            flusher.write(steps, sequence: keyIndex.sequence)
+            steps = []
+            keyIndex.beginUpdate()
+        }
+        if keyIndex.heldInMemory > maxHeldInMemory { flusher.drain() }
+        let written = flusher.written
+        if written != prunedThrough {
+            keyIndex.prune(through: written)
+            prunedThrough = written
+        }
     }
 
     /// Undoes active blocks down to `fork`. False if a block could not be read back, in which
     /// case the chain stays where it is.
-    private func disconnect(downTo fork: BlockNode, update: inout ChainUpdate, returned: inout [[Transaction]]) -> Bool {
+    private func disconnect(downTo fork: BlockNode, update: inout ChainUpdate, returned: inout [[Transaction]],
+                            steps: inout [KeyIndexStep]) -> Bool {
         while tree.tip.hash != fork.hash {
             let tip = tree.tip
             let block: Block
@@ -428,7 +482,14 @@ public final class Blockchain {
                              metadata: ["block": "\(tip.hash.short)", "error": "\(error)"])
                 return false
             }
-            keyIndex.undo(block, parent: tip.header.previous)
+            do {
+                try keyIndex.undo(block, parent: tip.header.previous)
+            } catch {
+                logger.error("the key index could not be read to disconnect a block; staying on the current chain",
+                             metadata: ["block": "\(tip.hash.short)", "error": "\(error)"])
+                return false
+            }
+            if flusher != nil { steps.append(.undo(block, height: tip.height)) }
             tree.popActive()
             candidates.insert(tip.hash)
             update.disconnected.append(tip.hash)

@@ -17,6 +17,8 @@ public enum TransactionError: Error, Hashable, Sendable, CustomStringConvertible
     case duplicate(Hash256)
     /// The mempool is at its limit.
     case mempoolFull(limit: Int)
+    /// The key index on disk could not be read to check the put (the node logs the cause).
+    case indexUnreadable(String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,7 @@ public enum TransactionError: Error, Hashable, Sendable, CustomStringConvertible
         case let .alreadyConfirmed(txid): "transaction \(txid.hex) is already confirmed (replay)"
         case let .duplicate(txid): "transaction \(txid.hex) is already pending"
         case let .mempoolFull(limit): "the mempool is full (\(limit) transactions); retry later"
+        case let .indexUnreadable(reason): "the key index could not be read to check the put: \(reason)"
         }
     }
 }

@@ -493,7 +493,8 @@ actor ChainOwner {
 
     // MARK: - Stopping
 
-    /// Fails every waiting client, drops subscriptions and writes the key-index checkpoint.
+    /// Fails every waiting client, drops subscriptions and waits for the key index's database
+    /// to record the last updates.
     private func stop() {
         guard !stopped else { return }
         stopped = true
@@ -502,7 +503,7 @@ actor ChainOwner {
         for waiter in tracker.waits.removeAll() { waiter.reply.send(.failure(.shuttingDown)) }
         subscriptions.removeAll()
         do { try peers.close() } catch {
-            logger.error("could not write the key-index checkpoint at shutdown", metadata: ["error": "\(error)"])
+            logger.error("could not close the chain cleanly at shutdown", metadata: ["error": "\(error)"])
         }
         logger.info("node stopped", metadata: ["height": "\(chain.height)"])
     }

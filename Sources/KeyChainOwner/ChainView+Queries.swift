@@ -6,15 +6,17 @@ extension ChainView {
     /// A key's latest version.
     public func get(_ key: String) -> Result<KeyVersionEntry, NodeRequestError> {
         if let error = Self.checkKey(key) { return .failure(error) }
-        let versions = keyIndex.versions(of: key)
-        guard let last = versions.last else { return .failure(.keyNotFound(key)) }
-        return .success(entry(key, versions.count - 1, last))
+        let latest: (number: Int, version: KeyVersion)?
+        do { latest = try keyIndex.latest(key) } catch { return .failure(.storage(error.description)) }
+        guard let latest else { return .failure(.keyNotFound(key)) }
+        return .success(entry(key, latest.number, latest.version))
     }
 
     /// A key's versions, oldest first.
     public func history(_ key: String) -> Result<[KeyVersionEntry], NodeRequestError> {
         if let error = Self.checkKey(key) { return .failure(error) }
-        let versions = keyIndex.versions(of: key)
+        let versions: [KeyVersion]
+        do { versions = try keyIndex.versions(of: key) } catch { return .failure(.storage(error.description)) }
         guard !versions.isEmpty else { return .failure(.keyNotFound(key)) }
         return .success(versions.enumerated().map { entry(key, $0.offset, $0.element) })
     }
@@ -28,7 +30,8 @@ extension ChainView {
     /// A page of at most `limit` keys (1-1,000) starting with `prefix`, after `after`.
     public func keys(prefix: String, after: String?, limit: Int) -> Result<KeyPage, NodeRequestError> {
         guard (1...1_000).contains(limit) else { return .failure(.invalidParameter("limit must be 1-1000, not \(limit)")) }
-        let page = keyIndex.keys(prefix: prefix, after: after, limit: limit + 1)
+        let page: [String]
+        do { page = try keyIndex.keys(prefix: prefix, after: after, limit: limit + 1) } catch { return .failure(.storage(error.description)) }
         let keys = Array(page.prefix(limit))
         return .success(KeyPage(keys: keys, next: page.count > limit ? keys.last : nil))
     }

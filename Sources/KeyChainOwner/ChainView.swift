@@ -42,10 +42,10 @@ public struct ChainView: Sendable {
 
     /// Where a transaction stands, or nil if the node has never seen it.
     public func status(of txid: Hash256) -> TransactionStatus? {
-        if let (_, _, version) = keyIndex.version(of: txid) {
-            let confirmation = TransactionStatus.Confirmation(depth: version.confirmations(tipHeight: tip.height),
-                                                              height: version.height, block: version.blockHash)
-            return TransactionStatus(txid, .confirmed, confirmation: confirmation)
+        // Unreadable, the index says nothing: the mempool and the outcomes still may.
+        if let (height, block) = try? keyIndex.confirmation(of: txid) {
+            let depth = tip.height >= height ? tip.height - height + 1 : 0
+            return TransactionStatus(txid, .confirmed, confirmation: TransactionStatus.Confirmation(depth: depth, height: height, block: block))
         }
         if mempool[txid] != nil { return TransactionStatus(txid, .pending) }
         guard let outcome = outcomes[txid] else { return nil }

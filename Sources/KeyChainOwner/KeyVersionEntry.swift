@@ -1,3 +1,4 @@
+import KeyChainCore
 import KeyChainChain
 
 /// One version of a key as a read returns it: which key, its number in the key's history

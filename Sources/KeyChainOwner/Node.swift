@@ -108,7 +108,8 @@ public final class Node: Sendable {
         let chain: Blockchain
         do {
             chain = try Blockchain(parameters: parameters, storage: storage, clock: clock, signatures: signatures,
-                                   mempoolLimits: configuration.mempoolLimits, recentBlocks: recentBlocks, logger: logger)
+                                   mempoolLimits: configuration.mempoolLimits, keyIndexCacheBytes: configuration.keyIndexCacheBytes,
+                                   recentBlocks: recentBlocks, logger: logger)
         } catch {
             throw .networkMismatch(path: configuration.dataDirectory, reason: error.description)
         }

@@ -31,6 +31,9 @@ public struct NodeConfiguration: Sendable {
     public var maxInboundPerHost = PeerProtocol.Configuration().maxInboundPerHost
     /// Waiting puts kept at most, by count and by encoded bytes; past either a put is refused.
     public var mempoolLimits = Mempool.Limits()
+    /// Memory the key index may use: half for its database's page cache, half for the updates
+    /// its database has not recorded yet (`--cache-mb`).
+    public var keyIndexCacheBytes = 64 << 20
 
     // MARK: The network
 

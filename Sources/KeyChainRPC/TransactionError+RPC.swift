@@ -16,6 +16,8 @@ extension TransactionError {
             RPCError(.rejected, description, data: ["txid": txid.hex])
         case .valueTooLarge, .badSignature:
             RPCError(.rejected, description)
+        case .indexUnreadable:
+            RPCError(.internalError, description)
         }
     }
 }

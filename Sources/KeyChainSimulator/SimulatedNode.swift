@@ -56,8 +56,7 @@ public final class SimulatedNode {
         let time: @Sendable () -> UInt64 = { clock.milliseconds }
         var logger = Logger(label: "keychain.sim.node\(index)")
         logger.logLevel = .critical
-        let chain = try Blockchain(parameters: parameters, storage: store, clock: time, signatures: signatures,
-                                   checkpointInterval: 1_000_000, logger: logger)
+        let chain = try Blockchain(parameters: parameters, storage: store, clock: time, signatures: signatures, logger: logger)
         return PeerProtocol(chain: chain, nodeID: UInt64(index) &+ 1, listenPort: Simulator.address(of: index).port,
                             configuration: configuration, seed: mix.next(), clock: time)
     }

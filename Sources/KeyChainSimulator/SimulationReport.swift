@@ -45,7 +45,7 @@ public struct SimulationReport: Sendable {
         bytesSent = simulator.bytesSent
         puts = keys.count
         let running = simulator.nodes.filter(\.isUp)
-        putsEverywhere = keys.filter { key in running.allSatisfy { !$0.chain.keyIndex.versions(of: key).isEmpty } }.count
+        putsEverywhere = keys.filter { key in running.allSatisfy { (try? $0.chain.keyIndex.versions(of: key))?.isEmpty == false } }.count
         tips = simulator.tips.count
         events = simulator.eventsProcessed
         self.wallSeconds = wallSeconds

@@ -18,16 +18,9 @@ public protocol BlockStorage: AnyObject {
     /// Reads a stored block back; throws rather than return damaged data.
     func block(_ hash: Hash256) throws(StoreError) -> Block
 
-    /// Replaces the checkpoint blob atomically, after flushing everything written so far.
-    func writeCheckpoint(_ bytes: [UInt8]) throws(StoreError)
-
-    /// The checkpoint alone, writable from another thread while the store goes on (the caller
-    /// flushes the store first, `sync`): the chain writes its periodic checkpoints through it
-    /// in the background.
-    var checkpointSink: any CheckpointSink { get }
-
-    /// The last checkpoint blob written, or nil if there is none (or it was damaged).
-    func readCheckpoint() -> [UInt8]?
+    /// Where the key index's database lives beside the blocks (`KeyIndexDatabase`), or nil
+    /// for a store that keeps it in memory with the blocks.
+    var keyIndexPath: String? { get }
 
     /// Flushes everything written so far to the disk.
     func sync() throws(StoreError)

@@ -11,7 +11,6 @@ import Darwin
 public final class MemoryBlockStore: BlockStorage {
     private var order: [Hash256] = []
     private var stored: [Hash256: (entry: BlockIndexEntry, block: Block)] = [:]
-    private let checkpoint = MemoryCheckpoint()
     private let capacity: StoreCapacity?
     /// The blocks' encoded bytes held.
     public private(set) var usedBytes = 0
@@ -48,9 +47,8 @@ public final class MemoryBlockStore: BlockStorage {
         return item.block
     }
 
-    public func writeCheckpoint(_ bytes: [UInt8]) throws(StoreError) { try checkpoint.write(bytes) }
-    public func readCheckpoint() -> [UInt8]? { checkpoint.read() }
-    public var checkpointSink: any CheckpointSink { checkpoint }
+    /// Nil: a chain on this store keeps its key index in memory too.
+    public var keyIndexPath: String? { nil }
     public func sync() throws(StoreError) {}
 
     public func probeWritable(bytes: Int) throws(StoreError) {

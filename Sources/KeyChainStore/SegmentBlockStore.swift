@@ -2,9 +2,9 @@ import Foundation
 import KeyChainCore
 import Logging
 
-/// A node's blocks on disk: `blocks/NNNNNNNNN.seg` segment files, the `blocks/index` log and the
-/// key-index checkpoint, reconciled at start-up so that only intact, fully linked blocks are
-/// ever served.
+/// A node's blocks on disk: `blocks/NNNNNNNNN.seg` segment files and the `blocks/index` log,
+/// reconciled at start-up so that only intact, fully linked blocks are ever served; the key
+/// index's database (`keyindex.sqlite`) sits beside them.
 public final class SegmentBlockStore: BlockStorage {
     /// The default segment size before rotation.
     public static let defaultSegmentSize: UInt64 = 128 << 20
@@ -16,7 +16,8 @@ public final class SegmentBlockStore: BlockStorage {
     private var segments: [UInt32: DataFile] = [:]
     var currentSegment: UInt32 = 0
     let index: BlockIndexFile
-    private let checkpoint: CheckpointFile
+    /// The key index's database file.
+    public let keyIndexPath: String?
     private var order: [Hash256] = []
     private var byHash: [Hash256: BlockIndexEntry] = [:]
 
@@ -50,7 +51,14 @@ public final class SegmentBlockStore: BlockStorage {
             throw .io(path: directory, operation: "mkdir", errno: (error as NSError).code == 0 ? EIO : Int32((error as NSError).code))
         }
         index = try BlockIndexFile(path: (directory as NSString).appendingPathComponent("index"))
-        checkpoint = CheckpointFile(path: (dataDirectory as NSString).appendingPathComponent("keyindex.checkpoint"), logger: logger)
+        keyIndexPath = (dataDirectory as NSString).appendingPathComponent("keyindex.sqlite")
+        // The key index was a checkpoint file before it had a database: the database is built
+        // from the blocks once, and the old file goes.
+        let legacy = (dataDirectory as NSString).appendingPathComponent("keyindex.checkpoint")
+        if FileManager.default.fileExists(atPath: legacy) {
+            logger.notice("the key index now lives in keyindex.sqlite; it is built from the stored blocks once, and keyindex.checkpoint is removed")
+            unlink(legacy)
+        }
         try reconcile()
     }
 
@@ -104,15 +112,6 @@ public final class SegmentBlockStore: BlockStorage {
             return block
         }
     }
-
-    public func writeCheckpoint(_ bytes: [UInt8]) throws(StoreError) {
-        try sync()
-        try checkpoint.write(bytes)
-    }
-
-    public func readCheckpoint() -> [UInt8]? { checkpoint.read() }
-
-    public var checkpointSink: any CheckpointSink { checkpoint }
 
     public func sync() throws(StoreError) {
         try index.sync()

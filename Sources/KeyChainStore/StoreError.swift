@@ -14,6 +14,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case notFound(String)
     /// A block is larger than a record can hold.
     case tooLarge(size: Int, maximum: Int)
+    /// SQLite refused an operation on the key index's database: its result code and message.
+    case database(path: String, code: Int32, message: String)
 
     public var description: String {
         switch self {
@@ -25,6 +27,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             "no stored block \(what)"
         case let .tooLarge(size, maximum):
             "block of \(size) bytes exceeds the record limit of \(maximum)"
+        case let .database(path, code, message):
+            "database \(path): \(message) (SQLite code \(code))"
         }
     }
 }

@@ -77,6 +77,9 @@ struct KeychainNodeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Waiting puts' bytes kept at most; past it a put is refused (-32013).")
     var mempoolBytes = Mempool.Limits().maxBytes
 
+    @Option(name: .long, help: "Megabytes of memory the key index may use (its database's page cache and the updates not on disk yet); its history stays on disk.")
+    var cacheMb = NodeConfiguration().keyIndexCacheBytes >> 20
+
     @Option(name: .long, help: "Genesis parameters for first start (else from a tracker or a peer): a tracker's GET /network answer or a node's network.params.")
     var genesis: String?
 
@@ -107,6 +110,7 @@ struct KeychainNodeCommand: AsyncParsableCommand {
         if maxInboundPerHost < 1 { throw ValidationError("--max-inbound-per-host must be at least 1") }
         if maxRequestBytes < 1_024 { throw ValidationError("--max-request-bytes must be at least 1024") }
         if mempoolPuts < 1 || mempoolBytes < 1 { throw ValidationError("--mempool-puts and --mempool-bytes must be at least 1") }
+        if cacheMb < 8 || cacheMb > 1 << 20 { throw ValidationError("--cache-mb must be 8-1048576, not \(cacheMb)") }
         if dev && (listen != nil || !tracker.isEmpty || !peer.isEmpty) {
             throw ValidationError("--dev is a standalone network: it takes no --listen, --tracker or --peer")
         }
@@ -131,6 +135,7 @@ struct KeychainNodeCommand: AsyncParsableCommand {
         configuration.maxInboundPerHost = maxInboundPerHost
         configuration.maxRequestBytes = maxRequestBytes
         configuration.mempoolLimits = Mempool.Limits(maxTransactions: mempoolPuts, maxBytes: mempoolBytes)
+        configuration.keyIndexCacheBytes = cacheMb << 20
         // A node that follows no network yet learns it now, before its data directory is opened.
         let pinned = FileManager.default.fileExists(atPath: (dataDir as NSString).appendingPathComponent("network.params"))
         do {

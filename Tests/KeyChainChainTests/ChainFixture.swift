@@ -1,3 +1,4 @@
+import Foundation
 import KeyChainChain
 import KeyChainCore
 import KeyChainStore
@@ -8,34 +9,57 @@ final class ChainFixture {
     let directory: TemporaryDirectory
     let parameters: NetworkParameters
     let clock = ManualClock(start: TestNetwork.createdAt + 1_000_000_000)
-    let checkpointInterval: Int
     private(set) var chain: Blockchain
     let alice: Identity
     let bob: Identity
 
-    init(difficultyBits: Int = 6, maxBlockSize: Int = 3_000_000, maxValueLength: Int = 64 * 1024, checkpointInterval: Int = 1_000) throws {
+    init(difficultyBits: Int = 6, maxBlockSize: Int = 3_000_000, maxValueLength: Int = 64 * 1024) throws {
         directory = try TemporaryDirectory()
         parameters = try TestNetwork.parameters(difficultyBits: difficultyBits, maxBlockSize: maxBlockSize, maxValueLength: maxValueLength)
-        self.checkpointInterval = checkpointInterval
         alice = try TestNetwork.identity(0xA1)
         bob = try TestNetwork.identity(0xB0)
-        chain = try Self.open(directory, parameters, clock, checkpointInterval)
+        chain = try Self.open(directory, parameters, clock)
     }
 
-    static func open(_ directory: TemporaryDirectory, _ parameters: NetworkParameters, _ clock: ManualClock, _ interval: Int) throws -> Blockchain {
+    static func open(_ directory: TemporaryDirectory, _ parameters: NetworkParameters, _ clock: ManualClock) throws -> Blockchain {
         let store = try SegmentBlockStore(dataDirectory: directory.path, segmentSize: 1 << 20)
-        return try Blockchain(parameters: parameters, storage: store, clock: clock.function, checkpointInterval: interval)
+        return try Blockchain(parameters: parameters, storage: store, clock: clock.function)
     }
 
     /// Drops the chain without a clean close (as kill -9 would) and opens the data dir again.
+    /// The key index's writer first finishes what it was handed, so that it does not write
+    /// under the reopened chain; a test that wants the index behind the blocks puts back a
+    /// copy taken earlier (`copyKeyIndex`, `restoreKeyIndex`).
     func crashAndReopen() throws {
-        chain = try Self.open(directory, parameters, clock, checkpointInterval)
+        chain.awaitKeyIndexWritten()
+        chain = try Self.open(directory, parameters, clock)
     }
 
-    /// Closes cleanly (checkpoint written) and opens again.
+    /// The key index's database files, copied aside once its writer has recorded every update.
+    func copyKeyIndex() throws -> TemporaryDirectory {
+        chain.awaitKeyIndexWritten()
+        let copy = try TemporaryDirectory()
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: directory.file("keyindex.sqlite" + suffix)) {
+            try FileManager.default.copyItem(atPath: directory.file("keyindex.sqlite" + suffix), toPath: copy.file("keyindex.sqlite" + suffix))
+        }
+        return copy
+    }
+
+    /// Drops the chain (as kill -9 would), puts back the key index `copyKeyIndex` took, and
+    /// opens the data dir again: the index is then behind the blocks, or on another branch.
+    func restoreKeyIndexAndReopen(from copy: TemporaryDirectory) throws {
+        chain.awaitKeyIndexWritten()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: directory.file("keyindex.sqlite" + suffix)) }
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: copy.file("keyindex.sqlite" + suffix)) {
+            try FileManager.default.copyItem(atPath: copy.file("keyindex.sqlite" + suffix), toPath: directory.file("keyindex.sqlite" + suffix))
+        }
+        chain = try Self.open(directory, parameters, clock)
+    }
+
+    /// Closes cleanly and opens again.
     func closeAndReopen() throws {
         try chain.close()
-        chain = try Self.open(directory, parameters, clock, checkpointInterval)
+        chain = try Self.open(directory, parameters, clock)
     }
 
     /// A mined block on `parent`.
@@ -61,6 +85,7 @@ final class ChainFixture {
 
     /// The latest value of `key` as text.
     func value(_ key: String) -> String? {
-        chain.keyIndex.latest(key).map { String(decoding: $0.value, as: UTF8.self) }
+        guard let latest = try? chain.keyIndex.latest(key) else { return nil }
+        return String(decoding: latest.version.value, as: UTF8.self)
     }
 }

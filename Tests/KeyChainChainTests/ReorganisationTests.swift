@@ -27,15 +27,15 @@ import Testing
         #expect(last.connected == winning.map(\.hash))
         #expect(fixture.chain.tip.hash == winning[3].hash)
         #expect(fixture.value("orphaned") == nil)
-        #expect(fixture.chain.keyIndex.versions(of: "shared").count == 1)
-        #expect(fixture.chain.keyIndex.versions(of: "shared").first?.blockHash == winning[2].hash)
+        #expect(try fixture.chain.keyIndex.versions(of: "shared").count == 1)
+        #expect(try fixture.chain.keyIndex.versions(of: "shared").first?.blockHash == winning[2].hash)
         #expect(fixture.chain.mempool.transactions.map(\.id) == [onlyLosing.id])
         #expect(last.evicted.isEmpty)
 
         // Mined again on the winning branch.
         try TestNetwork.extend(fixture.chain, blocks: 1, clock: fixture.clock)
         #expect(fixture.value("orphaned") == "only on the losing branch")
-        #expect(fixture.chain.keyIndex.versions(of: "orphaned").first?.height == 5)
+        #expect(try fixture.chain.keyIndex.versions(of: "orphaned").first?.height == 5)
         #expect(fixture.chain.mempool.count == 0)
     }
 

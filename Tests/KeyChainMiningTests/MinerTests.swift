@@ -56,7 +56,7 @@ final class BlockInbox: Sendable {
             try chain.acceptBlock(blocks[height - 1])
             #expect(chain.height == UInt32(height))
         }
-        #expect(chain.keyIndex.latest("mined") != nil)
+        #expect(try chain.keyIndex.latest("mined") != nil)
         #expect(miner.totalHashes > 0)
     }
 

@@ -170,30 +170,46 @@ private struct Ledger {
 
 /// Checks on a stopped node's data directory, read in this process.
 enum StoredChain {
-    /// The key index loaded (checkpoint plus replay) equals the one rebuilt from every block,
-    /// and every block on the best chain reads back intact.
+    /// The key index loaded (its database plus the blocks replayed after it) equals the one
+    /// rebuilt from every block, and every block on the best chain reads back intact.
     static func expectConsistent(_ data: String) throws {
         let network = try #require(try NodeDataDirectory(path: data).storedNetwork())
         let loaded = try TemporaryDirectory()
         let rebuilt = try TemporaryDirectory()
-        // The blocks and the checkpoint only: the data directory also holds the dead node's
-        // socket, which is not a file to copy.
+        // The blocks and the key index's database only: the data directory also holds the dead
+        // node's socket, which is not a file to copy.
         for copy in [loaded, rebuilt] {
             try FileManager.default.copyItem(atPath: (data as NSString).appendingPathComponent("blocks"), toPath: copy.file("blocks"))
         }
-        let checkpoint = (data as NSString).appendingPathComponent("keyindex.checkpoint")
-        if FileManager.default.fileExists(atPath: checkpoint) { try FileManager.default.copyItem(atPath: checkpoint, toPath: loaded.file("keyindex.checkpoint")) }
-        let fromCheckpoint = try Blockchain(parameters: network, storage: try SegmentBlockStore(dataDirectory: loaded.path))
+        for file in ["keyindex.sqlite", "keyindex.sqlite-wal"] {
+            let path = (data as NSString).appendingPathComponent(file)
+            if FileManager.default.fileExists(atPath: path) { try FileManager.default.copyItem(atPath: path, toPath: loaded.file(file)) }
+        }
+        let loadedChain = try Blockchain(parameters: network, storage: try SegmentBlockStore(dataDirectory: loaded.path))
         let fromBlocks = try Blockchain(parameters: network, storage: try SegmentBlockStore(dataDirectory: rebuilt.path))
-        #expect(fromCheckpoint.tip.hash == fromBlocks.tip.hash)
+        #expect(loadedChain.tip.hash == fromBlocks.tip.hash)
         #expect(fromBlocks.blocksReplayedAtOpen == Int(fromBlocks.height), "the rebuild did not replay every block")
-        #expect(fromCheckpoint.keyIndex.checkpoint == fromBlocks.keyIndex.checkpoint, "the loaded key index differs from the one the blocks give")
-        #expect(try fromCheckpoint.block(atHeight: 0)?.hash == network.genesisHash)
+        #expect(loadedChain.keyIndex.keyCount == fromBlocks.keyIndex.keyCount)
+        #expect(loadedChain.keyIndex.transactionCount == fromBlocks.keyIndex.transactionCount)
+        #expect(try everything(loadedChain.keyIndex) == everything(fromBlocks.keyIndex), "the loaded key index differs from the one the blocks give")
+        #expect(try loadedChain.block(atHeight: 0)?.hash == network.genesisHash)
         // Genesis commits to the network's parameters, not to transactions: from height 1.
-        for height in 1...max(fromCheckpoint.height, 1) where height <= fromCheckpoint.height {
-            let block = try #require(try fromCheckpoint.block(atHeight: height))
-            #expect(block.hash == fromCheckpoint.tree.activeNode(at: height)?.hash)
+        for height in 1...max(loadedChain.height, 1) where height <= loadedChain.height {
+            let block = try #require(try loadedChain.block(atHeight: height))
+            #expect(block.hash == loadedChain.tree.activeNode(at: height)?.hash)
             #expect(MerkleTree.root(block.transactions.map(\.id)) == block.header.merkleRoot, "block \(height) reads back corrupt")
+        }
+    }
+
+    /// Every key's history, listed page by page as a client would.
+    static func everything(_ index: KeyIndex) throws -> [String: [KeyVersion]] {
+        var histories: [String: [KeyVersion]] = [:]
+        var after: String?
+        while true {
+            let page = try index.keys(prefix: "", after: after, limit: 1_000)
+            for key in page { histories[key] = try index.versions(of: key) }
+            guard page.count == 1_000 else { return histories }
+            after = page.last
         }
     }
 }

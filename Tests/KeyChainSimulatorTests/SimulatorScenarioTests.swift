@@ -54,7 +54,7 @@ extension SimulatorSuites {
             settle(simulator)
             #expect(simulator.tips.count == 1, "seed \(seed)")
             for node in simulator.nodes {
-                for key in keys { #expect(node.chain.keyIndex.versions(of: key).count == 1, "seed \(seed): node \(node.index) key \(key)") }
+                for key in keys { #expect(try node.chain.keyIndex.versions(of: key).count == 1, "seed \(seed): node \(node.index) key \(key)") }
             }
         }
 
@@ -79,7 +79,7 @@ extension SimulatorSuites {
             settle(simulator)
             #expect(simulator.tips.count == 1, "seed \(seed)")
             for node in simulator.nodes {
-                let missing = keys.filter { node.chain.keyIndex.versions(of: $0).count != 1 }
+                let missing = try keys.filter { try node.chain.keyIndex.versions(of: $0).count != 1 }
                 #expect(missing.isEmpty, "seed \(seed): node \(node.index) lacks \(missing)")
             }
         }
@@ -98,7 +98,7 @@ extension SimulatorSuites {
             settle(simulator, seconds: 30)
             #expect(simulator.tips.count == 1, "seed \(seed)")
             for node in simulator.nodes {
-                let missing = keys.filter { node.chain.keyIndex.versions(of: $0).count != 1 }
+                let missing = try keys.filter { try node.chain.keyIndex.versions(of: $0).count != 1 }
                 #expect(missing.isEmpty, "seed \(seed): node \(node.index) lacks \(missing.count) puts")
             }
         }

@@ -56,15 +56,4 @@ import Testing
         #expect(try store.block(block.hash) == block)
         #expect(try SegmentBlockStore(dataDirectory: dir.path).block(block.hash) == block)
     }
-
-    @Test func aCheckpointStartsWithTheBytesKCCP() throws {
-        let dir = try TemporaryDirectory()
-        let file = CheckpointFile(path: dir.file("cp"))
-        try file.write([9, 9, 9])
-        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: dir.file("cp"))))
-        #expect(Array(bytes.prefix(4)) == Array("KCCP".utf8))
-        #expect(Self.u32(bytes, 0) == 0x5043_434B)
-        #expect(bytes.count == 4 + 8 + 3 + 4)
-        #expect((0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[4 + $1]) << (8 * $1) } == 3)
-    }
 }

@@ -1,5 +1,3 @@
-import KeyChainCore
-
 /// One version of a key on the best chain.
 public struct KeyVersion: Hashable, Sendable {
     /// The value written.
@@ -12,6 +10,15 @@ public struct KeyVersion: Hashable, Sendable {
     public let txid: Hash256
     /// Who signed it.
     public let author: PublicKey
+
+    /// A version of `value`, written by `author` in put `txid`, in block `blockHash` at `height`.
+    public init(value: [UInt8], height: UInt32, blockHash: Hash256, txid: Hash256, author: PublicKey) {
+        self.value = value
+        self.height = height
+        self.blockHash = blockHash
+        self.txid = txid
+        self.author = author
+    }
 
     /// Confirmations when the best chain's tip is at `tipHeight` (1 = in the tip block).
     public func confirmations(tipHeight: UInt32) -> UInt32 {

@@ -1,0 +1,146 @@
+import KeyChainCore
+
+/// The one connection that writes the key index on disk: each chain update in one
+/// transaction, so the index is always at a block the chain once had as its tip.
+final class KeyIndexWriter {
+    private let connection: SQLiteConnection
+    private let reader: KeyIndexReader
+    private let insertKey: SQLiteStatement
+    private let setVersions: SQLiteStatement
+    private let deleteKey: SQLiteStatement
+    private let insertVersion: SQLiteStatement
+    private let deleteVersion: SQLiteStatement
+    private let insertTxid: SQLiteStatement
+    private let deleteTxid: SQLiteStatement
+    private let insertBlock: SQLiteStatement
+    private let deleteBlock: SQLiteStatement
+    private let setMeta: SQLiteStatement
+
+    init(_ connection: SQLiteConnection) throws(StoreError) {
+        self.connection = connection
+        reader = try KeyIndexReader(connection)
+        insertKey = try connection.prepare("INSERT INTO keys (key, versions, owner) VALUES (?1, 1, ?2)")
+        setVersions = try connection.prepare("UPDATE keys SET versions = ?2 WHERE id = ?1")
+        deleteKey = try connection.prepare("DELETE FROM keys WHERE id = ?1")
+        insertVersion = try connection.prepare(
+            "INSERT INTO versions (key, number, height, txid, value, author) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        deleteVersion = try connection.prepare("DELETE FROM versions WHERE key = ?1 AND number = ?2 RETURNING txid")
+        insertTxid = try connection.prepare("INSERT INTO txids (txid, height) VALUES (?1, ?2)")
+        deleteTxid = try connection.prepare("DELETE FROM txids WHERE txid = ?1")
+        insertBlock = try connection.prepare("INSERT OR REPLACE INTO chain (height, hash) VALUES (?1, ?2)")
+        deleteBlock = try connection.prepare("DELETE FROM chain WHERE height = ?1")
+        setMeta = try connection.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2)")
+    }
+
+    /// What the index reflects now.
+    func state() throws(StoreError) -> KeyIndexState? { try reader.state() }
+
+    /// Records `steps` in order and the state they end at, in one transaction.
+    func write(_ steps: [KeyIndexStep], sequence: UInt64) throws(StoreError) -> KeyIndexState {
+        try connection.writeTransaction { () throws(StoreError) -> KeyIndexState in
+            var state = try reader.state() ?? KeyIndexState(tip: .zero, height: 0, sequence: 0, keys: 0, puts: 0)
+            for step in steps {
+                switch step {
+                case let .apply(block, hash, height):
+                    try apply(block, height: height, state: &state)
+                    insertBlock.bind(1, Int64(height))
+                    insertBlock.bind(2, hash.raw.bytes)
+                    try insertBlock.run()
+                    state.tip = hash
+                    state.height = height
+                case let .undo(block, height):
+                    guard height == state.height, height > 0 else {
+                        throw corrupt("undo of height \(height) on an index at height \(state.height)")
+                    }
+                    try undo(block, state: &state)
+                    deleteBlock.bind(1, Int64(height))
+                    try deleteBlock.run()
+                    state.tip = block.header.previous
+                    state.height = height - 1
+                }
+            }
+            state.sequence = sequence
+            try record(state)
+            return state
+        }
+    }
+
+    /// Empties every table but `meta`, which then records `state`.
+    func reset(to state: KeyIndexState) throws(StoreError) {
+        try connection.writeTransaction { () throws(StoreError) in
+            try connection.execute("DELETE FROM keys; DELETE FROM versions; DELETE FROM txids; DELETE FROM chain;")
+            try record(state)
+        }
+    }
+
+    private func apply(_ block: Block, height: UInt32, state: inout KeyIndexState) throws(StoreError) {
+        for transaction in block.transactions {
+            let key = Array(transaction.key.utf8)
+            let id: Int64, number: Int, owner: PublicKey
+            if let record = try reader.key(key) {
+                (id, number, owner) = (record.id, record.versions, record.owner)
+                setVersions.bind(1, id)
+                setVersions.bind(2, Int64(number + 1))
+                try setVersions.run()
+            } else {
+                insertKey.bind(1, key)
+                insertKey.bind(2, transaction.author.raw.bytes)
+                try insertKey.run()
+                (id, number, owner) = (connection.lastInsertedRow, 0, transaction.author)
+                state.keys += 1
+            }
+            insertVersion.bind(1, id)
+            insertVersion.bind(2, Int64(number))
+            insertVersion.bind(3, Int64(height))
+            insertVersion.bind(4, transaction.id.raw.bytes)
+            insertVersion.bind(5, transaction.value)
+            // The author is the key's owner but for a transfer (none yet): stored only when not.
+            if transaction.author == owner { insertVersion.bindNull(6) } else { insertVersion.bind(6, transaction.author.raw.bytes) }
+            try insertVersion.run()
+            insertTxid.bind(1, transaction.id.raw.bytes)
+            insertTxid.bind(2, Int64(height))
+            try insertTxid.run()
+            state.puts += 1
+        }
+    }
+
+    private func undo(_ block: Block, state: inout KeyIndexState) throws(StoreError) {
+        for transaction in block.transactions.reversed() {
+            guard let record = try reader.key(Array(transaction.key.utf8)), record.versions > 0 else {
+                throw corrupt("undo of a put on a key the index does not hold")
+            }
+            let number = record.versions - 1
+            deleteVersion.bind(1, record.id)
+            deleteVersion.bind(2, Int64(number))
+            let removed = try deleteVersion.step() ? deleteVersion.blob(0) : []
+            deleteVersion.reset()
+            guard removed == transaction.id.raw.bytes else { throw corrupt("undo of a put that is not its key's latest version") }
+            if number == 0 {
+                deleteKey.bind(1, record.id)
+                try deleteKey.run()
+                state.keys -= 1
+            } else {
+                setVersions.bind(1, record.id)
+                setVersions.bind(2, Int64(number))
+                try setVersions.run()
+            }
+            deleteTxid.bind(1, transaction.id.raw.bytes)
+            try deleteTxid.run()
+            state.puts -= 1
+        }
+    }
+
+    private func record(_ state: KeyIndexState) throws(StoreError) {
+        let entries: [(String, Int64?)] = [("height", Int64(state.height)), ("sequence", Int64(bitPattern: state.sequence)),
+                                           ("keys", Int64(state.keys)), ("puts", Int64(state.puts)), ("tip", nil)]
+        for (name, number) in entries {
+            setMeta.bind(1, text: name)
+            if let number { setMeta.bind(2, number) } else { setMeta.bind(2, state.tip.raw.bytes) }
+            try setMeta.run()
+        }
+    }
+
+    private func corrupt(_ reason: String) -> StoreError {
+        .database(path: connection.path, code: 11, message: reason)
+    }
+}
