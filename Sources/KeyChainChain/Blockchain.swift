@@ -263,7 +263,12 @@ public final class Blockchain {
         guard keyIndex.heldInMemory == 0 || flusher == nil else {
             throw .storage("the key index's database did not record the last updates (see the log); they are replayed at the next start")
         }
-        do { try storage.sync() } catch { throw .storage(error.description) }
+        do {
+            try storage.sync()
+            try keyIndexDatabase?.checkpointLog()
+        } catch {
+            throw .storage(error.description)
+        }
     }
 
     /// Returns once the key index's database has recorded every update handed to it (or

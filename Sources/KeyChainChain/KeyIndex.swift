@@ -195,7 +195,7 @@ public struct KeyIndex: Sendable {
 
     /// Whether the database already holds a later update than this copy of the index.
     private func isLater(_ reader: KeyIndexReader) throws(StoreError) -> Bool {
-        (try reader.state()?.sequence ?? 0) > sequence
+        try reader.sequence() > sequence
     }
 
     private static func page(_ sorted: [KeyBytes], from start: KeyBytes, skipping: Bool, prefix: KeyBytes, limit: Int) -> [KeyBytes] {

@@ -81,6 +81,14 @@ public final class KeyIndexDatabase: @unchecked Sendable {
         try writer.reset(to: state)
     }
 
+    /// Copies the write-ahead log into the database file and empties it: at a clean close,
+    /// so the next start reads one file.
+    public func checkpointLog() throws(StoreError) {
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        try writer.checkpointLog()
+    }
+
     /// Runs `body` with a reader inside one read transaction: all it reads is one snapshot.
     public func read<Result>(_ body: (KeyIndexReader) throws(StoreError) -> Result) throws(StoreError) -> Result {
         var idle = readersLock.withLock { idleReaders.popLast() }

@@ -6,6 +6,7 @@ import KeyChainCore
 public final class KeyIndexReader {
     let connection: SQLiteConnection
     private let stateStatement: SQLiteStatement
+    private let sequenceStatement: SQLiteStatement
     private let keyStatement: SQLiteStatement
     private let versionsStatement: SQLiteStatement
     private let confirmationStatement: SQLiteStatement
@@ -14,6 +15,7 @@ public final class KeyIndexReader {
     init(_ connection: SQLiteConnection) throws(StoreError) {
         self.connection = connection
         stateStatement = try connection.prepare("SELECT name, value FROM meta")
+        sequenceStatement = try connection.prepare("SELECT value FROM meta WHERE name = 'sequence'")
         keyStatement = try connection.prepare("SELECT id, versions, owner FROM keys WHERE key = ?1")
         versionsStatement = try connection.prepare("""
             SELECT v.height, c.hash, v.txid, v.author, v.value FROM versions v JOIN chain c ON c.height = v.height
@@ -37,6 +39,12 @@ public final class KeyIndexReader {
               let sequence = numbers["sequence"], let keys = numbers["keys"], let puts = numbers["puts"] else { return nil }
         return KeyIndexState(tip: tip, height: UInt32(truncatingIfNeeded: height), sequence: UInt64(bitPattern: sequence),
                              keys: Int(keys), puts: Int(puts))
+    }
+
+    /// The last chain update the index recorded (0 for a new index).
+    public func sequence() throws(StoreError) -> UInt64 {
+        defer { sequenceStatement.reset() }
+        return try sequenceStatement.step() ? UInt64(bitPattern: sequenceStatement.int64(0)) : 0
     }
 
     /// The key's record, or nil if it has no version.

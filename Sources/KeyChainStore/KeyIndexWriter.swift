@@ -65,6 +65,11 @@ final class KeyIndexWriter {
         }
     }
 
+    /// Copies the write-ahead log into the database and truncates it.
+    func checkpointLog() throws(StoreError) {
+        try connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    }
+
     /// Empties every table but `meta`, which then records `state`.
     func reset(to state: KeyIndexState) throws(StoreError) {
         try connection.writeTransaction { () throws(StoreError) in

@@ -195,7 +195,7 @@ import Testing
         let before = try await client.status()
         #expect(try await node.stop(signal: SIGTERM) == 0)
         #expect(!FileManager.default.fileExists(atPath: node.socketPath))
-        #expect(FileManager.default.fileExists(atPath: dataDirectory + "/keyindex.checkpoint"))
+        #expect(FileManager.default.fileExists(atPath: dataDirectory + "/keyindex.sqlite"))
 
         node = try await NodeProcess(dataDirectory: dataDirectory)
         let again = try await node.client()

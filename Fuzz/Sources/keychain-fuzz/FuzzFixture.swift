@@ -37,7 +37,7 @@ enum FuzzFixture {
     /// Between the files of one `store` input.
     static let separator: [UInt8] = Array("\n--KCFZ--\n".utf8)
 
-    /// The files of one input, in order: segment, block index, checkpoint.
+    /// The files of one input, in order: segment, block index, key index database.
     static func split(_ bytes: [UInt8]) -> [[UInt8]] {
         var parts: [[UInt8]] = []
         var start = 0

@@ -31,9 +31,6 @@ extension FuzzTarget {
             return Self.httpRequests.map { Array($0.utf8) }
         case .store:
             return [try Self.storeFiles()]
-        case .checkpoint:
-            let index = try Self.storeChain { _ in }
-            return [index]
         }
     }
 
@@ -108,31 +105,30 @@ extension FuzzTarget {
         ]
     }()
 
-    /// A segment, block index and checkpoint file of a three-block chain, joined.
+    /// A segment, block index and key index database of a three-block chain, joined.
     private static func storeFiles() throws -> [UInt8] {
         var files: [[UInt8]] = []
-        _ = try storeChain { directory in
+        try storeChain { directory in
             let blocks = (directory as NSString).appendingPathComponent("blocks")
             for path in [(blocks as NSString).appendingPathComponent("000000000.seg"), (blocks as NSString).appendingPathComponent("index"),
-                         (directory as NSString).appendingPathComponent("keyindex.checkpoint")] {
+                         (directory as NSString).appendingPathComponent("keyindex.sqlite")] {
                 files.append(Array(FileManager.default.contents(atPath: path) ?? Data()))
             }
         }
         return Array(files.joined(separator: FuzzFixture.separator))
     }
 
-    /// Builds a three-block chain in a scratch directory, hands the closed directory to
-    /// `inspect`, and returns the key index's checkpoint payload.
-    private static func storeChain(_ inspect: (String) throws -> Void) throws -> [UInt8] {
+    /// Builds a three-block chain in a scratch directory and hands the closed directory to
+    /// `inspect`.
+    private static func storeChain(_ inspect: (String) throws -> Void) throws {
         let directory = try TemporaryDirectory(prefix: "keychain-fuzz-seed")
         let clock = ManualClock(start: TestNetwork.createdAt + 1_000_000)
         let store = try SegmentBlockStore(dataDirectory: directory.path, segmentSize: 1 << 20)
-        let chain = try Blockchain(parameters: FuzzFixture.parameters, storage: store, clock: clock.function, checkpointInterval: 1_000)
+        let chain = try Blockchain(parameters: FuzzFixture.parameters, storage: store, clock: clock.function)
         let puts = try puts()
         try TestNetwork.extend(chain, blocks: 3, clock: clock) { height in height < puts.count ? [puts[height]] : [] }
-        let checkpoint = chain.keyIndex.checkpoint
+        // A clean close leaves the key index in one file (its write-ahead log copied in).
         try chain.close()
         try inspect(directory.path)
-        return checkpoint
     }
 }

@@ -34,11 +34,10 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case apiRequest = "api-request"
     /// An HTTP/1 connection to the tracker, through the same pipeline the tracker runs.
     case trackerHTTP = "tracker-http"
-    /// A data directory's files (a segment, the block index, the key-index checkpoint file),
-    /// opened and reconciled as at start-up, every indexed block read back.
+    /// A data directory's files (a segment, the block index, the key index's database),
+    /// opened and reconciled as at start-up, every indexed block read back, then the chain
+    /// opened on them and every key it lists read.
     case store
-    /// A key-index checkpoint's payload (`KeyIndex(checkpoint:)`).
-    case checkpoint
 
     /// The longest API line the `api-lines` target accepts: small, so the fuzzer reaches the
     /// too-long path.
@@ -56,7 +55,6 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .apiRequest: Self.apiRequest(bytes)
         case .trackerHTTP: Self.trackerHTTP(bytes)
         case .store: Self.store(bytes)
-        case .checkpoint: Self.checkpoint(bytes)
         }
     }
 
@@ -181,7 +179,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         try? FileManager.default.createDirectory(atPath: blocks, withIntermediateDirectories: true)
         let paths = [(blocks as NSString).appendingPathComponent("000000000.seg"),
                      (blocks as NSString).appendingPathComponent("index"),
-                     (directory as NSString).appendingPathComponent("keyindex.checkpoint")]
+                     (directory as NSString).appendingPathComponent("keyindex.sqlite")]
         for (path, contents) in zip(paths, files) { _ = FileManager.default.createFile(atPath: path, contents: Data(contents)) }
         guard let store = try? SegmentBlockStore(dataDirectory: directory, segmentSize: 1 << 20, logger: FuzzFixture.quiet) else { return }
         for entry in store.entries {
@@ -189,12 +187,11 @@ enum FuzzTarget: String, CaseIterable, Sendable {
                 precondition(block.hash == entry.hash, "the store served a block under another block's hash")
             }
         }
-        if let payload = store.readCheckpoint() { checkpoint(payload) }
-    }
-
-    private static func checkpoint(_ bytes: [UInt8]) {
-        guard let index = try? KeyIndex(checkpoint: bytes) else { return }
-        let again = try? KeyIndex(checkpoint: index.checkpoint)
-        precondition(again?.checkpoint == index.checkpoint, "a checkpoint does not survive encode and decode")
+        // The key index's database as found: the chain opens on it (replaying, rebuilding) or
+        // refuses with an error; every key it lists reads back or fails with an error.
+        guard let chain = try? Blockchain(parameters: FuzzFixture.parameters, storage: store, logger: FuzzFixture.quiet) else { return }
+        let keys = (try? chain.keyIndex.keys(prefix: "", limit: 100)) ?? []
+        for key in keys { _ = try? chain.keyIndex.versions(of: key) }
+        chain.awaitKeyIndexWritten()
     }
 }
