@@ -16,14 +16,6 @@ struct KeyBytes: Hashable, Sendable {
         self.string = contiguous
     }
 
-    /// A key read back as its bytes (the index on disk stores them).
-    init(bytes: [UInt8]) {
-        self.init(String(decoding: bytes, as: UTF8.self))
-    }
-
-    /// The key's UTF-8 bytes.
-    var utf8: String.UTF8View { string.utf8 }
-
     static func == (lhs: KeyBytes, rhs: KeyBytes) -> Bool {
         lhs.withBytes { a in rhs.withBytes { b in a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0) } }
     }

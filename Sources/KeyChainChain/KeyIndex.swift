@@ -71,10 +71,12 @@ public struct KeyIndex: Sendable {
         let bytes = KeyBytes(key)
         let change = changes[bytes]
         guard let database, change.map({ $0.stable > 0 }) ?? true else { return change?.tail ?? [] }
+        // Not held here: the database's history is the answer, later or not (one statement).
+        guard let change else { return try database.readOne { reader throws(StoreError) in try reader.history(key) } }
         return try database.read { reader throws(StoreError) in
             let later = try isLater(reader)
-            guard let record = try reader.key(bytes.utf8) else { return later ? [] : change?.tail ?? [] }
-            guard let change, !later else { return try reader.versions(of: record, from: 0, count: record.versions) }
+            guard let record = try reader.key(key) else { return later ? [] : change.tail }
+            guard !later else { return try reader.versions(of: record, from: 0, count: record.versions) }
             return try reader.versions(of: record, from: 0, count: change.stable) + change.tail
         }
     }
@@ -85,10 +87,12 @@ public struct KeyIndex: Sendable {
         let change = changes[bytes]
         if let change, let last = change.tail.last { return (change.count - 1, last) }
         guard let database, change.map({ $0.stable > 0 }) ?? true else { return nil }
+        // Not held here: the database's latest is the answer, later or not (one statement).
+        guard let change else { return try database.readOne { reader throws(StoreError) in try reader.latest(key) } }
         return try database.read { reader throws(StoreError) in
             let later = try isLater(reader)
-            guard let record = try reader.key(bytes.utf8) else { return nil }
-            let count = later ? record.versions : change?.stable ?? record.versions
+            guard let record = try reader.key(key) else { return nil }
+            let count = later ? record.versions : change.stable
             return try reader.versions(of: record, from: count - 1, count: 1).first.map { (count - 1, $0) }
         }
     }
@@ -107,7 +111,15 @@ public struct KeyIndex: Sendable {
     public func confirmation(of txid: Hash256) throws(StoreError) -> (height: UInt32, block: Hash256)? {
         if let change = txids[txid] { return change.confirmation }
         guard let database else { return nil }
-        return try database.read { reader throws(StoreError) in try reader.confirmation(of: txid) }
+        return try database.readOne { reader throws(StoreError) in try reader.confirmation(of: txid) }
+    }
+
+    /// Whether `txid` is on the best chain, for the chain's owner: one statement on its own
+    /// connection (the database is never behind what the owner holds in memory).
+    public func isConfirmed(_ txid: Hash256) throws(StoreError) -> Bool {
+        if let change = txids[txid] { return change.confirmation != nil }
+        guard let database else { return false }
+        return try database.lookup { reader throws(StoreError) in try reader.confirmation(of: txid) != nil }
     }
 
     /// Checks the rules a put must pass against this state with `pending` earlier puts on the
@@ -116,7 +128,7 @@ public struct KeyIndex: Sendable {
         let confirmed: Bool
         let existing: (count: Int, owner: PublicKey?)?
         do {
-            confirmed = try contains(transaction.id)
+            confirmed = try isConfirmed(transaction.id)
             existing = try record(KeyBytes(transaction.key))
         } catch {
             throw .indexUnreadable(error.description)
@@ -158,7 +170,7 @@ public struct KeyIndex: Sendable {
             var (cursor, includeCursor) = (start, !skipStart)
             while out.count < limit {
                 if d == disk.count && !diskDone {
-                    let batch = try reader.keys(from: cursor.utf8, limit: 256).map { KeyBytes(bytes: $0) }
+                    let batch = try reader.keys(from: cursor.string, limit: 256).map { KeyBytes($0) }
                     diskDone = batch.count < 256
                     disk = batch.filter { includeCursor || $0 != cursor }
                     (cursor, includeCursor) = (batch.last ?? cursor, false)
@@ -190,7 +202,7 @@ public struct KeyIndex: Sendable {
     private func record(_ key: KeyBytes) throws(StoreError) -> (count: Int, owner: PublicKey?)? {
         if let change = changes[key] { return change.count > 0 ? (change.count, change.owner) : nil }
         guard let database else { return nil }
-        return try database.read { reader throws(StoreError) in try reader.key(key.utf8).map { ($0.versions, $0.owner) } }
+        return try database.lookup { reader throws(StoreError) in try reader.key(key.string).map { ($0.versions, $0.owner) } }
     }
 
     /// Whether the database already holds a later update than this copy of the index.

@@ -54,7 +54,7 @@ extension PeerProtocol {
 
     /// Whether a txid is worth asking for: not waiting, not confirmed, not asked of anyone.
     func wantsTransaction(_ txid: Hash256) -> Bool {
-        !blockchain.mempool.contains(txid) && (try? blockchain.keyIndex.contains(txid)) != true && transactionRequests[txid] == nil
+        !blockchain.mempool.contains(txid) && (try? blockchain.keyIndex.isConfirmed(txid)) != true && transactionRequests[txid] == nil
     }
 
     func request(_ txid: Hash256, from state: PeerState) {

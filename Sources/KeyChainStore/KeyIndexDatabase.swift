@@ -26,6 +26,8 @@ public final class KeyIndexDatabase: @unchecked Sendable {
     private var idleReaders: [KeyIndexReader] = []
     private let readerCacheKiB: Int
     private let mapBytes: Int
+    private let lookupLock = NIOLock()
+    private var lookupReader: KeyIndexReader?
 
     /// Opens the database at `path`, creating it if absent. `cacheBytes` bounds the page
     /// cache the writer keeps in memory (readers keep a small one each and share the file's
@@ -43,7 +45,7 @@ public final class KeyIndexDatabase: @unchecked Sendable {
             PRAGMA temp_store = MEMORY;
             CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS chain (height INTEGER PRIMARY KEY, hash BLOB NOT NULL);
-            CREATE TABLE IF NOT EXISTS keys (id INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE, versions INTEGER NOT NULL, owner BLOB NOT NULL);
+            CREATE TABLE IF NOT EXISTS keys (key BLOB PRIMARY KEY, id INTEGER NOT NULL, versions INTEGER NOT NULL, owner BLOB NOT NULL) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS versions (
                 key INTEGER NOT NULL, number INTEGER NOT NULL, height INTEGER NOT NULL, txid BLOB NOT NULL,
                 value BLOB NOT NULL, author BLOB, kind INTEGER NOT NULL DEFAULT 0,
@@ -87,6 +89,27 @@ public final class KeyIndexDatabase: @unchecked Sendable {
         writeLock.lock()
         defer { writeLock.unlock() }
         try writer.checkpointLog()
+    }
+
+    /// Runs `body` with the connection kept for the chain's owner, whose lookups (a key's
+    /// owner and count, a txid) are one statement each and need no shared snapshot: each is
+    /// its own transaction, which costs one step where a pooled read costs three.
+    public func lookup<Result>(_ body: (KeyIndexReader) throws(StoreError) -> Result) throws(StoreError) -> Result {
+        lookupLock.lock()
+        defer { lookupLock.unlock() }
+        if lookupReader == nil { lookupReader = try openReader() }
+        guard let reader = lookupReader else { throw .database(path: path, code: 0, message: "no reader") }
+        return try body(reader)
+    }
+
+    /// Runs `body` with a pooled reader and no transaction around it: for reads of one
+    /// statement, which is a snapshot by itself.
+    public func readOne<Result>(_ body: (KeyIndexReader) throws(StoreError) -> Result) throws(StoreError) -> Result {
+        var idle = readersLock.withLock { idleReaders.popLast() }
+        if idle == nil { idle = try openReader() }
+        guard let reader = idle else { throw .database(path: path, code: 0, message: "no reader") }
+        defer { readersLock.withLock { if idleReaders.count < 16 { idleReaders.append(reader) } } }
+        return try body(reader)
     }
 
     /// Runs `body` with a reader inside one read transaction: all it reads is one snapshot.

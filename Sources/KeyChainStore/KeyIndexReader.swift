@@ -1,14 +1,17 @@
 import KeyChainCore
 
 /// Reads of the key index on disk through one connection. Inside `KeyIndexDatabase.read`
-/// every read sees the same committed state (one read transaction); a reader is used by one
-/// thread at a time and goes back to the database's pool afterwards.
+/// every read sees the same committed state (one read transaction); alone, each statement is
+/// a transaction of its own. A reader is used by one thread at a time and goes back to the
+/// database's pool afterwards.
 public final class KeyIndexReader {
     let connection: SQLiteConnection
     private let stateStatement: SQLiteStatement
     private let sequenceStatement: SQLiteStatement
     private let keyStatement: SQLiteStatement
     private let versionsStatement: SQLiteStatement
+    private let latestStatement: SQLiteStatement
+    private let historyStatement: SQLiteStatement
     private let confirmationStatement: SQLiteStatement
     private let keysStatement: SQLiteStatement
 
@@ -21,6 +24,18 @@ public final class KeyIndexReader {
             SELECT v.height, c.hash, v.txid, v.author, v.value FROM versions v JOIN chain c ON c.height = v.height
             WHERE v.key = ?1 AND v.number >= ?2 ORDER BY v.number LIMIT ?3
             """)
+        // A key's latest version, or its history, with the key's row: one statement, so one
+        // snapshot without a transaction around it.
+        latestStatement = try connection.prepare("""
+            SELECT k.versions, k.owner, v.height, c.hash, v.txid, v.author, v.value
+            FROM keys k JOIN versions v ON v.key = k.id AND v.number = k.versions - 1 JOIN chain c ON c.height = v.height
+            WHERE k.key = ?1
+            """)
+        historyStatement = try connection.prepare("""
+            SELECT k.versions, k.owner, v.height, c.hash, v.txid, v.author, v.value
+            FROM keys k JOIN versions v ON v.key = k.id JOIN chain c ON c.height = v.height
+            WHERE k.key = ?1 ORDER BY v.number
+            """)
         confirmationStatement = try connection.prepare("SELECT t.height, c.hash FROM txids t JOIN chain c ON c.height = t.height WHERE t.txid = ?1")
         keysStatement = try connection.prepare("SELECT key FROM keys WHERE key >= ?1 ORDER BY key LIMIT ?2")
     }
@@ -28,15 +43,14 @@ public final class KeyIndexReader {
     /// What the index reflects, or nil for an index no update was written to yet.
     public func state() throws(StoreError) -> KeyIndexState? {
         defer { stateStatement.reset() }
-        var values: [String: [UInt8]] = [:]
+        var tip: Hash256?
         var numbers: [String: Int64] = [:]
         while try stateStatement.step() {
             let name = String(decoding: stateStatement.blob(0), as: UTF8.self)
-            values[name] = stateStatement.blob(1)
-            numbers[name] = stateStatement.int64(1)
+            if name == "tip" { tip = stateStatement.bytes32(1).map(Hash256.init(raw:)) } else { numbers[name] = stateStatement.int64(1) }
         }
-        guard let tip = values["tip"].flatMap(Bytes32.init).map(Hash256.init(raw:)), let height = numbers["height"],
-              let sequence = numbers["sequence"], let keys = numbers["keys"], let puts = numbers["puts"] else { return nil }
+        guard let tip, let height = numbers["height"], let sequence = numbers["sequence"], let keys = numbers["keys"],
+              let puts = numbers["puts"] else { return nil }
         return KeyIndexState(tip: tip, height: UInt32(truncatingIfNeeded: height), sequence: UInt64(bitPattern: sequence),
                              keys: Int(keys), puts: Int(puts))
     }
@@ -48,11 +62,11 @@ public final class KeyIndexReader {
     }
 
     /// The key's record, or nil if it has no version.
-    public func key(_ key: some Collection<UInt8>) throws(StoreError) -> KeyRecord? {
+    public func key(_ key: String) throws(StoreError) -> KeyRecord? {
         defer { keyStatement.reset() }
-        keyStatement.bind(1, key)
+        keyStatement.bind(1, utf8: key)
         guard try keyStatement.step() else { return nil }
-        guard let owner = Bytes32(keyStatement.blob(2)) else { throw corrupt("a key's owner is not 32 bytes") }
+        guard let owner = keyStatement.bytes32(2) else { throw corrupt("a key's owner is not 32 bytes") }
         return KeyRecord(id: keyStatement.int64(0), versions: Int(keyStatement.int64(1)), owner: PublicKey(raw: owner))
     }
 
@@ -63,17 +77,27 @@ public final class KeyIndexReader {
         versionsStatement.bind(2, Int64(first))
         versionsStatement.bind(3, Int64(count))
         var versions: [KeyVersion] = []
-        while try versionsStatement.step() {
-            guard let block = Bytes32(versionsStatement.blob(1)).map(Hash256.init(raw:)), let txid = Bytes32(versionsStatement.blob(2)).map(Hash256.init(raw:)) else {
-                throw corrupt("a version's block or txid is not 32 bytes")
-            }
-            var author = record.owner
-            if !versionsStatement.isNull(3) {
-                guard let raw = Bytes32(versionsStatement.blob(3)) else { throw corrupt("a version's author is not 32 bytes") }
-                author = PublicKey(raw: raw)
-            }
-            versions.append(KeyVersion(value: versionsStatement.blob(4), height: UInt32(truncatingIfNeeded: versionsStatement.int64(0)),
-                                       blockHash: block, txid: txid, author: author))
+        while try versionsStatement.step() { versions.append(try version(versionsStatement, from: 0, owner: record.owner)) }
+        return versions
+    }
+
+    /// The key's latest version and its number, or nil if it has none.
+    public func latest(_ key: String) throws(StoreError) -> (number: Int, version: KeyVersion)? {
+        defer { latestStatement.reset() }
+        latestStatement.bind(1, utf8: key)
+        guard try latestStatement.step() else { return nil }
+        guard let owner = latestStatement.bytes32(1) else { throw corrupt("a key's owner is not 32 bytes") }
+        return (Int(latestStatement.int64(0)) - 1, try version(latestStatement, from: 2, owner: PublicKey(raw: owner)))
+    }
+
+    /// Every version of the key, oldest first.
+    public func history(_ key: String) throws(StoreError) -> [KeyVersion] {
+        defer { historyStatement.reset() }
+        historyStatement.bind(1, utf8: key)
+        var versions: [KeyVersion] = []
+        while try historyStatement.step() {
+            guard let owner = historyStatement.bytes32(1) else { throw corrupt("a key's owner is not 32 bytes") }
+            versions.append(try version(historyStatement, from: 2, owner: PublicKey(raw: owner)))
         }
         return versions
     }
@@ -81,20 +105,34 @@ public final class KeyIndexReader {
     /// The height and block of a confirmed put, or nil if it is not on the best chain.
     public func confirmation(of txid: Hash256) throws(StoreError) -> (height: UInt32, block: Hash256)? {
         defer { confirmationStatement.reset() }
-        confirmationStatement.bind(1, txid.raw.bytes)
+        confirmationStatement.bind(1, txid.raw)
         guard try confirmationStatement.step() else { return nil }
-        guard let block = Bytes32(confirmationStatement.blob(1)).map(Hash256.init(raw:)) else { throw corrupt("a block hash is not 32 bytes") }
-        return (UInt32(truncatingIfNeeded: confirmationStatement.int64(0)), block)
+        guard let block = confirmationStatement.bytes32(1) else { throw corrupt("a block hash is not 32 bytes") }
+        return (UInt32(truncatingIfNeeded: confirmationStatement.int64(0)), Hash256(raw: block))
     }
 
     /// Up to `limit` keys from `start` on (inclusive), in byte order.
-    public func keys(from start: some Collection<UInt8>, limit: Int) throws(StoreError) -> [[UInt8]] {
+    public func keys(from start: String, limit: Int) throws(StoreError) -> [String] {
         defer { keysStatement.reset() }
-        keysStatement.bind(1, start)
+        keysStatement.bind(1, utf8: start)
         keysStatement.bind(2, Int64(limit))
-        var keys: [[UInt8]] = []
-        while try keysStatement.step() { keys.append(keysStatement.blob(0)) }
+        var keys: [String] = []
+        while try keysStatement.step() { keys.append(String(decoding: keysStatement.blob(0), as: UTF8.self)) }
         return keys
+    }
+
+    /// The version in columns `first` on: height, block, txid, author (NULL: `owner`), value.
+    private func version(_ row: SQLiteStatement, from first: Int32, owner: PublicKey) throws(StoreError) -> KeyVersion {
+        guard let block = row.bytes32(first + 1), let txid = row.bytes32(first + 2) else {
+            throw corrupt("a version's block or txid is not 32 bytes")
+        }
+        var author = owner
+        if !row.isNull(first + 3) {
+            guard let raw = row.bytes32(first + 3) else { throw corrupt("a version's author is not 32 bytes") }
+            author = PublicKey(raw: raw)
+        }
+        return KeyVersion(value: row.blob(first + 4), height: UInt32(truncatingIfNeeded: row.int64(first)), blockHash: Hash256(raw: block),
+                          txid: Hash256(raw: txid), author: author)
     }
 
     private func corrupt(_ reason: String) -> StoreError {

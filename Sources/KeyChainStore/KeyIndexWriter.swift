@@ -5,7 +5,7 @@ import KeyChainCore
 final class KeyIndexWriter {
     private let connection: SQLiteConnection
     private let reader: KeyIndexReader
-    private let insertKey: SQLiteStatement
+    private let addVersion: SQLiteStatement
     private let setVersions: SQLiteStatement
     private let deleteKey: SQLiteStatement
     private let insertVersion: SQLiteStatement
@@ -15,13 +15,19 @@ final class KeyIndexWriter {
     private let insertBlock: SQLiteStatement
     private let deleteBlock: SQLiteStatement
     private let setMeta: SQLiteStatement
+    private let nextKeyIDStatement: SQLiteStatement
 
     init(_ connection: SQLiteConnection) throws(StoreError) {
         self.connection = connection
         reader = try KeyIndexReader(connection)
-        insertKey = try connection.prepare("INSERT INTO keys (key, versions, owner) VALUES (?1, 1, ?2)")
-        setVersions = try connection.prepare("UPDATE keys SET versions = ?2 WHERE id = ?1")
-        deleteKey = try connection.prepare("DELETE FROM keys WHERE id = ?1")
+        // A new key takes the next id; a known one counts one more version. Either way the
+        // key's id, its count and its owner come back, in one statement.
+        addVersion = try connection.prepare("""
+            INSERT INTO keys (key, id, versions, owner) VALUES (?1, ?2, 1, ?3)
+            ON CONFLICT (key) DO UPDATE SET versions = versions + 1 RETURNING id, versions, owner
+            """)
+        setVersions = try connection.prepare("UPDATE keys SET versions = ?2 WHERE key = ?1")
+        deleteKey = try connection.prepare("DELETE FROM keys WHERE key = ?1")
         insertVersion = try connection.prepare(
             "INSERT INTO versions (key, number, height, txid, value, author) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
         deleteVersion = try connection.prepare("DELETE FROM versions WHERE key = ?1 AND number = ?2 RETURNING txid")
@@ -30,6 +36,7 @@ final class KeyIndexWriter {
         insertBlock = try connection.prepare("INSERT OR REPLACE INTO chain (height, hash) VALUES (?1, ?2)")
         deleteBlock = try connection.prepare("DELETE FROM chain WHERE height = ?1")
         setMeta = try connection.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2)")
+        nextKeyIDStatement = try connection.prepare("SELECT value FROM meta WHERE name = 'nextKeyID'")
     }
 
     /// What the index reflects now.
@@ -39,12 +46,13 @@ final class KeyIndexWriter {
     func write(_ steps: [KeyIndexStep], sequence: UInt64) throws(StoreError) -> KeyIndexState {
         try connection.writeTransaction { () throws(StoreError) -> KeyIndexState in
             var state = try reader.state() ?? KeyIndexState(tip: .zero, height: 0, sequence: 0, keys: 0, puts: 0)
+            var nextKeyID = try storedNextKeyID()
             for step in steps {
                 switch step {
                 case let .apply(block, hash, height):
-                    try apply(block, height: height, state: &state)
+                    try apply(block, height: height, state: &state, nextKeyID: &nextKeyID)
                     insertBlock.bind(1, Int64(height))
-                    insertBlock.bind(2, hash.raw.bytes)
+                    insertBlock.bind(2, hash.raw)
                     try insertBlock.run()
                     state.tip = hash
                     state.height = height
@@ -61,6 +69,9 @@ final class KeyIndexWriter {
             }
             state.sequence = sequence
             try record(state)
+            setMeta.bind(1, text: "nextKeyID")
+            setMeta.bind(2, nextKeyID)
+            try setMeta.run()
             return state
         }
     }
@@ -78,31 +89,38 @@ final class KeyIndexWriter {
         }
     }
 
-    private func apply(_ block: Block, height: UInt32, state: inout KeyIndexState) throws(StoreError) {
+    /// The id the next new key takes: ids are never reused, so a key's versions are never
+    /// mistaken for those of a key undone before it.
+    private func storedNextKeyID() throws(StoreError) -> Int64 {
+        defer { nextKeyIDStatement.reset() }
+        return try nextKeyIDStatement.step() ? max(nextKeyIDStatement.int64(0), 1) : 1
+    }
+
+    private func apply(_ block: Block, height: UInt32, state: inout KeyIndexState, nextKeyID: inout Int64) throws(StoreError) {
         for transaction in block.transactions {
-            let key = Array(transaction.key.utf8)
-            let id: Int64, number: Int, owner: PublicKey
-            if let record = try reader.key(key) {
-                (id, number, owner) = (record.id, record.versions, record.owner)
-                setVersions.bind(1, id)
-                setVersions.bind(2, Int64(number + 1))
-                try setVersions.run()
-            } else {
-                insertKey.bind(1, key)
-                insertKey.bind(2, transaction.author.raw.bytes)
-                try insertKey.run()
-                (id, number, owner) = (connection.lastInsertedRow, 0, transaction.author)
+            let proposed = nextKeyID
+            addVersion.bind(1, utf8: transaction.key)
+            addVersion.bind(2, proposed)
+            addVersion.bind(3, transaction.author.raw)
+            guard try addVersion.step(), let raw = addVersion.bytes32(2) else {
+                addVersion.reset()
+                throw corrupt("a key's row did not come back")
+            }
+            let (id, number, owner) = (addVersion.int64(0), Int(addVersion.int64(1)) - 1, PublicKey(raw: raw))
+            addVersion.reset()
+            if number == 0 {
                 state.keys += 1
+                nextKeyID += 1
             }
             insertVersion.bind(1, id)
             insertVersion.bind(2, Int64(number))
             insertVersion.bind(3, Int64(height))
-            insertVersion.bind(4, transaction.id.raw.bytes)
+            insertVersion.bind(4, transaction.id.raw)
             insertVersion.bind(5, transaction.value)
             // The author is the key's owner but for a transfer (none yet): stored only when not.
-            if transaction.author == owner { insertVersion.bindNull(6) } else { insertVersion.bind(6, transaction.author.raw.bytes) }
+            if transaction.author == owner { insertVersion.bindNull(6) } else { insertVersion.bind(6, transaction.author.raw) }
             try insertVersion.run()
-            insertTxid.bind(1, transaction.id.raw.bytes)
+            insertTxid.bind(1, transaction.id.raw)
             insertTxid.bind(2, Int64(height))
             try insertTxid.run()
             state.puts += 1
@@ -111,25 +129,26 @@ final class KeyIndexWriter {
 
     private func undo(_ block: Block, state: inout KeyIndexState) throws(StoreError) {
         for transaction in block.transactions.reversed() {
-            guard let record = try reader.key(Array(transaction.key.utf8)), record.versions > 0 else {
+            let key = transaction.key
+            guard let record = try reader.key(key), record.versions > 0 else {
                 throw corrupt("undo of a put on a key the index does not hold")
             }
             let number = record.versions - 1
             deleteVersion.bind(1, record.id)
             deleteVersion.bind(2, Int64(number))
-            let removed = try deleteVersion.step() ? deleteVersion.blob(0) : []
+            let removed = try deleteVersion.step() ? deleteVersion.bytes32(0) : nil
             deleteVersion.reset()
-            guard removed == transaction.id.raw.bytes else { throw corrupt("undo of a put that is not its key's latest version") }
+            guard removed == transaction.id.raw else { throw corrupt("undo of a put that is not its key's latest version") }
             if number == 0 {
-                deleteKey.bind(1, record.id)
+                deleteKey.bind(1, utf8: key)
                 try deleteKey.run()
                 state.keys -= 1
             } else {
-                setVersions.bind(1, record.id)
+                setVersions.bind(1, utf8: key)
                 setVersions.bind(2, Int64(number))
                 try setVersions.run()
             }
-            deleteTxid.bind(1, transaction.id.raw.bytes)
+            deleteTxid.bind(1, transaction.id.raw)
             try deleteTxid.run()
             state.puts -= 1
         }
@@ -140,7 +159,7 @@ final class KeyIndexWriter {
                                            ("keys", Int64(state.keys)), ("puts", Int64(state.puts)), ("tip", nil)]
         for (name, number) in entries {
             setMeta.bind(1, text: name)
-            if let number { setMeta.bind(2, number) } else { setMeta.bind(2, state.tip.raw.bytes) }
+            if let number { setMeta.bind(2, number) } else { setMeta.bind(2, state.tip.raw) }
             try setMeta.run()
         }
     }

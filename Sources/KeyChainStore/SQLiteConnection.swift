@@ -72,9 +72,6 @@ final class SQLiteConnection {
     private var begin: SQLiteStatement?
     private var commit: SQLiteStatement?
 
-    /// The row id the last INSERT on this connection gave its row.
-    var lastInsertedRow: Int64 { sqlite3_last_insert_rowid(handle) }
-
     /// The error for `code`, with SQLite's message for this connection.
     func error(_ code: Int32, _ context: String) -> StoreError {
         .database(path: path, code: code, message: "\(String(cString: sqlite3_errmsg(handle))) (in \(context.prefix(80)))")

@@ -1,4 +1,5 @@
 import CSQLite
+import KeyChainCore
 
 /// A compiled SQLite statement: bind parameters (numbered from 1), step through its rows,
 /// read columns (numbered from 0), then reset for the next use.
@@ -16,10 +17,23 @@ final class SQLiteStatement {
     /// SQLite copies what it is given (SQLITE_TRANSIENT): the bytes need not outlive the call.
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
+    // Not generic on purpose: a generic over `Collection` called from another module runs
+    // unspecialised, through the runtime's metadata lookups, on every read.
+
     /// Binds a blob (an empty one for no bytes, not NULL).
-    func bind(_ index: Int32, _ bytes: some Collection<UInt8>) {
-        let bound = bytes.withContiguousStorageIfAvailable { bindBlob(index, UnsafeRawBufferPointer($0)) }
-        if bound == nil { Array(bytes).withUnsafeBytes { bindBlob(index, $0) } }
+    func bind(_ index: Int32, _ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { bindBlob(index, $0) }
+    }
+
+    /// Binds a string's UTF-8 bytes as a blob.
+    func bind(_ index: Int32, utf8 string: String) {
+        var string = string
+        string.withUTF8 { bindBlob(index, UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Binds 32 bytes as a blob.
+    func bind(_ index: Int32, _ value: Bytes32) {
+        withUnsafeBytes(of: (value.w0.bigEndian, value.w1.bigEndian, value.w2.bigEndian, value.w3.bigEndian)) { bindBlob(index, $0) }
     }
 
     private func bindBlob(_ index: Int32, _ buffer: UnsafeRawBufferPointer) {
@@ -66,6 +80,12 @@ final class SQLiteStatement {
 
     /// Whether a column of the current row is NULL.
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, column) == SQLITE_NULL }
+
+    /// A 32-byte blob column of the current row, or nil if it is not 32 bytes (or NULL).
+    func bytes32(_ column: Int32) -> Bytes32? {
+        guard sqlite3_column_bytes(statement, column) == 32, let base = sqlite3_column_blob(statement, column) else { return nil }
+        return Bytes32(unsafe: base)
+    }
 
     /// A blob column of the current row (empty for a zero-length blob or NULL).
     func blob(_ column: Int32) -> [UInt8] {

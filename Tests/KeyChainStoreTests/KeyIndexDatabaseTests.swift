@@ -17,7 +17,7 @@ import Testing
 
     static func versions(_ database: KeyIndexDatabase, _ key: String) throws -> [KeyVersion] {
         try database.read { reader throws(StoreError) in
-            guard let record = try reader.key(Array(key.utf8)) else { return [] }
+            guard let record = try reader.key(key) else { return [] }
             return try reader.versions(of: record, from: 0, count: record.versions)
         }
     }
@@ -40,8 +40,8 @@ import Testing
         #expect(a.map(\.txid) == [first.transactions[0].id, second.transactions[0].id])
         #expect(a.allSatisfy { $0.author == alice.publicKey })
         try database.read { reader throws(StoreError) in
-            #expect(try reader.key(Array("a".utf8))?.owner == alice.publicKey)
-            #expect(try reader.key(Array("c".utf8)) == nil)
+            #expect(try reader.key("a")?.owner == alice.publicKey)
+            #expect(try reader.key("c") == nil)
             #expect(try reader.confirmation(of: first.transactions[1].id)! == (1, first.hash))
             #expect(try reader.confirmation(of: Hash256(sha256d: [9])) == nil)
         }
@@ -77,10 +77,10 @@ import Testing
         let names = ["b", "a/2", "a/1", "é", "e\u{301}", "a"]
         let block = Self.block(on: Self.genesis, try names.map { try TestNetwork.put($0, "v", by: alice) })
         try database.write([.apply(block, hash: block.hash, height: 1)], sequence: 1)
-        let all = try database.read { reader throws(StoreError) in try reader.keys(from: [], limit: 100) }
-        #expect(all == names.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) })
-        let page = try database.read { reader throws(StoreError) in try reader.keys(from: Array("a/".utf8), limit: 2) }
-        #expect(page == [Array("a/1".utf8), Array("a/2".utf8)])
+        let all = try database.read { reader throws(StoreError) in try reader.keys(from: "", limit: 100) }
+        #expect(all.map { Array($0.utf8) } == names.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) })
+        let page = try database.read { reader throws(StoreError) in try reader.keys(from: "a/", limit: 2) }
+        #expect(page == ["a/1", "a/2"])
     }
 
     @Test func aReadSeesOneSnapshotWhileAWriteCommits() throws {
@@ -91,7 +91,7 @@ import Testing
         try database.write([.apply(first, hash: first.hash, height: 1)], sequence: 1)
         let second = Self.block(on: first.header, [try TestNetwork.put("a", "2", by: alice)])
         let (before, after) = try database.read { reader throws(StoreError) in
-            let before = try reader.key(Array("a".utf8))?.versions
+            let before = try reader.key("a")?.versions
             // Another thread's write commits in the middle of this read.
             try database.write([.apply(second, hash: second.hash, height: 2)], sequence: 2)
             return (before, try reader.state()?.height)
