@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layering (docs/ARCHITECTURE.md §2), no cycles:
-//   CKeyChainNative, CZlib, CSQLite <- KeyChainCore <- KeyChainStore <- KeyChainChain <- KeyChainMining
+//   CKeyChainNative, CZlib, CSQLite, CFileSystem <- KeyChainCore <- KeyChainStore <- KeyChainChain <- KeyChainMining
 //   KeyChainCore <- KeyChainWire (peer messages) and KeyChainAPI (client messages)
 //   KeyChainCore <- KeyChainTracker <- keychain-tracker
 //   KeyChainCore <- KeyChainAPI <- KeyChainOwner (with Chain, Store, Mining, P2P) <- KeyChainRPC
@@ -58,6 +58,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The system SQLite (Debian: libsqlite3-dev): the key index's store on disk.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // Linux file-system calls the Glibc module leaves out (hole punching), from libc.
+        .systemLibrary(name: "CFileSystem"),
         // libsodium's runtime library (Debian: libsodium23), with the few prototypes used
         // declared in shim.h: the oracle the tests, fuzz targets and benchmarks hold the
         // project's own Ed25519 verifier to. No shipped binary links it.
@@ -74,7 +76,7 @@ let package = Package(
         .target(
             name: "KeyChainStore",
             dependencies: [
-                "KeyChainCore", "CKeyChainNative", "CZlib", "CSQLite",
+                "KeyChainCore", "CKeyChainNative", "CZlib", "CSQLite", "CFileSystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]

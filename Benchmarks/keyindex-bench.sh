@@ -28,8 +28,8 @@ import json, sys
 r = json.loads(sys.argv[1])
 print()
 for i, x in enumerate(r["rounds"]):
-    print(f"round {i + 1}: {x['puts']:,} puts confirmed, RSS {x['rssMB']:.0f} MB, {x['importPutsPerSecond']:,} puts/s, disk {x['diskBytes'] / 1e6:.0f} MB")
-print(f"RSS growth after the first round: {r['rssGrowthAfterFirstRoundMB']:.0f} MB (target: within --cache-mb, 64 by default)")
+    print(f"round {i + 1}: {x['puts']:,} puts confirmed, RSS {x['rssMB']:.0f} MB ({x['anonMB']:.0f} MB anonymous), {x['importPutsPerSecond']:,} puts/s, disk {x['diskBytes'] / 1e6:.0f} MB")
+print(f"growth after the first round: RSS {r['rssGrowthAfterFirstRoundMB']:.0f} MB, anonymous {r['anonGrowthAfterFirstRoundMB']:.0f} MB (target: within --cache-mb, 64 by default)")
 print(f"disk per put: {r['diskPerPutBytes']:.0f} B = {r['diskVsRaw']:.2f}x the raw key and value bytes (target <= 3x)")
 print(f"restart to serving: {r['restartAfterSigtermSeconds']:.2f} s after SIGTERM, {r['restartAfterKill9Seconds']:.2f} s after kill -9 (target <= 1 s)")
 print(f"get p50/p99 on one connection: cold {r['getColdP50us']:.0f}/{r['getColdP99us']:.0f} us, warm {r['getWarmP50us']:.0f}/{r['getWarmP99us']:.0f} us")

@@ -1,3 +1,4 @@
+import CFileSystem
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -28,6 +29,20 @@ final class DataFile {
     }
 
     deinit { close(descriptor) }
+
+    /// Overwrites bytes at `offset`, inside the file.
+    func write(_ bytes: [UInt8], at offset: UInt64) throws(StoreError) {
+        let written = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
+        guard written == bytes.count else { throw .io(path: path, operation: "pwrite", errno: written < 0 ? errno : EIO) }
+    }
+
+    /// Gives the disk blocks inside `offset..<offset + length` back to the file system (they
+    /// read as zeros after); the file keeps its size. Best effort: a file system without
+    /// hole punching keeps the bytes.
+    func punchHole(at offset: UInt64, length: UInt64) {
+        guard length > 0 else { return }
+        _ = keychain_punch_hole(descriptor, Int64(offset), Int64(length))
+    }
 
     /// Reads up to `count` bytes at `offset`; fewer only at the end of the file.
     func read(at offset: UInt64, count: Int) throws(StoreError) -> [UInt8] {

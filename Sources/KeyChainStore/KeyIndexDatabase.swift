@@ -30,9 +30,11 @@ public final class KeyIndexDatabase: @unchecked Sendable {
     private var lookupReader: KeyIndexReader?
 
     /// Opens the database at `path`, creating it if absent. `cacheBytes` bounds the page
-    /// cache the writer keeps in memory (readers keep a small one each and share the file's
-    /// pages through the kernel's page cache, mapped up to `mapBytes`).
-    public init(path: String, cacheBytes: Int = 64 << 20, mapBytes: Int = 1 << 30) throws(StoreError) {
+    /// cache the writer keeps in memory; readers keep a small one each and share the file's
+    /// pages through the kernel's page cache, which the kernel takes back when it needs the
+    /// memory. With `mapBytes`, SQLite maps that much of the file instead of reading it: a
+    /// little faster to read, but the mapped pages count in the process's resident size.
+    public init(path: String, cacheBytes: Int = 64 << 20, mapBytes: Int = 0) throws(StoreError) {
         self.path = path
         self.mapBytes = mapBytes
         readerCacheKiB = 2_048

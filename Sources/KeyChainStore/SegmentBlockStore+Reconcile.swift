@@ -125,6 +125,11 @@ extension SegmentBlockStore {
         var records: [(header: BlockHeader, location: BlockLocation)] = []
         var fault: String?
         while offset < bytes.count {
+            // A freed record (its block written again, compressed, elsewhere): skipped whole.
+            if let freed = SegmentRecord.header(bytes, at: offset, freed: true), offset + freed.recordLength <= bytes.count {
+                offset += freed.recordLength
+                continue
+            }
             switch SegmentRecord.decode(bytes, at: offset) {
             case let .failure(problem):
                 fault = problem.rawValue

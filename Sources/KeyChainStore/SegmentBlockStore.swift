@@ -1,6 +1,8 @@
+import Dispatch
 import Foundation
 import KeyChainCore
 import Logging
+import NIOConcurrencyHelpers
 
 /// A node's blocks on disk: `blocks/NNNNNNNNN.seg` segment files and the `blocks/index` log,
 /// reconciled at start-up so that only intact, fully linked blocks are ever served; the key
@@ -20,6 +22,10 @@ public final class SegmentBlockStore: BlockStorage {
     public let keyIndexPath: String?
     private var order: [Hash256] = []
     private var byHash: [Hash256: BlockIndexEntry] = [:]
+    /// Compresses the blocks stored raw, off the caller's thread; their records are swapped
+    /// in by the caller's next `append` or `sync` (`swapCompressed`).
+    private let compressor = DispatchQueue(label: "keychain.store.compress", qos: .utility)
+    private let compressedRecords = NIOLockedValueBox<[(hash: Hash256, record: [UInt8])]>([])
 
     /// What start-up reconciliation found and did.
     public struct Reconciliation: Sendable, Equatable {
@@ -64,22 +70,24 @@ public final class SegmentBlockStore: BlockStorage {
 
     public var entries: [BlockIndexEntry] { order.compactMap { byHash[$0] } }
 
+    /// Not `compressed`, a block is written at full size and compressed on a background
+    /// queue; the compressed record replaces it at a later `append` or `sync`.
     public func append(_ blocks: [(block: Block, height: UInt32, cumulativeWork: Work)], compressed: Bool) throws(StoreError) -> [BlockIndexEntry] {
+        try swapCompressed()
         var written: [BlockIndexEntry] = []
         var touched: Set<UInt32> = []
         for item in blocks {
-            let record = try SegmentRecord.encode(block: item.block.encoded, compressed: compressed)
-            var file = try segmentFile(currentSegment)
-            if file.size > 0 && file.size + UInt64(record.count) > segmentSize {
-                try file.sync()
-                currentSegment += 1
-                file = try segmentFile(currentSegment)
-            }
-            let offset = try file.append(record)
-            touched.insert(currentSegment)
-            let location = BlockLocation(segment: currentSegment, offset: offset, length: UInt32(record.count))
+            let encoded = item.block.encoded
+            let location = try write(try SegmentRecord.encode(block: encoded, compressed: compressed), touched: &touched)
             written.append(BlockIndexEntry(header: item.block.header, location: location, height: item.height,
                                            cumulativeWork: item.cumulativeWork, status: .stored))
+            if !compressed {
+                let hash = item.block.hash
+                compressor.async { [compressedRecords] in
+                    guard let record = try? SegmentRecord.encode(block: encoded, compressed: true) else { return }
+                    compressedRecords.withLockedValue { $0.append((hash, record)) }
+                }
+            }
         }
         for number in touched.sorted() { try segmentFile(number).sync() }
         // Only now, with the data on disk, may the index point at it.
@@ -88,6 +96,69 @@ public final class SegmentBlockStore: BlockStorage {
             remember(entry)
         }
         return written
+    }
+
+    /// Appends a record to the current segment (rotating at the size limit), not synced.
+    private func write(_ record: [UInt8], touched: inout Set<UInt32>) throws(StoreError) -> BlockLocation {
+        var file = try segmentFile(currentSegment)
+        if file.size > 0 && file.size + UInt64(record.count) > segmentSize {
+            try file.sync()
+            currentSegment += 1
+            file = try segmentFile(currentSegment)
+        }
+        let offset = try file.append(record)
+        touched.insert(currentSegment)
+        return BlockLocation(segment: currentSegment, offset: offset, length: UInt32(record.count))
+    }
+
+    /// Puts the records the background compressed in place of the raw ones, crash-safely:
+    /// each new record is written and synced, then its index entry (a later entry for a hash
+    /// replaces an earlier one), and only then is the old record freed (its magic marked,
+    /// synced, and its payload's disk blocks given back). A crash at any moment leaves the
+    /// block readable from one record or the other.
+    private func swapCompressed() throws(StoreError) {
+        let ready = compressedRecords.withLockedValue { ready in
+            defer { ready = [] }
+            return ready
+        }
+        guard !ready.isEmpty else { return }
+        var moved: [(old: BlockLocation, entry: BlockIndexEntry)] = []
+        var touched: Set<UInt32> = []
+        for (hash, record) in ready {
+            guard var entry = byHash[hash] else { continue }
+            let file = try segmentFile(entry.location.segment)
+            guard let header = SegmentRecord.header(try file.read(at: entry.location.offset, count: SegmentRecord.headerSize), at: 0),
+                  SegmentRecord.isStoredRaw(header), record.count < Int(entry.location.length) else { continue }
+            let old = entry.location
+            entry.location = try write(record, touched: &touched)
+            moved.append((old, entry))
+        }
+        guard !moved.isEmpty else { return }
+        for number in touched.sorted() { try segmentFile(number).sync() }
+        for (_, entry) in moved {
+            try index.append(entry)
+            byHash[entry.hash] = entry
+        }
+        try index.sync()
+        var freed: Set<UInt32> = []
+        for (old, _) in moved {
+            let file = try segmentFile(old.segment)
+            try file.write(withUnsafeBytes(of: SegmentRecord.freedMagic.littleEndian) { Array($0) }, at: old.offset)
+            freed.insert(old.segment)
+        }
+        for number in freed { try segmentFile(number).sync() }
+        // The header stays (the scan skips a freed record by its lengths); the rest goes.
+        for (old, _) in moved {
+            let header = UInt64(SegmentRecord.headerSize)
+            try segmentFile(old.segment).punchHole(at: old.offset + header, length: UInt64(old.length) - header)
+        }
+    }
+
+    /// Waits for the background to compress the blocks written raw so far and swaps their
+    /// records in: for tests and a clean close.
+    public func finishCompressing() throws(StoreError) {
+        compressor.sync {}
+        try swapCompressed()
     }
 
     public func setStatus(_ status: BlockStatus, for hash: Hash256) throws(StoreError) {
@@ -114,6 +185,7 @@ public final class SegmentBlockStore: BlockStorage {
     }
 
     public func sync() throws(StoreError) {
+        try swapCompressed()
         try index.sync()
         try segmentFile(currentSegment).sync()
     }

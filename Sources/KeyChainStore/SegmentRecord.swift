@@ -2,10 +2,14 @@ import KeyChainCore
 
 /// The on-disk form of one block:
 /// `magic u32 | length u32 | raw length u32 | zlib(block) | CRC-32C u32`, integers
-/// little-endian, the CRC over everything before it.
+/// little-endian, the CRC over everything before it. A record whose block was written again
+/// elsewhere (compressed, after it was stored raw) is freed: its magic becomes `freedMagic`,
+/// its lengths stay, and its payload's disk blocks go back to the file system.
 enum SegmentRecord {
     /// "KCB1" read as a little-endian integer.
     static let magic: UInt32 = 0x3142_434B
+    /// "KCB0": a freed record, skipped by its length.
+    static let freedMagic: UInt32 = 0x3042_434B
     /// Bytes before the payload.
     static let headerSize = 12
     /// Bytes around the payload.
@@ -35,17 +39,22 @@ enum SegmentRecord {
         var recordLength: Int { SegmentRecord.overhead + payloadLength }
     }
 
-    /// Parses the 12 header bytes, rejecting a bad magic or impossible lengths.
-    static func header(_ bytes: [UInt8], at start: Int) -> Header? {
+    /// Parses the 12 header bytes, rejecting a bad magic (other than `freed`'s) or impossible
+    /// lengths.
+    static func header(_ bytes: [UInt8], at start: Int, freed: Bool = false) -> Header? {
         guard bytes.count - start >= headerSize else { return nil }
         var reader = ByteReader(bytes, range: start..<start + headerSize)
-        guard let magicValue = try? reader.readUInt32("magic"), magicValue == magic,
+        guard let magicValue = try? reader.readUInt32("magic"), magicValue == (freed ? freedMagic : magic),
               let payload = try? reader.readUInt32("length"), let raw = try? reader.readUInt32("raw length")
         else { return nil }
         let maxPayload = Block.maxEncodedSize + Block.maxEncodedSize / 1000 + 64  // zlib's worst case
         guard Int(raw) <= Block.maxEncodedSize, Int(payload) <= maxPayload, payload > 0 else { return nil }
         return Header(payloadLength: Int(payload), rawLength: Int(raw))
     }
+
+    /// Whether a record holds its block at full size (zlib's stored mode: the payload is no
+    /// smaller than the block), so compressing it would save room.
+    static func isStoredRaw(_ header: Header) -> Bool { header.payloadLength >= header.rawLength }
 
     /// The encoded block inside a complete record held in `bytes[start...]`, or why it is bad.
     static func decode(_ bytes: [UInt8], at start: Int) -> Result<[UInt8], RecordFault> {

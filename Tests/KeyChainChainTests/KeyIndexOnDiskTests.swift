@@ -41,7 +41,11 @@ import Testing
         let current = try fixture.chain.keyIndex.versions(of: "k")
         #expect(current.count == 6)
         #expect(try older.versions(of: "k") == current)
-        #expect(try older.latest("k")?.number == 3, "a version the copy holds in memory is its own answer")
+        // Its latest is v3 while the copy still holds it in memory (the chain may have
+        // dropped it from the copy's maps already, once written), else the database's v5:
+        // either way a version of one state, numbered as in that state.
+        let latest = try #require(try older.latest("k"))
+        #expect([3, 5].contains(latest.number) && current[latest.number] == latest.version)
     }
 
     @Test func aReorganisationUndoesVersionsOnlyTheDatabaseHolds() throws {

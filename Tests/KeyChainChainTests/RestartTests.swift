@@ -1,3 +1,4 @@
+import Foundation
 import KeyChainChain
 import KeyChainCore
 import KeyChainStore
@@ -88,6 +89,23 @@ import Testing
         #expect(fixture.chain.tip.hash == tip)
         #expect(try fixture.chain.keyIndex.versions(of: "k").count == 20)
     }
-}
 
-import Foundation
+    /// A data directory from before the key index's database (a `keyindex.checkpoint` beside
+    /// the blocks): the old file goes and the index is built from the blocks, once.
+    @Test func anOlderDataDirectoryHasItsIndexBuiltFromTheBlocksOnce() throws {
+        let fixture = try ChainFixture()
+        try TestNetwork.extend(fixture.chain, blocks: 12, clock: fixture.clock) { [try fixture.put("k", "\($0)", by: fixture.alice)] }
+        let tip = fixture.chain.tip.hash
+        try fixture.chain.close()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: fixture.directory.file("keyindex.sqlite" + suffix)) }
+        let legacy = fixture.directory.file("keyindex.checkpoint")
+        #expect(FileManager.default.createFile(atPath: legacy, contents: Data("KCCP".utf8)))
+        try fixture.crashAndReopen()
+        #expect(!FileManager.default.fileExists(atPath: legacy))
+        #expect(fixture.chain.tip.hash == tip)
+        #expect(fixture.chain.blocksReplayedAtOpen == 12)
+        #expect(try fixture.chain.keyIndex.versions(of: "k").count == 12)
+        try fixture.closeAndReopen()
+        #expect(fixture.chain.blocksReplayedAtOpen == 0)
+    }
+}

@@ -132,6 +132,60 @@ import Testing
         #expect(try reopened.block(fixture.blocks[29].hash) == fixture.blocks[29])
     }
 
+    /// A block stored raw (one the node sealed) is compressed in the background and its record
+    /// replaced: the compressed record is written and indexed first, then the raw one freed.
+    /// The block reads back the same before, after, and after a reopen, whose scan skips the
+    /// freed record without cutting what follows it.
+    @Test func aBlockStoredRawIsCompressedLaterAndTheRawRecordFreed() throws {
+        let dir = try TemporaryDirectory()
+        let fixture = try StoreFixture(count: 4, putsPerBlock: 200)
+        let store = try SegmentBlockStore(dataDirectory: dir.path)
+        try fixture.write(store, 0..<1)
+        let raw = try store.append(fixture.blocks[1], height: 1, cumulativeWork: Work(UInt128(2)), compressed: false)
+        #expect(try store.block(fixture.blocks[1].hash) == fixture.blocks[1])
+        try fixture.write(store, 2..<3)
+        try store.finishCompressing()
+        let moved = try #require(store.entries.first { $0.hash == fixture.blocks[1].hash })
+        #expect(moved.location != raw.location && moved.location.length < raw.location.length)
+        #expect(try store.block(fixture.blocks[1].hash) == fixture.blocks[1])
+        // The raw record's magic now says freed ("KCB0"); the scan steps over it.
+        let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: StoreFixture.segment(dir.path, 0))))
+        #expect(Array(bytes[Int(raw.location.offset)..<Int(raw.location.offset) + 4]) == Array("KCB0".utf8))
+        try fixture.write(store, 3..<4)
+        let reopened = try SegmentBlockStore(dataDirectory: dir.path)
+        #expect(reopened.reconciliation == SegmentBlockStore.Reconciliation())
+        for block in fixture.blocks { #expect(try reopened.block(block.hash) == block) }
+        // With the index gone, the scan finds every block once, the freed record skipped.
+        try FileManager.default.removeItem(atPath: dir.file("blocks/index"))
+        let rebuilt = try SegmentBlockStore(dataDirectory: dir.path)
+        #expect(rebuilt.reconciliation.truncatedBytes == 0)
+        #expect(rebuilt.entries.count == 4)
+        for block in fixture.blocks { #expect(try rebuilt.block(block.hash) == block) }
+    }
+
+    /// A crash after the compressed record was written but before its index entry: the raw
+    /// record is still the indexed one and intact, and the unindexed copy after it is ignored.
+    @Test func aCrashBeforeTheSwapLeavesTheRawRecordServing() throws {
+        let dir = try TemporaryDirectory()
+        let fixture = try StoreFixture(count: 2, putsPerBlock: 200)
+        let store = try SegmentBlockStore(dataDirectory: dir.path)
+        try fixture.write(store, 0..<1)
+        try store.append(fixture.blocks[1], height: 1, cumulativeWork: Work(UInt128(2)), compressed: false)
+        let segment = StoreFixture.segment(dir.path, 0)
+        let (segmentBefore, indexBefore) = (try Data(contentsOf: URL(fileURLWithPath: segment)),
+                                            try Data(contentsOf: URL(fileURLWithPath: dir.file("blocks/index"))))
+        try store.finishCompressing()
+        // The files as that crash leaves them: the raw record intact, the compressed copy
+        // appended after it, the index without the copy's entry.
+        let after = try Data(contentsOf: URL(fileURLWithPath: segment))
+        try (segmentBefore + after[segmentBefore.count...]).write(to: URL(fileURLWithPath: segment))
+        try indexBefore.write(to: URL(fileURLWithPath: dir.file("blocks/index")))
+        let reopened = try SegmentBlockStore(dataDirectory: dir.path)
+        #expect(reopened.reconciliation.truncatedBytes == 0)
+        #expect(reopened.entries.count == 2)
+        #expect(try reopened.block(fixture.blocks[1].hash) == fixture.blocks[1])
+    }
+
     @Test func crc32cMatchesTheStandardCheckValueOnBothPaths() {
         let check = Array("123456789".utf8)
         #expect(CRC32C.checksum(check) == 0xE306_9283)

@@ -1,8 +1,10 @@
 // Load generator for the node's client API: N connections, each sending `get` requests one at
 // a time (no pipelining, like redis-benchmark's default) over its own Unix socket connection,
-// reading each reply line. Prints ops/s and latency percentiles as JSON.
+// reading each reply line. Prints ops/s and latency percentiles as JSON. With `--history KEY`,
+// each request is instead `history` of that one key (a reply can be many kilobytes).
 //
 //   NodeLoad --socket PATH --connections 50 --requests 200000 --keys 100000 --key-bytes 32
+//   NodeLoad --socket PATH --requests 200 --history hist/one-key
 import Foundation
 
 struct Options {
@@ -11,6 +13,7 @@ struct Options {
     var requests = 100_000
     var keys = 100_000
     var keyBytes = 32
+    var history: String?
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -22,6 +25,7 @@ struct Options {
             case "--requests": requests = Int(value) ?? requests
             case "--keys": keys = Int(value) ?? keys
             case "--key-bytes": keyBytes = Int(value) ?? keyBytes
+            case "--history": history = value
             default: FileHandle.standardError.write(Data("unknown flag \(flag)\n".utf8)); exit(2)
             }
         }
@@ -61,6 +65,9 @@ final class Worker: @unchecked Sendable {
     /// Request lines built before the clock starts, as redis-benchmark builds its commands:
     /// the generator must measure the server, not its own string handling.
     static let lines: [[UInt8]] = {
+        if let key = options.history {
+            return [Array(#"{"jsonrpc":"2.0","id":1,"method":"history","params":{"key":"\#(key)"}}"#.utf8) + [10]]
+        }
         var generator = SystemRandomNumberGenerator()
         return (0..<4096).map { request in
             let index = Int.random(in: 0..<options.keys, using: &generator)
@@ -72,7 +79,7 @@ final class Worker: @unchecked Sendable {
     static let resultMarker = Array(#""result""#.utf8)
 
     func run() {
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var buffer = [UInt8](repeating: 0, count: 1 << 22)
         let lines = Self.lines
         for request in 0..<count {
             let line = lines[(request &+ seed &* 977) % lines.count]
