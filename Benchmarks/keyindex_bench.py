@@ -59,11 +59,13 @@ def resident_mb(pid, field="VmRSS"):
 
 
 def disk_bytes(path):
+    """Bytes the files take on disk (allocated blocks, as `du` counts: a freed record's hole
+    takes none)."""
     total = 0
     for directory, _, files in os.walk(path):
         for name in files:
             if not name.endswith(".sock"):
-                total += os.path.getsize(os.path.join(directory, name))
+                total += os.stat(os.path.join(directory, name)).st_blocks * 512
     return total
 
 

@@ -37,6 +37,10 @@ public final class Miner: Sendable {
         var target: Target?
         var generation: UInt64 = 0
         var solved = false
+        /// The parent of the block this miner last found, and when: until the owner moves the
+        /// miner onto that block (or another), a new template on the same parent would only
+        /// find a sibling of the block being stored, which becomes a stale block.
+        var solvedOn: (parent: Hash256, at: Date)?
         var stopping = false
     }
 
@@ -61,6 +65,8 @@ public final class Miner: Sendable {
     /// Mining threads that have not returned: 0 once `stop()` has joined them all.
     public var liveThreads: Int { live.load(ordering: .acquiring) }
     private let live = Atomic<Int>(0)
+    /// How long a template on the parent of a block just found is left unmined.
+    static let siblingWait: TimeInterval = 5
     /// How far behind its cap a capped miner may fall and still catch up.
     static let maxPaceLag: TimeInterval = 0.25
 
@@ -80,6 +86,10 @@ public final class Miner: Sendable {
         }
     }
 
+    /// Whether the miner holds a template it leaves unmined because it is on the parent of the
+    /// block it just found (see `siblingWait`).
+    public var awaitsFoundBlock: Bool { shared.withLockedValue { $0.template != nil && $0.solved && $0.solvedOn != nil } }
+
     /// The template being mined (nil while paused).
     public var template: BlockTemplate? { shared.withLockedValue { $0.template } }
 
@@ -89,7 +99,14 @@ public final class Miner: Sendable {
             state.template = template
             state.target = target
             state.generation += 1
-            state.solved = false
+            // A refresh on the parent of a block just found waits for that block (a few
+            // seconds at most, in case the block never becomes the tip).
+            if let solved = state.solvedOn, template?.header.previous == solved.parent, Date().timeIntervalSince(solved.at) < Self.siblingWait {
+                state.solved = true
+            } else {
+                state.solved = false
+                state.solvedOn = nil
+            }
             generation.store(state.generation, ordering: .releasing)
         }
         wake.lock()
@@ -171,6 +188,7 @@ public final class Miner: Sendable {
                 let won = shared.withLockedValue { state -> Bool in
                     guard state.generation == current, !state.solved else { return false }
                     state.solved = true
+                    state.solvedOn = (active.header.previous, Date())
                     return true
                 }
                 if won { onBlock(active.block(nonce: found.nonce)) }

@@ -80,6 +80,30 @@ final class BlockInbox: Sendable {
         try chain.acceptBlock(blocks[0])
     }
 
+    /// Once it found a block, the miner leaves a new template on the same parent unmined (the
+    /// owner refreshes its template as puts arrive, before it has stored the block): it would
+    /// only find a sibling of its own block, stale once that block is connected. A template on
+    /// the block it found is mined at once.
+    @Test func aTemplateOnTheParentOfTheBlockJustFoundWaitsForThatBlock() throws {
+        let fixture = try fixture()
+        let chain = fixture.chain
+        let inbox = BlockInbox()
+        let miner = Miner(configuration: .init(threads: 2)) { inbox.receive($0) }
+        miner.start()
+        defer { miner.stop() }
+        miner.update(chain.makeTemplate(), target: chain.parameters.target)
+        let first = try #require(inbox.wait(for: 1).first)
+        let refresh = chain.makeTemplate(now: first.header.timestamp + 1)
+        #expect(refresh.header.previous == first.header.previous && refresh.header != first.header)
+        miner.update(refresh, target: chain.parameters.target)
+        #expect(miner.awaitsFoundBlock)
+        try chain.acceptBlock(first)
+        miner.update(chain.makeTemplate(), target: chain.parameters.target)
+        let blocks = inbox.wait(for: 2)
+        #expect(blocks.count == 2 && blocks[1].header.previous == first.hash)
+        #expect(!blocks.contains { $0.hash != first.hash && $0.header.previous == first.header.previous }, "a sibling of the found block was mined")
+    }
+
     /// Stop joins every thread, and after it no more hashes are counted.
     @Test func stopEndsTheThreads() throws {
         let miner = Miner(configuration: .init(threads: 2)) { _ in }
