@@ -277,6 +277,8 @@ public final class Blockchain {
         guard let flusher else { return }
         flusher.drain()
         keyIndex.prune(through: flusher.written)
+        prunedThrough = flusher.written
+        keyIndexDatabase?.refreshLookups()
     }
 
     // MARK: - Restart
@@ -473,6 +475,9 @@ public final class Blockchain {
             keyIndex.prune(through: written)
             prunedThrough = written
         }
+        // The owner's lookups then see what the writer recorded (and the log can be
+        // checkpointed past their old snapshot).
+        keyIndexDatabase?.refreshLookups()
     }
 
     /// Undoes active blocks down to `fork`. False if a block could not be read back, in which

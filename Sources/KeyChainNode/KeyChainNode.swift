@@ -13,7 +13,7 @@
 // and an outbox queue per peer, where what it is sent is framed; the `VerificationService`'s
 // threads, which check every signature before the owner sees it (`tip` at normal priority,
 // `sync` at nice +10, below the rest); `concurrentPerform` workers for the chain's own check
-// of a block's signatures when any is not cached; the miner's threads; the checkpoint writer.
+// of a block's signatures when any is not cached; the miner's threads; the key index's writer and the store's compressor.
 // `CoreBudget` sizes them. Locks shared by these threads are NIO's (`NIOLockedValueBox`, a plain pthread mutex),
 // not the standard library's `Mutex`: on Linux that is a priority-inheritance futex, which
 // hands the lock to the thread that waited for it, and on a busy machine that thread may not

@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// A node, its client API and (on a network) its peers as one swift-service-lifecycle
 /// service: on SIGINT/SIGTERM it stops accepting requests, tells its trackers it is gone, saves
-/// its peers, stops mining, answers waiting clients and writes its checkpoint.
+/// its peers, stops mining, answers waiting clients and closes its chain (the key index written).
 public struct NodeService: Service {
     /// The node.
     public let node: Node

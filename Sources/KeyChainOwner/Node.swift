@@ -158,7 +158,8 @@ public final class Node: Sendable {
         ]))
     }
 
-    /// Stops mining, fails every waiting client, writes the key-index checkpoint; returns once
+    /// Stops mining, fails every waiting client, lets the key index's database record the last
+    /// updates; returns once
     /// the owner has taken its last turn. Work posted afterwards is refused (`shuttingDown`).
     public func shutdown() async {
         if let miner {

@@ -8,7 +8,7 @@ import KeyChainP2P
 enum OwnerMessage: Sendable {
     /// Start the miner's templates and the protocol's tick; `banner` is logged with the height.
     case start(banner: [String: String])
-    /// Fail every waiting client, drop subscriptions, write the checkpoint; the last turn.
+    /// Fail every waiting client, drop subscriptions, close the chain; the last turn.
     case stop(OwnerReply<Void>)
     /// The earliest timer is due (the wakeup's firing).
     case timersDue

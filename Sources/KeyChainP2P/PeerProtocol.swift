@@ -115,7 +115,8 @@ public final class PeerProtocol {
         try blockchain.probeStorage()
     }
 
-    /// Writes the key-index checkpoint and flushes the store, at a clean shutdown.
+    /// Waits for the key index's database to record every update and flushes the store, at a
+    /// clean shutdown.
     public func close() throws(ChainError) {
         try blockchain.close()
     }

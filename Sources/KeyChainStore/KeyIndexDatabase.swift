@@ -28,6 +28,7 @@ public final class KeyIndexDatabase: @unchecked Sendable {
     private let mapBytes: Int
     private let lookupLock = NIOLock()
     private var lookupReader: KeyIndexReader?
+    private var lookupsInTransaction = false
 
     /// Opens the database at `path`, creating it if absent. `cacheBytes` bounds the page
     /// cache the writer keeps in memory; readers keep a small one each and share the file's
@@ -45,6 +46,7 @@ public final class KeyIndexDatabase: @unchecked Sendable {
             PRAGMA cache_size = -\(max(cacheBytes >> 10, 1_024));
             PRAGMA mmap_size = \(mapBytes);
             PRAGMA temp_store = MEMORY;
+            PRAGMA journal_size_limit = \(16 << 20);
             CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS chain (height INTEGER PRIMARY KEY, hash BLOB NOT NULL);
             CREATE TABLE IF NOT EXISTS keys (key BLOB PRIMARY KEY, id INTEGER NOT NULL, versions INTEGER NOT NULL, owner BLOB NOT NULL) WITHOUT ROWID;
@@ -94,33 +96,51 @@ public final class KeyIndexDatabase: @unchecked Sendable {
     }
 
     /// Runs `body` with the connection kept for the chain's owner, whose lookups (a key's
-    /// owner and count, a txid) are one statement each and need no shared snapshot: each is
-    /// its own transaction, which costs one step where a pooled read costs three.
+    /// owner and count, a txid: one statement each) run in one read transaction until
+    /// `refreshLookups`: taking SQLite's read lock once for a block's or a batch's thousands of
+    /// lookups, not once for each. The owner calls `refreshLookups` whenever it drops from
+    /// memory what the writer recorded, so its lookups never miss what it dropped.
     public func lookup<Result>(_ body: (KeyIndexReader) throws(StoreError) -> Result) throws(StoreError) -> Result {
         lookupLock.lock()
         defer { lookupLock.unlock() }
         if lookupReader == nil { lookupReader = try openReader() }
         guard let reader = lookupReader else { throw .database(path: path, code: 0, message: "no reader") }
+        if !lookupsInTransaction {
+            try reader.connection.beginRead()
+            lookupsInTransaction = true
+        }
         return try body(reader)
+    }
+
+    /// Ends the owner's lookup transaction: the next lookup sees what was written since.
+    public func refreshLookups() {
+        lookupLock.lock()
+        defer { lookupLock.unlock() }
+        guard lookupsInTransaction else { return }
+        lookupReader?.connection.endRead()
+        lookupsInTransaction = false
     }
 
     /// Runs `body` with a pooled reader and no transaction around it: for reads of one
     /// statement, which is a snapshot by itself.
     public func readOne<Result>(_ body: (KeyIndexReader) throws(StoreError) -> Result) throws(StoreError) -> Result {
+        try withPooledReader(body)
+    }
+
+    /// Runs `body` with a reader inside one read transaction: all it reads is one snapshot.
+    public func read<Result>(_ body: (KeyIndexReader) throws(StoreError) -> Result) throws(StoreError) -> Result {
+        try withPooledReader { reader throws(StoreError) in
+            try reader.connection.readTransaction { () throws(StoreError) -> Result in try body(reader) }
+        }
+    }
+
+    /// An idle reader from the pool (a new one when none is idle), given back after `body`.
+    private func withPooledReader<Result>(_ body: (KeyIndexReader) throws(StoreError) -> Result) throws(StoreError) -> Result {
         var idle = readersLock.withLock { idleReaders.popLast() }
         if idle == nil { idle = try openReader() }
         guard let reader = idle else { throw .database(path: path, code: 0, message: "no reader") }
         defer { readersLock.withLock { if idleReaders.count < 16 { idleReaders.append(reader) } } }
         return try body(reader)
-    }
-
-    /// Runs `body` with a reader inside one read transaction: all it reads is one snapshot.
-    public func read<Result>(_ body: (KeyIndexReader) throws(StoreError) -> Result) throws(StoreError) -> Result {
-        var idle = readersLock.withLock { idleReaders.popLast() }
-        if idle == nil { idle = try openReader() }
-        guard let reader = idle else { throw .database(path: path, code: 0, message: "no reader") }
-        defer { readersLock.withLock { if idleReaders.count < 16 { idleReaders.append(reader) } } }
-        return try reader.connection.readTransaction { () throws(StoreError) -> Result in try body(reader) }
     }
 
     private func openReader() throws(StoreError) -> KeyIndexReader {

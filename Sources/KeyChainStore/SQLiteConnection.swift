@@ -61,11 +61,21 @@ final class SQLiteConnection {
 
     /// Runs `body` in one read transaction: every statement in it sees the same committed state.
     func readTransaction<Result>(_ body: () throws(StoreError) -> Result) throws(StoreError) -> Result {
-        if begin == nil { begin = try prepare("BEGIN DEFERRED") }
-        if commit == nil { commit = try prepare("COMMIT") }
-        try begin?.run()
-        defer { try? commit?.run() }
+        try beginRead()
+        defer { endRead() }
         return try body()
+    }
+
+    /// Starts a read transaction (its snapshot is taken at the first read in it).
+    func beginRead() throws(StoreError) {
+        if begin == nil { begin = try prepare("BEGIN DEFERRED") }
+        try begin?.run()
+    }
+
+    /// Ends the read transaction `beginRead` started.
+    func endRead() {
+        if commit == nil { commit = try? prepare("COMMIT") }
+        try? commit?.run()
     }
 
     // Prepared once: a read's transaction costs two steps, not two parses.

@@ -174,7 +174,7 @@ struct KeychainNodeCommand: AsyncParsableCommand {
             logger.critical("\(error)")
             throw ExitCode(1)
         }
-        // Shut down in reverse order: the node first (its clients answered, its checkpoint
+        // Shut down in reverse order: the node first (its clients answered, its key index
         // written), then the metrics it reported to.
         var services: [any Service] = []
         if let metricsServer { services.append(metricsServer) }

@@ -137,22 +137,12 @@ import Testing
 
     @Test func largeRepliesHeldBehindALongWaitStopTheReadingAtTheirByteBound() async throws {
         let directory = try TemporaryDirectory()
-        let parameters = try TestNetwork.parameters(difficultyBits: 4)
-        let node = try Node(parameters: parameters, storage: MemoryBlockStore(), wallet: try TestNetwork.identity(6),
-                            configuration: NodeConfiguration(dataDirectory: directory.path, mine: false))
-        node.start()
         // A key holding the largest value the network allows, confirmed through a peer's block.
-        let peer = PeerID(1)
-        node.receive([
-            .connected(peer, outbound: false, address: PeerAddress(ipv4: 127, 0, 0, 1, port: 40_000)),
-            .received(peer, .version(VersionMessage(genesis: parameters.genesisHash, bestHeight: 0, listenPort: 0,
-                                                    nodeID: 77, timestamp: TestNetwork.createdAt))),
-            .received(peer, .verack),
-        ])
+        let (node, parameters) = try PeerBlockTests.node(directory)
         let large = String(repeating: "v", count: parameters.maxValueLength)
         let block = TestNetwork.mine(on: parameters.genesisBlock.header, transactions: [try TestNetwork.put("rpc/large", large, by: TestNetwork.identity(4))],
                                      parameters: parameters)
-        node.receive(.received(peer, .block(BlockMessage(block))))
+        node.receive(.received(PeerBlockTests.peer, .block(BlockMessage(block))))
         await node.settle()
         #expect(node.view.height == 1)
         let channel = try await Self.connection(to: node)
