@@ -125,14 +125,16 @@ public struct KeyIndex: Sendable {
     /// Checks the rules a put must pass against this state with `pending` earlier puts on the
     /// same key still waiting (their count, and the first one's author).
     public func check(_ transaction: Transaction, pending: (count: Int, firstAuthor: PublicKey?) = (0, nil)) throws(TransactionError) {
-        let confirmed: Bool
         let existing: (count: Int, owner: PublicKey?)?
-        do {
-            confirmed = try isConfirmed(transaction.id)
-            existing = try record(KeyBytes(transaction.key))
-        } catch {
-            throw .indexUnreadable(error.description)
-        }
+        do { existing = try record(KeyBytes(transaction.key)) } catch { throw .indexUnreadable(error.description) }
+        try check(transaction, existing: existing, pending: pending)
+    }
+
+    /// The rules of `check`, with the key's count and owner already looked up.
+    private func check(_ transaction: Transaction, existing: (count: Int, owner: PublicKey?)?,
+                       pending: (count: Int, firstAuthor: PublicKey?) = (0, nil)) throws(TransactionError) {
+        let confirmed: Bool
+        do { confirmed = try isConfirmed(transaction.id) } catch { throw .indexUnreadable(error.description) }
         guard !confirmed else { throw .alreadyConfirmed(transaction.id) }
         if let owner = existing?.owner ?? pending.firstAuthor, owner != transaction.author {
             throw .notOwner(key: transaction.key, owner: owner)
@@ -240,15 +242,16 @@ public struct KeyIndex: Sendable {
         let before = self  // a copy costs O(1); a refused block leaves no trace
         do throws(BlockError) {
             for transaction in block.transactions {
+                // The key's change is looked up once, for the rules and for the change itself.
+                let key = KeyBytes(transaction.key)
+                var change: KeyChange
+                do { change = try loadChange(key) } catch { throw BlockError.storage(error.description) }
                 do {
-                    try check(transaction)
+                    try check(transaction, existing: change.count > 0 ? (change.count, change.owner) : nil)
                 } catch {
                     if case let .indexUnreadable(reason) = error { throw BlockError.storage(reason) }
                     throw BlockError.badTransaction(transaction.id, error)
                 }
-                let key = KeyBytes(transaction.key)
-                var change: KeyChange
-                do { change = try loadChange(key) } catch { throw BlockError.storage(error.description) }
                 if change.count == 0 {
                     change.owner = transaction.author
                     keyCount += 1
