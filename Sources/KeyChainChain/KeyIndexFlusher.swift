@@ -44,6 +44,11 @@ final class KeyIndexFlusher: Sendable {
         do {
             try database.write(steps, sequence: sequence)
             writtenSequence.store(sequence, ordering: .releasing)
+            // The owner's lookups move to a snapshot that includes this write (any snapshot at
+            // least as new as what it dropped from memory serves them): an old one held open
+            // while writes go on would keep the write-ahead log from being checkpointed, and
+            // it grew by hundreds of megabytes during an import.
+            database.refreshLookups()
         } catch {
             // Kept, ahead of whatever comes next, and tried again: the index in memory keeps
             // them meanwhile (a full disk stops the blocks too, and the node waits for room).
