@@ -114,6 +114,21 @@ public final class Miner: Sendable {
         wake.unlock()
     }
 
+    /// The block the miner last found was not kept (its store failed): a template on its
+    /// parent is mined again at once, the current one included.
+    public func forgetFoundBlock() {
+        shared.withLockedValue { state in
+            guard state.solvedOn != nil else { return }
+            state.solvedOn = nil
+            state.solved = false
+            state.generation += 1
+            generation.store(state.generation, ordering: .releasing)
+        }
+        wake.lock()
+        wake.broadcast()
+        wake.unlock()
+    }
+
     /// Stops and joins every thread. The miner can be started again.
     public func stop() {
         let count = running.load(ordering: .acquiring)
@@ -158,6 +173,9 @@ public final class Miner: Sendable {
                 nonce = UInt64(index) * (UInt64.max / threads)
             }
             guard let job = search, let active = template else {
+                // A template left unmined for the block just found is taken up again once the
+                // wait is over, whether or not a new template came meanwhile.
+                if template != nil, reopenAfterSiblingWait(seen: current) { continue }
                 waitForNewGeneration(after: current)
                 // Idle time is not owed: the pace starts again with the next template.
                 paceStartedAt = Date()
@@ -195,6 +213,20 @@ public final class Miner: Sendable {
                 search = nil
                 continue
             }
+        }
+    }
+
+    /// Whether the template of generation `seen`, left unmined after a find, is open again
+    /// (its `siblingWait` is over; the generation then moves on).
+    private func reopenAfterSiblingWait(seen: UInt64) -> Bool {
+        shared.withLockedValue { state in
+            guard state.generation == seen, state.solved, let solved = state.solvedOn,
+                  state.template?.header.previous == solved.parent, Date().timeIntervalSince(solved.at) >= Self.siblingWait else { return false }
+            state.solved = false
+            state.solvedOn = nil
+            state.generation += 1
+            generation.store(state.generation, ordering: .releasing)
+            return true
         }
     }
 

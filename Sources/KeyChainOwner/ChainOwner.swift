@@ -209,7 +209,11 @@ actor ChainOwner {
         if sealed.refusal == nil { mineAhead(on: block) }
         let output = peers.handle(.mined(block))
         finish(output)
-        if let refusal = output.refusal { logger.warning("own block refused", metadata: ["error": "\(refusal)"]) }
+        if let refusal = output.refusal {
+            logger.warning("own block refused", metadata: ["error": "\(refusal)"])
+            // Its parent is still the tip: the miner may mine on it again at once.
+            miner?.forgetFoundBlock()
+        }
         // `finish` re-templated the miner if the chain moved; if not, the solved template is
         // spent all the same.
         if output.chainUpdates.isEmpty { refreshMining() }

@@ -104,6 +104,25 @@ final class BlockInbox: Sendable {
         #expect(!blocks.contains { $0.hash != first.hash && $0.header.previous == first.header.previous }, "a sibling of the found block was mined")
     }
 
+    /// A found block that was not kept (its store failed: a full disk) must not hold the miner
+    /// back: told so, it mines the template on the same parent at once.
+    @Test func aFoundBlockThatWasNotKeptFreesItsParent() throws {
+        let fixture = try fixture()
+        let chain = fixture.chain
+        let inbox = BlockInbox()
+        let miner = Miner(configuration: .init(threads: 2)) { inbox.receive($0) }
+        miner.start()
+        defer { miner.stop() }
+        miner.update(chain.makeTemplate(), target: chain.parameters.target)
+        let first = try #require(inbox.wait(for: 1).first)
+        let refresh = chain.makeTemplate(now: first.header.timestamp + 1)
+        miner.update(refresh, target: chain.parameters.target)
+        #expect(miner.awaitsFoundBlock)
+        miner.forgetFoundBlock()
+        let blocks = inbox.wait(for: 2)
+        #expect(blocks.count == 2 && blocks[1].header.previous == first.header.previous && blocks[1].header.timestamp == refresh.header.timestamp)
+    }
+
     /// Stop joins every thread, and after it no more hashes are counted.
     @Test func stopEndsTheThreads() throws {
         let miner = Miner(configuration: .init(threads: 2)) { _ in }
