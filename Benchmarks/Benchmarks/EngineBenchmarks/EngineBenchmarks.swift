@@ -164,7 +164,12 @@ func keyIndexBenchmarks() {
     Benchmark("keyindex: latest value, 20,000 keys (M gets)", configuration: mega) { benchmark in
         let index = Fixtures.keyIndexChain.keyIndex
         let keys = Fixtures.indexKeys
-        for position in benchmark.scaledIterations { blackHole(index.latest(keys[position % keys.count])) }
+        for position in benchmark.scaledIterations { blackHole(try? index.latest(keys[position % keys.count])) }
+    }
+    Benchmark("keyindex: latest value on disk (SQLite), 20,000 keys (M gets)", configuration: mega) { benchmark in
+        let index = Fixtures.keyIndexDiskChain.keyIndex
+        let keys = Fixtures.indexKeys
+        for position in benchmark.scaledIterations { blackHole(try? index.latest(keys[position % keys.count])) }
     }
     Benchmark("keyindex: baseline Dictionary<String, [UInt8]> lookup (M gets)", configuration: mega) { benchmark in
         let dictionary = Fixtures.plainDictionary

@@ -61,10 +61,20 @@ enum Fixtures {
 
     static let indexKeys: [String] = (0..<20_000).map { "config/service-\($0)/endpoint" }
 
-    /// A chain whose key index holds `indexKeys`.
+    /// A chain whose key index holds `indexKeys` in memory (`MemoryBlockStore`).
     // Built once, then only read by one benchmark at a time.
-    nonisolated(unsafe) static let keyIndexChain: Blockchain = {
-        let chain = try! Blockchain(parameters: parameters, storage: MemoryBlockStore())
+    nonisolated(unsafe) static let keyIndexChain: Blockchain = indexChain(storage: MemoryBlockStore())
+
+    /// The same on disk (`SegmentBlockStore` in a scratch directory), every update recorded
+    /// in the key index's database, so reads go to SQLite.
+    nonisolated(unsafe) static let keyIndexDiskChain: Blockchain = {
+        let chain = indexChain(storage: try! SegmentBlockStore(dataDirectory: scratch()))
+        chain.awaitKeyIndexWritten()
+        return chain
+    }()
+
+    static func indexChain(storage: BlockStorage) -> Blockchain {
+        let chain = try! Blockchain(parameters: parameters, storage: storage)
         for (index, key) in indexKeys.enumerated() {
             try! chain.submit(try! Transaction.signed(key: key, value: Array("https://host-\(index):8443".utf8), by: identities[index % 8]))
         }
@@ -75,7 +85,7 @@ enum Fixtures {
             _ = try! chain.acceptBlock(template.block(nonce: nonce))
         }
         return chain
-    }()
+    }
 
     static let plainDictionary: [String: [UInt8]] = Dictionary(
         uniqueKeysWithValues: indexKeys.enumerated().map { ($1, Array("https://host-\($0):8443".utf8)) })
