@@ -5,8 +5,10 @@ Real processes: a tracker, 3 honest mining nodes and an attacker node whose hash
 it 70% of the network's hash power. The key's owner (the attacker) writes version 0 where
 everyone sees it; then the attacker cuts itself off, writes a different version 1 on its
 private fork, and writes the "paid" version 1 on the honest nodes. Once the honest version 1
-is 3 blocks deep and the private fork is longer, the attacker reconnects: the honest nodes
-reorganise, the key's history changes and the honest version 1 is evicted.
+is 3 blocks deep and the private fork is two blocks longer, the attacker reconnects: the honest
+nodes reorganise, the key's history changes and the honest version 1 is evicted. (One block's
+lead is not enough: the honest nodes found two blocks in the second the attacker took to
+restart and hand its fork over, and kept their chain; the simulator's releases show the same.)
 
 Simulator: the attack's success rate over many seeded runs against the attacker's share q
 (0.1-0.7) and the depth z (0-10), next to Nakamoto's formula (see attack_sim.py).
@@ -85,7 +87,7 @@ def real_attack(options):
 
         def private_lead():
             return network.status(3)["height"] - max(network.status(i)["height"] for i in honest)
-        lab.wait_for("a longer private fork", lambda: private_lead() >= 1, 900, 0.2)
+        lab.wait_for("a private fork two blocks longer", lambda: private_lead() >= 2, 900, 0.2)
         released_at = (network.status(3)["height"], max(network.status(i)["height"] for i in honest))
         lab.progress(f"private fork longer: attacker height {released_at[0]}, honest {released_at[1]}; releasing it")
         attacker.stop()
