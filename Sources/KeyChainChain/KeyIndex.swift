@@ -102,11 +102,6 @@ public struct KeyIndex: Sendable {
         try record(KeyBytes(key))?.owner
     }
 
-    /// Whether `txid` is on the best chain.
-    public func contains(_ txid: Hash256) throws(StoreError) -> Bool {
-        try confirmation(of: txid) != nil
-    }
-
     /// The height and block of a confirmed put.
     public func confirmation(of txid: Hash256) throws(StoreError) -> (height: UInt32, block: Hash256)? {
         if let change = txids[txid] { return change.confirmation }

@@ -59,7 +59,7 @@ import Testing
         for block in winning { try fixture.chain.acceptBlock(block) }
         #expect(try fixture.chain.keyIndex.versions(of: "k").isEmpty)
         #expect(fixture.chain.keyIndex.keyCount == 3)
-        #expect(try fixture.chain.keyIndex.contains(losing[0].transactions[0].id) == false)
+        #expect(try fixture.chain.keyIndex.confirmation(of: losing[0].transactions[0].id) == nil)
         fixture.chain.awaitKeyIndexWritten()
         #expect(try fixture.chain.keyIndex.keys(prefix: "", limit: 10) == ["w0", "w1", "w2"])
         try fixture.closeAndReopen()

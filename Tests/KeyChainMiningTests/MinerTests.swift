@@ -80,6 +80,18 @@ final class BlockInbox: Sendable {
         try chain.acceptBlock(blocks[0])
     }
 
+    /// The miner finds a block on the tip; then a refreshed template on the same parent, which
+    /// it must leave unmined. Returns the block and the refresh.
+    static func findThenRefresh(_ miner: Miner, _ chain: Blockchain, _ inbox: BlockInbox) throws -> (Block, BlockTemplate) {
+        miner.update(chain.makeTemplate(), target: chain.parameters.target)
+        let first = try #require(inbox.wait(for: 1).first)
+        let refresh = chain.makeTemplate(now: first.header.timestamp + 1)
+        #expect(refresh.header.previous == first.header.previous && refresh.header != first.header)
+        miner.update(refresh, target: chain.parameters.target)
+        #expect(miner.awaitsFoundBlock)
+        return (first, refresh)
+    }
+
     /// Once it found a block, the miner leaves a new template on the same parent unmined (the
     /// owner refreshes its template as puts arrive, before it has stored the block): it would
     /// only find a sibling of its own block, stale once that block is connected. A template on
@@ -91,12 +103,7 @@ final class BlockInbox: Sendable {
         let miner = Miner(configuration: .init(threads: 2)) { inbox.receive($0) }
         miner.start()
         defer { miner.stop() }
-        miner.update(chain.makeTemplate(), target: chain.parameters.target)
-        let first = try #require(inbox.wait(for: 1).first)
-        let refresh = chain.makeTemplate(now: first.header.timestamp + 1)
-        #expect(refresh.header.previous == first.header.previous && refresh.header != first.header)
-        miner.update(refresh, target: chain.parameters.target)
-        #expect(miner.awaitsFoundBlock)
+        let (first, _) = try Self.findThenRefresh(miner, chain, inbox)
         try chain.acceptBlock(first)
         miner.update(chain.makeTemplate(), target: chain.parameters.target)
         let blocks = inbox.wait(for: 2)
@@ -113,11 +120,7 @@ final class BlockInbox: Sendable {
         let miner = Miner(configuration: .init(threads: 2)) { inbox.receive($0) }
         miner.start()
         defer { miner.stop() }
-        miner.update(chain.makeTemplate(), target: chain.parameters.target)
-        let first = try #require(inbox.wait(for: 1).first)
-        let refresh = chain.makeTemplate(now: first.header.timestamp + 1)
-        miner.update(refresh, target: chain.parameters.target)
-        #expect(miner.awaitsFoundBlock)
+        let (first, refresh) = try Self.findThenRefresh(miner, chain, inbox)
         miner.forgetFoundBlock()
         let blocks = inbox.wait(for: 2)
         #expect(blocks.count == 2 && blocks[1].header.previous == first.header.previous && blocks[1].header.timestamp == refresh.header.timestamp)
