@@ -71,13 +71,13 @@ public struct KeyIndex: Sendable {
         let bytes = KeyBytes(key)
         let change = changes[bytes]
         guard let database, change.map({ $0.stable > 0 }) ?? true else { return change?.tail ?? [] }
-        // Not held here: the database's history is the answer, later or not (one statement).
-        guard let change else { return try database.readOne { reader throws(StoreError) in try reader.history(key) } }
+        // Not held here: the database's history is the answer, later or not.
+        guard let change else { return try database.read { reader throws(StoreError) in try reader.history(key) } }
         return try database.read { reader throws(StoreError) in
             let later = try isLater(reader)
             guard let record = try reader.key(key) else { return later ? [] : change.tail }
-            guard !later else { return try reader.versions(of: record, from: 0, count: record.versions) }
-            return try reader.versions(of: record, from: 0, count: change.stable) + change.tail
+            guard !later else { return try reader.versions(of: key, from: 0, count: record.versions) }
+            return try reader.versions(of: key, from: 0, count: change.stable) + change.tail
         }
     }
 
@@ -87,13 +87,13 @@ public struct KeyIndex: Sendable {
         let change = changes[bytes]
         if let change, let last = change.tail.last { return (change.count - 1, last) }
         guard let database, change.map({ $0.stable > 0 }) ?? true else { return nil }
-        // Not held here: the database's latest is the answer, later or not (one statement).
-        guard let change else { return try database.readOne { reader throws(StoreError) in try reader.latest(key) } }
+        // Not held here: the database's latest is the answer, later or not.
+        guard let change else { return try database.read { reader throws(StoreError) in try reader.latest(key) } }
         return try database.read { reader throws(StoreError) in
             let later = try isLater(reader)
             guard let record = try reader.key(key) else { return nil }
             let count = later ? record.versions : change.stable
-            return try reader.versions(of: record, from: count - 1, count: 1).first.map { (count - 1, $0) }
+            return try reader.versions(of: key, from: count - 1, count: 1).first.map { (count - 1, $0) }
         }
     }
 
@@ -106,7 +106,7 @@ public struct KeyIndex: Sendable {
     public func confirmation(of txid: Hash256) throws(StoreError) -> (height: UInt32, block: Hash256)? {
         if let change = txids[txid] { return change.confirmation }
         guard let database else { return nil }
-        return try database.readOne { reader throws(StoreError) in try reader.confirmation(of: txid) }
+        return try database.read { reader throws(StoreError) in try reader.confirmation(of: txid) }
     }
 
     /// Whether `txid` is on the best chain, for the chain's owner: one statement on its own

@@ -7,23 +7,28 @@ import NIOConcurrencyHelpers
 /// records each chain update in one transaction; readers on any thread see committed
 /// snapshots and never wait for a write.
 ///
-/// Tables: `keys` (key -> row id, version count, owner), `versions` (key row and number ->
-/// height, txid, value, and the author when it is not the owner; `kind` 0 for a put leaves
-/// room for other kinds of version), `txids` (confirmed txid -> height), `chain` (height ->
-/// block hash on the best chain, which versions and txids name by height), `meta` (format,
-/// tip, height, update sequence, totals).
+/// Tables: `keys` (key -> row id, version count, owner, and its latest version: height,
+/// txid, value, the author when it is not the owner), `versions` (key row and number -> the
+/// same for every earlier version; `kind` 0 for a put leaves room for other kinds of
+/// version), `txids` (confirmed txid -> height), `chain` (height -> block hash on the best
+/// chain, which versions and txids name by height), `meta` (format, tip, height, update
+/// sequence, totals).
 ///
 /// Sendable by hand: its connections are not, and each is touched only under a lock (the
-/// writer's) or by the one thread that took it from the pool of idle readers.
+/// writer's, the owner's lookups', or the pool's while a reader is idle in it) or by the one
+/// thread that took it from the pool of idle readers.
 public final class KeyIndexDatabase: @unchecked Sendable {
-    /// The format `meta` records; a database in another is refused.
-    static let format: Int64 = 1
+    /// The format `meta` records. An older database is emptied (and the index built again
+    /// from the blocks); a newer one is refused.
+    static let format: Int64 = 2
     /// The database file.
     public let path: String
     private let writeLock = NIOLock()
     private let writer: KeyIndexWriter
     private let readersLock = NIOLock()
     private var idleReaders: [KeyIndexReader] = []
+    /// Writes committed so far: what a reader's open snapshot is compared with.
+    private var committed: UInt64 = 0
     private let readerCacheKiB: Int
     private let mapBytes: Int
     private let lookupLock = NIOLock()
@@ -48,8 +53,29 @@ public final class KeyIndexDatabase: @unchecked Sendable {
             PRAGMA temp_store = MEMORY;
             PRAGMA journal_size_limit = \(16 << 20);
             CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID;
+            """)
+        let check = try connection.prepare("SELECT value FROM meta WHERE name = 'format'")
+        let found = try check.step() ? check.int64(0) : nil
+        check.reset()
+        if let found, found > Self.format {
+            throw .database(path: path, code: 0, message: "the key index is in format \(found), newer than this node's format \(Self.format); run a newer keychain-node, or move keyindex.sqlite away to build the index again from the blocks")
+        }
+        if let found, found < Self.format {
+            // An older layout holds nothing the blocks do not: emptied, the index is built
+            // again from them at start-up, once.
+            try connection.execute("""
+                DROP TABLE IF EXISTS keys; DROP TABLE IF EXISTS versions; DROP TABLE IF EXISTS txids;
+                DROP TABLE IF EXISTS chain; DELETE FROM meta;
+                """)
+        }
+        // A key's latest version lives in its `keys` row, the earlier ones in `versions`: a
+        // `get` reads one row of one table, and a put moves the row's version into `versions`.
+        try connection.execute("""
             CREATE TABLE IF NOT EXISTS chain (height INTEGER PRIMARY KEY, hash BLOB NOT NULL);
-            CREATE TABLE IF NOT EXISTS keys (key BLOB PRIMARY KEY, id INTEGER NOT NULL, versions INTEGER NOT NULL, owner BLOB NOT NULL) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS keys (
+                key BLOB PRIMARY KEY, id INTEGER NOT NULL, versions INTEGER NOT NULL, owner BLOB NOT NULL,
+                height INTEGER NOT NULL, txid BLOB NOT NULL, value BLOB NOT NULL, author BLOB, kind INTEGER NOT NULL DEFAULT 0
+                ) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS versions (
                 key INTEGER NOT NULL, number INTEGER NOT NULL, height INTEGER NOT NULL, txid BLOB NOT NULL,
                 value BLOB NOT NULL, author BLOB, kind INTEGER NOT NULL DEFAULT 0,
@@ -57,12 +83,6 @@ public final class KeyIndexDatabase: @unchecked Sendable {
             CREATE TABLE IF NOT EXISTS txids (txid BLOB PRIMARY KEY, height INTEGER NOT NULL) WITHOUT ROWID;
             INSERT OR IGNORE INTO meta (name, value) VALUES ('format', \(Self.format));
             """)
-        let check = try connection.prepare("SELECT value FROM meta WHERE name = 'format'")
-        let found = try check.step() ? check.int64(0) : 0
-        check.reset()
-        guard found == Self.format else {
-            throw .database(path: path, code: 0, message: "the key index is in format \(found), this node reads format \(Self.format)")
-        }
         writer = try KeyIndexWriter(connection)
     }
 
@@ -76,7 +96,9 @@ public final class KeyIndexDatabase: @unchecked Sendable {
     public func write(_ steps: [KeyIndexStep], sequence: UInt64) throws(StoreError) -> KeyIndexState {
         writeLock.lock()
         defer { writeLock.unlock() }
-        return try writer.write(steps, sequence: sequence)
+        let state = try writer.write(steps, sequence: sequence)
+        committedWrite()
+        return state
     }
 
     /// Empties the index and records `state` (an empty index's: genesis, no keys), in one
@@ -85,6 +107,7 @@ public final class KeyIndexDatabase: @unchecked Sendable {
         writeLock.lock()
         defer { writeLock.unlock() }
         try writer.reset(to: state)
+        committedWrite()
     }
 
     /// Copies the write-ahead log into the database file and empties it: at a clean close,
@@ -121,26 +144,50 @@ public final class KeyIndexDatabase: @unchecked Sendable {
         lookupsInTransaction = false
     }
 
-    /// Runs `body` with a pooled reader and no transaction around it: for reads of one
-    /// statement, which is a snapshot by itself.
-    public func readOne<Result>(_ body: (KeyIndexReader) throws(StoreError) -> Result) throws(StoreError) -> Result {
-        try withPooledReader(body)
-    }
-
-    /// Runs `body` with a reader inside one read transaction: all it reads is one snapshot.
+    /// Runs `body` with a reader inside one read transaction: all it reads is one snapshot,
+    /// no older than the last write committed before the call.
+    ///
+    /// An idle reader keeps its snapshot open until a write makes it stale, so that a run of
+    /// reads with no write between them (a client's `get`s at rest) pays for SQLite's read
+    /// lock once, not per read. Each write ends the snapshots of the readers idle in the pool,
+    /// and a reader in use ends its own when it comes back stale: no snapshot outlives the
+    /// next write by more than one read, and none holds back the log's checkpoint.
     public func read<Result>(_ body: (KeyIndexReader) throws(StoreError) -> Result) throws(StoreError) -> Result {
-        try withPooledReader { reader throws(StoreError) in
-            try reader.connection.readTransaction { () throws(StoreError) -> Result in try body(reader) }
+        let (idle, current) = readersLock.withLock { (idleReaders.popLast(), committed) }
+        let reader: KeyIndexReader
+        if let idle { reader = idle } else { reader = try openReader() }
+        if reader.snapshot != current {
+            if reader.snapshot != nil { reader.connection.endRead() }
+            reader.snapshot = nil
+            try reader.connection.beginRead()
+            // Taken at the first read, after `current` was: the snapshot is at least as new.
+            reader.snapshot = current
         }
+        let result: Result
+        do { result = try body(reader) } catch {
+            reader.connection.endRead()
+            reader.snapshot = nil
+            throw error
+        }
+        readersLock.withLock {
+            if reader.snapshot != committed || idleReaders.count >= 16 {
+                reader.connection.endRead()
+                reader.snapshot = nil
+            }
+            if idleReaders.count < 16 { idleReaders.append(reader) }
+        }
+        return result
     }
 
-    /// An idle reader from the pool (a new one when none is idle), given back after `body`.
-    private func withPooledReader<Result>(_ body: (KeyIndexReader) throws(StoreError) -> Result) throws(StoreError) -> Result {
-        var idle = readersLock.withLock { idleReaders.popLast() }
-        if idle == nil { idle = try openReader() }
-        guard let reader = idle else { throw .database(path: path, code: 0, message: "no reader") }
-        defer { readersLock.withLock { if idleReaders.count < 16 { idleReaders.append(reader) } } }
-        return try body(reader)
+    /// Counts a committed write and ends the idle readers' snapshots, now stale.
+    private func committedWrite() {
+        readersLock.withLock {
+            committed &+= 1
+            for reader in idleReaders where reader.snapshot != nil {
+                reader.connection.endRead()
+                reader.snapshot = nil
+            }
+        }
     }
 
     private func openReader() throws(StoreError) -> KeyIndexReader {

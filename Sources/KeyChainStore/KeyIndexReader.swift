@@ -6,12 +6,14 @@ import KeyChainCore
 /// database's pool afterwards.
 public final class KeyIndexReader {
     let connection: SQLiteConnection
+    /// The database's count of committed writes when this reader's open read transaction
+    /// began, or nil when it has none (`KeyIndexDatabase.read`).
+    var snapshot: UInt64?
     private let stateStatement: SQLiteStatement
     private let sequenceStatement: SQLiteStatement
     private let keyStatement: SQLiteStatement
     private let versionsStatement: SQLiteStatement
     private let latestStatement: SQLiteStatement
-    private let historyStatement: SQLiteStatement
     private let confirmationStatement: SQLiteStatement
     private let keysStatement: SQLiteStatement
 
@@ -20,21 +22,22 @@ public final class KeyIndexReader {
         stateStatement = try connection.prepare("SELECT name, value FROM meta")
         sequenceStatement = try connection.prepare("SELECT value FROM meta WHERE name = 'sequence'")
         keyStatement = try connection.prepare("SELECT id, versions, owner FROM keys WHERE key = ?1")
+        // Versions `?2` to `?3` (exclusive) of key `?1`: the earlier ones from `versions`, the
+        // latest from the key's row; each with the key's owner, for versions whose author is NULL.
         versionsStatement = try connection.prepare("""
-            SELECT v.height, c.hash, v.txid, v.author, v.value FROM versions v JOIN chain c ON c.height = v.height
-            WHERE v.key = ?1 AND v.number >= ?2 ORDER BY v.number LIMIT ?3
-            """)
-        // A key's latest version, or its history, with the key's row: one statement, so one
-        // snapshot without a transaction around it.
-        latestStatement = try connection.prepare("""
-            SELECT k.versions, k.owner, v.height, c.hash, v.txid, v.author, v.value
-            FROM keys k JOIN versions v ON v.key = k.id AND v.number = k.versions - 1 JOIN chain c ON c.height = v.height
-            WHERE k.key = ?1
-            """)
-        historyStatement = try connection.prepare("""
-            SELECT k.versions, k.owner, v.height, c.hash, v.txid, v.author, v.value
+            SELECT v.height, c.hash, v.txid, v.author, v.value, k.owner, v.number
             FROM keys k JOIN versions v ON v.key = k.id JOIN chain c ON c.height = v.height
-            WHERE k.key = ?1 ORDER BY v.number
+            WHERE k.key = ?1 AND v.number >= ?2 AND v.number < ?3
+            UNION ALL
+            SELECT k.height, c.hash, k.txid, k.author, k.value, k.owner, k.versions - 1
+            FROM keys k JOIN chain c ON c.height = k.height
+            WHERE k.key = ?1 AND k.versions - 1 >= ?2 AND k.versions - 1 < ?3
+            ORDER BY 7
+            """)
+        // A key's latest version: one row of one table, and its block's hash.
+        latestStatement = try connection.prepare("""
+            SELECT k.versions, k.height, c.hash, k.txid, k.author, k.value, k.owner
+            FROM keys k JOIN chain c ON c.height = k.height WHERE k.key = ?1
             """)
         confirmationStatement = try connection.prepare("SELECT t.height, c.hash FROM txids t JOIN chain c ON c.height = t.height WHERE t.txid = ?1")
         keysStatement = try connection.prepare("SELECT key FROM keys WHERE key >= ?1 ORDER BY key LIMIT ?2")
@@ -71,13 +74,13 @@ public final class KeyIndexReader {
     }
 
     /// Up to `count` of the key's versions from number `first`, oldest first.
-    public func versions(of record: KeyRecord, from first: Int, count: Int) throws(StoreError) -> [KeyVersion] {
+    public func versions(of key: String, from first: Int, count: Int) throws(StoreError) -> [KeyVersion] {
         defer { versionsStatement.reset() }
-        versionsStatement.bind(1, record.id)
+        versionsStatement.bind(1, utf8: key)
         versionsStatement.bind(2, Int64(first))
-        versionsStatement.bind(3, Int64(count))
+        versionsStatement.bind(3, Int64(first) &+ Int64(max(count, 0)))
         var versions: [KeyVersion] = []
-        while try versionsStatement.step() { versions.append(try version(versionsStatement, from: 0, owner: record.owner)) }
+        while try versionsStatement.step() { versions.append(try version(versionsStatement)) }
         return versions
     }
 
@@ -86,20 +89,12 @@ public final class KeyIndexReader {
         defer { latestStatement.reset() }
         latestStatement.bind(1, utf8: key)
         guard try latestStatement.step() else { return nil }
-        guard let owner = latestStatement.bytes32(1) else { throw corrupt("a key's owner is not 32 bytes") }
-        return (Int(latestStatement.int64(0)) - 1, try version(latestStatement, from: 2, owner: PublicKey(raw: owner)))
+        return (Int(latestStatement.int64(0)) - 1, try version(latestStatement, from: 1))
     }
 
     /// Every version of the key, oldest first.
     public func history(_ key: String) throws(StoreError) -> [KeyVersion] {
-        defer { historyStatement.reset() }
-        historyStatement.bind(1, utf8: key)
-        var versions: [KeyVersion] = []
-        while try historyStatement.step() {
-            guard let owner = historyStatement.bytes32(1) else { throw corrupt("a key's owner is not 32 bytes") }
-            versions.append(try version(historyStatement, from: 2, owner: PublicKey(raw: owner)))
-        }
-        return versions
+        try versions(of: key, from: 0, count: Int(Int32.max))
     }
 
     /// The height and block of a confirmed put, or nil if it is not on the best chain.
@@ -121,18 +116,17 @@ public final class KeyIndexReader {
         return keys
     }
 
-    /// The version in columns `first` on: height, block, txid, author (NULL: `owner`), value.
-    private func version(_ row: SQLiteStatement, from first: Int32, owner: PublicKey) throws(StoreError) -> KeyVersion {
+    /// The version in columns `first` on: height, block, txid, author (NULL: the owner),
+    /// value, owner.
+    private func version(_ row: SQLiteStatement, from first: Int32 = 0) throws(StoreError) -> KeyVersion {
         guard let block = row.bytes32(first + 1), let txid = row.bytes32(first + 2) else {
             throw corrupt("a version's block or txid is not 32 bytes")
         }
-        var author = owner
-        if !row.isNull(first + 3) {
-            guard let raw = row.bytes32(first + 3) else { throw corrupt("a version's author is not 32 bytes") }
-            author = PublicKey(raw: raw)
+        guard let author = row.bytes32(row.isNull(first + 3) ? first + 5 : first + 3) else {
+            throw corrupt("a version's author or its key's owner is not 32 bytes")
         }
         return KeyVersion(value: row.blob(first + 4), height: UInt32(truncatingIfNeeded: row.int64(first)), blockHash: Hash256(raw: block),
-                          txid: Hash256(raw: txid), author: author)
+                          txid: Hash256(raw: txid), author: PublicKey(raw: author))
     }
 
     private func corrupt(_ reason: String) -> StoreError {

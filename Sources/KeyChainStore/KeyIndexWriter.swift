@@ -5,10 +5,10 @@ import KeyChainCore
 final class KeyIndexWriter {
     private let connection: SQLiteConnection
     private let reader: KeyIndexReader
+    private let keepLatest: SQLiteStatement
     private let addVersion: SQLiteStatement
-    private let setVersions: SQLiteStatement
+    private let restoreLatest: SQLiteStatement
     private let deleteKey: SQLiteStatement
-    private let insertVersion: SQLiteStatement
     private let deleteVersion: SQLiteStatement
     private let insertTxid: SQLiteStatement
     private let deleteTxid: SQLiteStatement
@@ -20,17 +20,27 @@ final class KeyIndexWriter {
     init(_ connection: SQLiteConnection) throws(StoreError) {
         self.connection = connection
         reader = try KeyIndexReader(connection)
-        // A new key takes the next id; a known one counts one more version. Either way the
-        // key's id, its count and its owner come back, in one statement.
-        addVersion = try connection.prepare("""
-            INSERT INTO keys (key, id, versions, owner) VALUES (?1, ?2, 1, ?3)
-            ON CONFLICT (key) DO UPDATE SET versions = versions + 1 RETURNING id, versions, owner
+        // A put first moves the key's latest version (if it has one) from its row into
+        // `versions`, then makes its own the row's: a new key takes the next id, a known one
+        // counts one more version. The key's id, count and owner come back.
+        keepLatest = try connection.prepare("""
+            INSERT INTO versions (key, number, height, txid, value, author, kind)
+            SELECT id, versions - 1, height, txid, value, author, kind FROM keys WHERE key = ?1
             """)
-        setVersions = try connection.prepare("UPDATE keys SET versions = ?2 WHERE key = ?1")
+        addVersion = try connection.prepare("""
+            INSERT INTO keys (key, id, versions, owner, height, txid, value, author) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, NULL)
+            ON CONFLICT (key) DO UPDATE SET versions = versions + 1, height = excluded.height, txid = excluded.txid,
+                value = excluded.value, author = NULLIF(excluded.owner, owner), kind = 0
+            RETURNING id, versions, owner
+            """)
+        // Undoing a put makes the version before it the row's latest again.
+        restoreLatest = try connection.prepare("""
+            UPDATE keys SET versions = versions - 1, (height, txid, value, author, kind) =
+                (SELECT height, txid, value, author, kind FROM versions WHERE key = ?2 AND number = ?3)
+            WHERE key = ?1
+            """)
         deleteKey = try connection.prepare("DELETE FROM keys WHERE key = ?1")
-        insertVersion = try connection.prepare(
-            "INSERT INTO versions (key, number, height, txid, value, author) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-        deleteVersion = try connection.prepare("DELETE FROM versions WHERE key = ?1 AND number = ?2 RETURNING txid")
+        deleteVersion = try connection.prepare("DELETE FROM versions WHERE key = ?1 AND number = ?2")
         insertTxid = try connection.prepare("INSERT INTO txids (txid, height) VALUES (?1, ?2)")
         deleteTxid = try connection.prepare("DELETE FROM txids WHERE txid = ?1")
         insertBlock = try connection.prepare("INSERT OR REPLACE INTO chain (height, hash) VALUES (?1, ?2)")
@@ -98,28 +108,26 @@ final class KeyIndexWriter {
 
     private func apply(_ block: Block, height: UInt32, state: inout KeyIndexState, nextKeyID: inout Int64) throws(StoreError) {
         for transaction in block.transactions {
+            keepLatest.bind(1, utf8: transaction.key)
+            try keepLatest.run()
             let proposed = nextKeyID
             addVersion.bind(1, utf8: transaction.key)
             addVersion.bind(2, proposed)
             addVersion.bind(3, transaction.author.raw)
-            guard try addVersion.step(), let raw = addVersion.bytes32(2) else {
+            addVersion.bind(4, Int64(height))
+            addVersion.bind(5, transaction.id.raw)
+            addVersion.bind(6, transaction.value)
+            // The author is stored only when it is not the owner (a transfer; none yet).
+            guard try addVersion.step(), addVersion.bytes32(2) != nil else {
                 addVersion.reset()
                 throw corrupt("a key's row did not come back")
             }
-            let (id, number, owner) = (addVersion.int64(0), Int(addVersion.int64(1)) - 1, PublicKey(raw: raw))
+            let number = addVersion.int64(1) - 1
             addVersion.reset()
             if number == 0 {
                 state.keys += 1
                 nextKeyID += 1
             }
-            insertVersion.bind(1, id)
-            insertVersion.bind(2, Int64(number))
-            insertVersion.bind(3, Int64(height))
-            insertVersion.bind(4, transaction.id.raw)
-            insertVersion.bind(5, transaction.value)
-            // The author is the key's owner but for a transfer (none yet): stored only when not.
-            if transaction.author == owner { insertVersion.bindNull(6) } else { insertVersion.bind(6, transaction.author.raw) }
-            try insertVersion.run()
             insertTxid.bind(1, transaction.id.raw)
             insertTxid.bind(2, Int64(height))
             try insertTxid.run()
@@ -133,20 +141,22 @@ final class KeyIndexWriter {
             guard let record = try reader.key(key), record.versions > 0 else {
                 throw corrupt("undo of a put on a key the index does not hold")
             }
-            let number = record.versions - 1
-            deleteVersion.bind(1, record.id)
-            deleteVersion.bind(2, Int64(number))
-            let removed = try deleteVersion.step() ? deleteVersion.bytes32(0) : nil
-            deleteVersion.reset()
-            guard removed == transaction.id.raw else { throw corrupt("undo of a put that is not its key's latest version") }
-            if number == 0 {
+            guard try reader.latest(key)?.version.txid == transaction.id else {
+                throw corrupt("undo of a put that is not its key's latest version")
+            }
+            if record.versions == 1 {
                 deleteKey.bind(1, utf8: key)
                 try deleteKey.run()
                 state.keys -= 1
             } else {
-                setVersions.bind(1, utf8: key)
-                setVersions.bind(2, Int64(number))
-                try setVersions.run()
+                let previous = Int64(record.versions - 2)
+                restoreLatest.bind(1, utf8: key)
+                restoreLatest.bind(2, record.id)
+                restoreLatest.bind(3, previous)
+                try restoreLatest.run()
+                deleteVersion.bind(1, record.id)
+                deleteVersion.bind(2, previous)
+                try deleteVersion.run()
             }
             deleteTxid.bind(1, transaction.id.raw)
             try deleteTxid.run()

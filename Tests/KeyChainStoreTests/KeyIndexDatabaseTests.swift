@@ -18,7 +18,7 @@ import Testing
     static func versions(_ database: KeyIndexDatabase, _ key: String) throws -> [KeyVersion] {
         try database.read { reader throws(StoreError) in
             guard let record = try reader.key(key) else { return [] }
-            return try reader.versions(of: record, from: 0, count: record.versions)
+            return try reader.versions(of: key, from: 0, count: record.versions)
         }
     }
 
@@ -100,20 +100,68 @@ import Testing
         #expect(try database.state()?.height == 2)
     }
 
-    @Test func anIndexInAnotherFormatIsRefusedWithItsFormat() throws {
+    @Test func idleReadersSeeTheNextWriteAndHoldBackNoCheckpoint() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("keyindex.sqlite")
-        _ = try KeyIndexDatabase(path: path)
+        let database = try KeyIndexDatabase(path: path)
+        let alice = try TestNetwork.identity(1)
+        let first = Self.block(on: Self.genesis, [try TestNetwork.put("a", "1", by: alice)])
+        try database.write([.apply(first, hash: first.hash, height: 1)], sequence: 1)
+        // Two readers, both back in the pool with their snapshots open.
+        try database.read { outer throws(StoreError) in
+            try database.read { inner throws(StoreError) in #expect(try inner.state()?.height == 1) }
+            #expect(try outer.state()?.height == 1)
+        }
+        let second = Self.block(on: first.header, [try TestNetwork.put("a", "2", by: alice)])
+        try database.write([.apply(second, hash: second.hash, height: 2)], sequence: 2)
+        try database.read { outer throws(StoreError) in
+            try database.read { inner throws(StoreError) in #expect(try inner.latest("a")?.number == 1) }
+            #expect(try outer.state()?.height == 2)
+        }
+        // The idle readers' snapshots are current, and a write ends them: the log empties.
+        let third = Self.block(on: second.header, [try TestNetwork.put("a", "3", by: alice)])
+        try database.write([.apply(third, hash: third.hash, height: 3)], sequence: 3)
+        try database.checkpointLog()
+        let log = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int
+        #expect(log == 0)
+    }
+
+    /// Sets the format `meta` records, as another build of the node would have left it.
+    static func setFormat(_ format: Int, at path: String) throws {
         let sqlite = Process()
         sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        sqlite.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE meta SET value=9 WHERE name='format'\"); c.commit()", path]
+        sqlite.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE meta SET value=\(format) WHERE name='format'\"); c.commit()", path]
         try sqlite.run()
         sqlite.waitUntilExit()
         #expect(sqlite.terminationStatus == 0)
+    }
+
+    @Test func anIndexInANewerFormatIsRefusedWithBothFormats() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("keyindex.sqlite")
+        _ = try KeyIndexDatabase(path: path)
+        try Self.setFormat(9, at: path)
         #expect {
             _ = try KeyIndexDatabase(path: path)
         } throws: { error in
-            "\(error)".contains("format 9") && "\(error)".contains("format 1")
+            "\(error)".contains("format 9") && "\(error)".contains("format 2")
         }
+    }
+
+    @Test func anIndexInAnOlderFormatIsEmptiedToBeBuiltAgain() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("keyindex.sqlite")
+        let alice = try TestNetwork.identity(1)
+        let first = Self.block(on: Self.genesis, [try TestNetwork.put("a", "1", by: alice)])
+        do {
+            let database = try KeyIndexDatabase(path: path)
+            try database.write([.apply(first, hash: first.hash, height: 1)], sequence: 1)
+        }
+        try Self.setFormat(1, at: path)
+        let reopened = try KeyIndexDatabase(path: path)
+        #expect(try reopened.state() == nil)
+        #expect(try Self.versions(reopened, "a").isEmpty)
+        try reopened.write([.apply(first, hash: first.hash, height: 1)], sequence: 1)
+        #expect(try Self.versions(reopened, "a").map(\.value) == [Array("1".utf8)])
     }
 }
