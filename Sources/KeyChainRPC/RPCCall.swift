@@ -29,6 +29,15 @@ struct RPCCall: Sendable {
         silent ? nil : dispatcher.encode(id, result)
     }
 
+    /// The reply line for a result whose JSON `json` writes (nil for a notification).
+    func answer<Output>(_ result: Result<Output, NodeRequestError>, writing json: (RPCID, Output) -> String) -> String? {
+        guard !silent else { return nil }
+        switch result {
+        case let .success(value): return json(id, value)
+        case let .failure(error): return dispatcher.encodeError(id, error.rpcError)
+        }
+    }
+
     /// The reply line for an error (nil for a notification).
     func failure(_ error: RPCError) -> String? {
         silent ? nil : dispatcher.encodeError(id, error)

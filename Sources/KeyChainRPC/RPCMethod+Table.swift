@@ -11,7 +11,7 @@ extension RPCMethod {
         case .get:
             .read(KeyParams.self) { view, params, _ in view.get(params.key).map(VersionResult.init) }
         case .history:
-            .read(KeyParams.self) { view, params, _ in
+            .read(KeyParams.self, writing: JSONText.reply) { view, params in
                 view.history(params.key).map { HistoryResult(key: params.key, versions: $0.map(VersionResult.init)) }
             }
         case .tx:

@@ -20,6 +20,20 @@ struct RPCMethod: Sendable {
         }
     }
 
+    /// A read whose reply is written by `json` (`JSONText`) instead of the encoder: for a
+    /// reply long enough that the encoder's time shows.
+    static func read<Params: Decodable & Sendable, Output: Sendable>(
+        _ type: Params.Type, writing json: @escaping @Sendable (RPCID, Output) -> String,
+        _ body: @escaping @Sendable (ChainView, Params) -> Result<Output, NodeRequestError>
+    ) -> RPCMethod {
+        RPCMethod { call in
+            switch call.params(type, optional: false) {
+            case let .failure(error): .reply(call.failure(error))
+            case let .success(params): .read { view in call.answer(body(view, params), writing: json) }
+            }
+        }
+    }
+
     /// A read of the published view whose answer is built on the listing queue.
     static func listing<Params: Decodable & Sendable, Output: Codable & Sendable>(
         _ type: Params.Type, optional: Bool = false,

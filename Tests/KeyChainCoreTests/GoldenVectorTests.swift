@@ -113,7 +113,7 @@ import Testing
 import Foundation
 import KeyChainAPI
 
-/// The hand-written `get` reply is the JSON Foundation's encoder would write.
+/// The hand-written `get` and `history` replies are the JSON Foundation's encoder would write.
 @Suite struct JSONTextTests {
     @Test(arguments: ["plain", "quote \" and \\ backslash", "line\nbreak\ttab\u{1}", "unicode é 🔑", ""])
     func getReplyRoundTrips(_ value: String) throws {
@@ -125,5 +125,27 @@ import KeyChainAPI
             #expect(decoded.result == version)
             #expect(decoded.id == id)
         }
+    }
+
+    @Test func historyReplyIsTheEncodersJSON() throws {
+        let versions = ["first", "quote \" and \\", "line\nbreak", ""].enumerated().map { number, value in
+            VersionResult(key: "k/é", version: number, value: value, encoding: .utf8, height: UInt32(number + 1), block: String(repeating: "a", count: 64),
+                          txid: String(repeating: "b", count: 64), author: String(repeating: "c", count: 64), confirmations: UInt32(4 - number))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        for history in [HistoryResult(key: "k/é", versions: versions), HistoryResult(key: "none", versions: [])] {
+            for id in [RPCID.number(42), .string("x\"y"), .null] {
+                let text = JSONText.reply(id: id, history: history)
+                let decoded = try JSONDecoder().decode(RPCResponse<HistoryResult>.self, from: Data(text.utf8))
+                #expect(decoded.result?.versions == history.versions && decoded.result?.key == history.key)
+                #expect(decoded.id == id)
+            }
+        }
+        // The same JSON object the encoder writes (its order of fields is its own).
+        let history = HistoryResult(key: "k", versions: versions)
+        let written = try JSONSerialization.jsonObject(with: Data(JSONText.reply(id: .number(1), history: history).utf8)) as? NSDictionary
+        let encoded = try JSONSerialization.jsonObject(with: try encoder.encode(RPCResponse(id: .number(1), result: history))) as? NSDictionary
+        #expect(written != nil && written == encoded)
     }
 }
