@@ -50,9 +50,6 @@ final class SQLiteStatement {
     /// Binds an integer.
     func bind(_ index: Int32, _ value: Int64) { sqlite3_bind_int64(statement, index, value) }
 
-    /// Binds SQL NULL.
-    func bindNull(_ index: Int32) { sqlite3_bind_null(statement, index) }
-
     /// Advances to the next row: true if there is one, false when the statement is done.
     func step() throws(StoreError) -> Bool {
         let code = sqlite3_step(statement)
