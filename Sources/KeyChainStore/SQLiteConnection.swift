@@ -59,13 +59,6 @@ final class SQLiteConnection {
         }
     }
 
-    /// Runs `body` in one read transaction: every statement in it sees the same committed state.
-    func readTransaction<Result>(_ body: () throws(StoreError) -> Result) throws(StoreError) -> Result {
-        try beginRead()
-        defer { endRead() }
-        return try body()
-    }
-
     /// Starts a read transaction (its snapshot is taken at the first read in it).
     func beginRead() throws(StoreError) {
         if begin == nil { begin = try prepare("BEGIN DEFERRED") }
