@@ -36,11 +36,11 @@ final class KeyIndexWriter {
         // Undoing a put makes the version before it the row's latest again.
         restoreLatest = try connection.prepare("""
             UPDATE keys SET versions = versions - 1, (height, txid, value, author, kind) =
-                (SELECT height, txid, value, author, kind FROM versions WHERE key = ?2 AND number = ?3)
+                (SELECT v.height, v.txid, v.value, v.author, v.kind FROM versions v WHERE v.key = keys.id AND v.number = ?2)
             WHERE key = ?1
             """)
         deleteKey = try connection.prepare("DELETE FROM keys WHERE key = ?1")
-        deleteVersion = try connection.prepare("DELETE FROM versions WHERE key = ?1 AND number = ?2")
+        deleteVersion = try connection.prepare("DELETE FROM versions WHERE key = (SELECT id FROM keys WHERE key = ?1) AND number = ?2")
         insertTxid = try connection.prepare("INSERT INTO txids (txid, height) VALUES (?1, ?2)")
         deleteTxid = try connection.prepare("DELETE FROM txids WHERE txid = ?1")
         insertBlock = try connection.prepare("INSERT OR REPLACE INTO chain (height, hash) VALUES (?1, ?2)")
@@ -138,23 +138,21 @@ final class KeyIndexWriter {
     private func undo(_ block: Block, state: inout KeyIndexState) throws(StoreError) {
         for transaction in block.transactions.reversed() {
             let key = transaction.key
-            guard let record = try reader.key(key), record.versions > 0 else {
-                throw corrupt("undo of a put on a key the index does not hold")
-            }
-            guard try reader.latest(key)?.version.txid == transaction.id else {
+            // The key's latest version names its number and txid: one lookup for the check and the undo.
+            guard let latest = try reader.latest(key) else { throw corrupt("undo of a put on a key the index does not hold") }
+            guard latest.version.txid == transaction.id else {
                 throw corrupt("undo of a put that is not its key's latest version")
             }
-            if record.versions == 1 {
+            if latest.number == 0 {
                 deleteKey.bind(1, utf8: key)
                 try deleteKey.run()
                 state.keys -= 1
             } else {
-                let previous = Int64(record.versions - 2)
+                let previous = Int64(latest.number - 1)
                 restoreLatest.bind(1, utf8: key)
-                restoreLatest.bind(2, record.id)
-                restoreLatest.bind(3, previous)
+                restoreLatest.bind(2, previous)
                 try restoreLatest.run()
-                deleteVersion.bind(1, record.id)
+                deleteVersion.bind(1, utf8: key)
                 deleteVersion.bind(2, previous)
                 try deleteVersion.run()
             }
