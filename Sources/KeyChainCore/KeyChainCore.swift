@@ -7,7 +7,8 @@
 //   `PrecomputedKeys`, tables for the keys that sign often; `Transaction.validSignatures`, many
 //   at once; `SignatureRule`, the pinned vectors every path must answer at start-up.
 // - Consensus numbers: `Target` (compact proof-of-work target), `Work`, `NetworkParameters`
-//   and the genesis block they define.
+//   and the genesis block they define; `ASERTSchedule`, the aserti3-2d retargeting rule
+//   (reproduces Bitcoin Cash's reference runs; not yet a rule any network applies).
 // - One canonical binary encoding (`ByteWriter`, `ByteReader`): little-endian integers, a
 //   maximum checked on every variable-length field, typed `DecodingError`s, never a trap.
 //   docs/PROTOCOL.md gives the layouts with golden vectors.
