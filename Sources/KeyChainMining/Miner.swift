@@ -177,9 +177,14 @@ public final class Miner: Sendable {
                 // wait is over, whether or not a new template came meanwhile.
                 if template != nil, reopenAfterSiblingWait(seen: current) { continue }
                 waitForNewGeneration(after: current)
-                // Idle time is not owed: the pace starts again with the next template.
-                paceStartedAt = Date()
-                pacedHashes = 0
+                // Idle time is not owed: a pace that fell behind starts again with the next
+                // template. Hashes done ahead of it still are: at a difficulty where most
+                // batches find a block, forgiving them after every find let capped miners
+                // run at 1.44x their cap.
+                if let rate = perThreadRate, paceStartedAt.addingTimeInterval(Double(pacedHashes) / rate) <= Date() {
+                    paceStartedAt = Date()
+                    pacedHashes = 0
+                }
                 continue
             }
             if let rate = perThreadRate {

@@ -182,4 +182,33 @@ final class BlockInbox: Sendable {
         #expect(Double(miner.totalHashes) <= allowed, "\(miner.totalHashes) hashes in \(elapsed) s")
         #expect(miner.totalHashes > 0)
     }
+
+    /// The limit holds at a difficulty so low that nearly every batch finds a block: each find
+    /// sends the miner idle until its next template, and when the idle branch forgave the
+    /// hashes done ahead of the pace, capped nodes ran at 1.44x their cap at 10-12 bits.
+    @Test func hashRateLimitHoldsWhenBlocksComeEveryFewHashes() throws {
+        let limit = 20_000.0
+        let found = Atomic<Int>(0)
+        let owner = Mutex<Miner?>(nil)
+        // As a node does: the block goes to another thread, which sets the miner going again
+        // (here by forgetting the block, so the same template is mined once more).
+        let miner = Miner(configuration: .init(threads: 2, hashRateLimit: limit)) { _ in
+            found.add(1, ordering: .relaxed)
+            DispatchQueue.global().async { owner.withLock { $0?.forgetFoundBlock() } }
+        }
+        owner.withLock { $0 = miner }
+        let fixture = try fixture()
+        miner.start()
+        let started = Date()
+        miner.update(fixture.chain.makeTemplate(), target: try Target(difficultyBits: 6))
+        let deadline = started.addingTimeInterval(0.5)
+        while Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        miner.stop()
+        owner.withLock { $0 = nil }
+        let elapsed = Date().timeIntervalSince(started)
+        let allowed = limit * elapsed + 2 * max(1, limit / 2 / 50)  // one batch per thread of slack
+        let blocks = found.load(ordering: .relaxed)
+        #expect(Double(miner.totalHashes) <= allowed, "\(miner.totalHashes) hashes in \(elapsed) s, \(blocks) blocks")
+        #expect(blocks > 1)
+    }
 }
