@@ -8,6 +8,11 @@ import KeyChainCore
 ///   old tip mostly makes orphans (during a busy import each cost a block of puts and a
 ///   reorganisation), so the miner idles, for at most `maxPause`: a peer that announces and
 ///   never delivers cannot stop it.
+/// - **Catching up.** When the chain moves and a better block is still awaited, the node is
+///   behind by more than one block and getting there: the pause starts over with each block,
+///   so a node that syncs does not mine on tips it is about to leave (Bitcoin Core gives no
+///   templates during initial block download). A catch-up that stalls for `maxPause` frees
+///   the miner, as a single wait does.
 /// - **Mine-ahead.** Once a block that extends the tip has passed its body checks, the miner
 ///   moves to a template on it, before it is stored and connected (which took a busy node
 ///   100-550 ms, while every miner that had it stood idle).
@@ -54,6 +59,8 @@ public struct MinerController: Sendable, Equatable {
     public private(set) var pausedSince: UInt64?
     /// Whether that wait ran out (the miner went back to the old tip).
     public private(set) var pauseSpent = false
+    /// The tip when that wait began or last started over.
+    public private(set) var pausedTip: Hash256?
     /// The block the miner works ahead on, before it is connected.
     public private(set) var minedAheadOn: Hash256?
     /// Whether the last template left waiting puts out for want of room.
@@ -66,8 +73,12 @@ public struct MinerController: Sendable, Equatable {
     public mutating func refresh(_ situation: Situation) -> Work {
         minedAheadOn = nil
         if situation.awaitingBetterBlock {
+            if pausedSince == nil || pausedTip != situation.tip {
+                pausedSince = situation.now
+                pausedTip = situation.tip
+                pauseSpent = false
+            }
             let since = pausedSince ?? situation.now
-            pausedSince = since
             if situation.now < since + Self.maxPause {
                 templateFull = false
                 return .idle
@@ -75,6 +86,7 @@ public struct MinerController: Sendable, Equatable {
             pauseSpent = true
         } else {
             pausedSince = nil
+            pausedTip = nil
             pauseSpent = false
         }
         guard situation.policyMines else {
@@ -85,11 +97,12 @@ public struct MinerController: Sendable, Equatable {
     }
 
     /// After the node handled a peer's events: a new decision when a better block began or
-    /// stopped being awaited, when the pause ran out, or when the block mined ahead on did not
-    /// become the tip; nil when the miner should go on as it is.
+    /// stopped being awaited, when the pause ran out, when the chain moved during it, or when
+    /// the block mined ahead on did not become the tip; nil when the miner should go on as it is.
     public mutating func afterEvents(_ situation: Situation) -> Work? {
         let pauseRanOut = situation.awaitingBetterBlock && !pauseSpent && pausedSince.map { situation.now >= $0 + Self.maxPause } == true
-        if situation.awaitingBetterBlock != (pausedSince != nil) || pauseRanOut { return refresh(situation) }
+        let caughtUpABlock = situation.awaitingBetterBlock && pausedSince != nil && pausedTip != situation.tip
+        if situation.awaitingBetterBlock != (pausedSince != nil) || pauseRanOut || caughtUpABlock { return refresh(situation) }
         return afterConnecting(situation)
     }
 

@@ -43,6 +43,19 @@ import Testing
             (.afterEvents(now: 20, awaiting: false), .some(.tip)),
             (.afterEvents(now: 30, awaiting: false), nil),
         ]),
+        // Behind by several blocks: each block connected while more are awaited starts the
+        // pause over; a catch-up that stalls for 3 s frees the miner until the next block.
+        ("catching up keeps the miner idle past 3 s", [
+            (.refresh(now: 0, awaiting: true), .some(.idle)),
+            (.afterEvents(now: 2_500, awaiting: true, tip: MinerControllerTests.next), .some(.idle)),
+            (.afterEvents(now: 5_000, awaiting: true, tip: MinerControllerTests.next), nil),
+            (.refresh(now: 5_400, awaiting: true, tip: MinerControllerTests.other), .some(.idle)),
+            (.afterEvents(now: 8_399, awaiting: true, tip: MinerControllerTests.other), nil),
+            (.afterEvents(now: 8_400, awaiting: true, tip: MinerControllerTests.other), .some(.tip)),
+            (.afterEvents(now: 9_000, awaiting: true, tip: MinerControllerTests.other), nil),
+            (.afterEvents(now: 9_100, awaiting: true, tip: MinerControllerTests.tip), .some(.idle)),
+            (.afterEvents(now: 9_200, awaiting: false, tip: MinerControllerTests.tip), .some(.tip)),
+        ]),
         // Mine-ahead on a block whose body checks passed; back to the tip if it does not connect.
         ("ahead, then connected", [
             (.bodyChecked(MinerControllerTests.next, holdsPuts: true, mines: true), .some(.ahead(MinerControllerTests.next))),
