@@ -2,15 +2,19 @@ import Foundation
 import KeyChainCore
 import Testing
 
-/// The retargeting rule against the published aserti3-2d reference runs (Vectors/asert, where
-/// they came from: Vectors/README.md) and against the properties KeyChain's own parameters need.
+/// The retargeting rule against the published aserti3-2d reference runs and KeyChain's own
+/// runs (Vectors/asert; where each came from: Vectors/README.md), and against the properties
+/// KeyChain's parameters need.
 @Suite struct ASERTScheduleTests {
-    /// One reference run: its anchor and every block's expected next target.
+    /// One run: its parameters, its anchor and every block's expected next target.
     struct Run: Sendable, CustomStringConvertible {
         let name: String
         let anchorHeight: UInt64
         let anchorParentTime: Int64
         let anchorBits: UInt32
+        let interval: Int64
+        let halfLife: Int64
+        let easiestBits: UInt32
         let blocks: [(height: UInt64, time: Int64, nextBits: UInt32)]
         var description: String { name }
     }
@@ -18,8 +22,11 @@ import Testing
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Vectors").appendingPathComponent("asert")
 
-    /// The reference runs, read from the source tree; an unreadable file fails its test.
+    /// The reference runs (Bitcoin Cash's parameters) and KeyChain's own (milliseconds, 1 s
+    /// blocks, a 30 s half-life, 2^255 the easiest target), read from the source tree; an
+    /// unreadable file fails its test.
     static let runs: [String] = (1...10).map { String(format: "run%02d", $0) }
+        + (1...8).map { String(format: "keychain-run%02d", $0) }
 
     static func load(_ name: String) throws -> Run {
         let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
@@ -35,20 +42,23 @@ import Testing
                 blocks.append((try #require(block.0), try #require(block.1), try #require(block.2)))
             }
         }
-        let bits = try #require(header["anchor nBits"]?.dropFirst(2))
+        func bits(_ name: String) -> UInt32? { header[name].flatMap { UInt32($0.dropFirst(2), radix: 16) } }
+        // A run that names no parameters has Bitcoin Cash's: 600 s blocks, a two-day
+        // half-life, its proof-of-work limit.
         let run = Run(name: name, anchorHeight: try #require(header["anchor height"].flatMap { UInt64($0) }),
                       anchorParentTime: try #require(header["anchor ancestor time"].flatMap { Int64($0) }),
-                      anchorBits: try #require(UInt32(bits, radix: 16)), blocks: blocks)
+                      anchorBits: try #require(bits("anchor nBits")), interval: header["interval"].flatMap { Int64($0) } ?? 600,
+                      halfLife: header["half-life"].flatMap { Int64($0) } ?? 172_800, easiestBits: bits("easiest nBits") ?? 0x1D00_FFFF,
+                      blocks: blocks)
         #expect(blocks.count == Int(header["iterations"] ?? ""), "\(name): every iteration is listed")
         return run
     }
 
-    @Test(arguments: runs) func theReferenceRunsAreReproducedExactly(_ name: String) throws {
+    @Test(arguments: runs) func everyRunIsReproducedExactly(_ name: String) throws {
         let run = try Self.load(name)
-        // Bitcoin Cash's parameters: 600 s blocks, a two-day half-life, its proof-of-work limit.
         let schedule = try ASERTSchedule(anchorHeight: run.anchorHeight, anchorParentTime: run.anchorParentTime,
-                                         anchorTarget: try Target(compact: run.anchorBits), interval: 600,
-                                         halfLife: 172_800, easiest: try Target(compact: 0x1D00_FFFF))
+                                         anchorTarget: try Target(compact: run.anchorBits), interval: run.interval,
+                                         halfLife: run.halfLife, easiest: try Target(compact: run.easiestBits))
         var mismatches = 0
         for block in run.blocks where schedule.target(after: block.height, time: block.time).compact != block.nextBits {
             if mismatches < 3 {
