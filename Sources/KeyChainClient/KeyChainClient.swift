@@ -61,9 +61,10 @@ public final class KeyChainClient: Sendable {
         do { body = try encoder.encode(RPCRequest(id: .number(id), method: method, params: params)) } catch {
             throw .malformedReply("cannot encode the request: \(error)")
         }
-        var buffer = channel.allocator.buffer(capacity: body.count + 1)
-        buffer.writeBytes(body)
-        buffer.writeInteger(UInt8(ascii: "\n"))
+        var line = channel.allocator.buffer(capacity: body.count + 1)
+        line.writeBytes(body)
+        line.writeInteger(UInt8(ascii: "\n"))
+        let buffer = line
         let promise = channel.eventLoop.makePromise(of: ByteBuffer.self)
         let channel = self.channel
         let router = self.router

@@ -11,8 +11,9 @@ public func runCLI(_ arguments: [String], socket: String, identity: String, seco
     process.environment = environment
     let directory = try TemporaryDirectory(prefix: "keychain-cli-output")
     let outPath = directory.file("out"), errPath = directory.file("err")
-    FileManager.default.createFile(atPath: outPath, contents: nil)
-    FileManager.default.createFile(atPath: errPath, contents: nil)
+    // A file that could not be made fails the `FileHandle` below, with the reason.
+    _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
     process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
     process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
     try Spawner.shared.run(process)
