@@ -52,6 +52,7 @@ public final class Miner: Sendable {
     private let hashes = Atomic<UInt64>(0)
     private let running = Atomic<Int>(0)
     private let exited = DispatchSemaphore(value: 0)
+    private let recent = Mutex(HashRateWindow(start: ProcessInfo.processInfo.systemUptime))
 
     /// A stopped miner that will call `onBlock` (on a mining thread) with each block it seals.
     public init(configuration: Configuration = Configuration(), onBlock: @escaping @Sendable (Block) -> Void) {
@@ -61,6 +62,12 @@ public final class Miner: Sendable {
 
     /// Nonces tried since the miner was made.
     public var totalHashes: UInt64 { hashes.load(ordering: .relaxed) }
+
+    /// Hashes a second over the last `HashRateWindow.seconds` seconds (0 when idle that long).
+    public var hashRate: Double {
+        let now = ProcessInfo.processInfo.systemUptime
+        return recent.withLock { $0.rate(at: now) }
+    }
 
     /// Mining threads that have not returned: 0 once `stop()` has joined them all.
     public var liveThreads: Int { live.load(ordering: .acquiring) }
@@ -205,6 +212,8 @@ public final class Miner: Sendable {
             if let rate = perThreadRate { count = min(count, max(1, UInt64(rate / 50))) }
             let outcome = job.search(from: nonce, count: count)
             hashes.add(outcome.hashes, ordering: .relaxed)
+            let now = ProcessInfo.processInfo.systemUptime
+            recent.withLock { $0.add(outcome.hashes, at: now) }
             nonce &+= outcome.hashes
             pacedHashes += outcome.hashes
             if let found = outcome.found {

@@ -479,6 +479,7 @@ actor ChainOwner {
             switch timer {
             case .tick:
                 receive(.tick)
+                if let miner { metrics.hashRate.record(miner.hashRate) }
                 startTicking()
             case .refreshTemplate:
                 refreshMining()

@@ -38,7 +38,6 @@ public final class Node: Sendable {
     let metrics: NodeMetrics
     private let published: PublishedView
     private let miner: Miner?
-    private let startedAt = Date()
     private let ticking = Atomic<Bool>(false)
     /// Holds the data directory's lock for the node's lifetime (nil for a node on storage alone).
     private let directory: NodeDataDirectory?
@@ -179,11 +178,8 @@ public final class Node: Sendable {
     /// What the owner last published.
     public var view: ChainView { published.current }
 
-    /// Hashes a second since the node started.
-    public var hashRate: Double {
-        guard let miner else { return 0 }
-        return Double(miner.totalHashes) / max(Date().timeIntervalSince(startedAt), 0.001)
-    }
+    /// The miner's hashes a second over the last few seconds (`Miner.hashRate`).
+    public var hashRate: Double { miner?.hashRate ?? 0 }
 
     /// Open client connections, as the API server counts them.
     package let clientCount = Atomic<Int>(0)
