@@ -10,7 +10,8 @@
 ///
 /// The multiplication is done 320 bits wide, where Bitcoin Cash's code uses 256: its easiest
 /// target has 32 leading zero bits, KeyChain's easiest is 2^255, and times 2^17 that no longer
-/// fits in 256 bits. Results below 2^239 are exactly Bitcoin Cash's (its reference runs pass).
+/// fits in 256 bits. With an anchor target below 2^239 the products fit either way, so the
+/// results are exactly Bitcoin Cash's (its limit is below 2^224; its reference runs pass).
 public struct ASERTSchedule: Hashable, Sendable {
     /// The anchor block's height.
     public let anchorHeight: UInt64
