@@ -16,9 +16,7 @@ Every process it starts is stopped by its PID.
 import json
 import os
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import time
 
@@ -32,17 +30,7 @@ root, work, cap, seconds, bits_list = arguments[0], arguments[1], int(arguments[
 own = os.path.join(root, ".build/release")
 release = release or own
 sys.path.insert(0, os.path.join(root, "experiments"))
-from lab import free_ports, rpc, wait_for  # noqa: E402  (the experiments' shared helpers)
-
-
-def stop(process):
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+from lab import Children, free_ports, rpc, wait_for  # noqa: E402  (the experiments' shared helpers)
 
 
 for bits in bits_list:
@@ -50,17 +38,15 @@ for bits in bits_list:
     shutil.rmtree(directory, ignore_errors=True)
     os.makedirs(directory)
     base = free_ports(2)
-    log = open(os.path.join(directory, "log"), "a")
-    started = []
-    try:
-        started.append(subprocess.Popen([os.path.join(own, "keychain-tracker"), "--listen", f"127.0.0.1:{base}", "--state-dir",
-                                         os.path.join(directory, "tracker"), "--difficulty", str(bits), "--log-level", "warning"],
-                                        stdout=log, stderr=subprocess.STDOUT))
+    log = os.path.join(directory, "log")
+    # Children stops each process it started by its PID, whatever happens, and each dies with this one.
+    with Children() as children:
+        children.start("tracker", [os.path.join(own, "keychain-tracker"), "--listen", f"127.0.0.1:{base}", "--state-dir",
+                                   os.path.join(directory, "tracker"), "--difficulty", str(bits), "--log-level", "warning"], log)
         socket_path = os.path.join(directory, "node", "keychain.sock")
-        started.append(subprocess.Popen([os.path.join(release, "keychain-node"), "--tracker", f"127.0.0.1:{base}", "--listen",
-                                         f"127.0.0.1:{base + 1}", "--mine", "--mining-threads", "1", "--hash-rate-limit", str(cap),
-                                         "--data-dir", os.path.join(directory, "node"), "--log-level", "warning"],
-                                        stdout=log, stderr=subprocess.STDOUT))
+        children.start("node", [os.path.join(release, "keychain-node"), "--tracker", f"127.0.0.1:{base}", "--listen",
+                                f"127.0.0.1:{base + 1}", "--mine", "--mining-threads", "1", "--hash-rate-limit", str(cap),
+                                "--data-dir", os.path.join(directory, "node"), "--log-level", "warning"], log)
         wait_for("the node's socket", lambda: rpc(socket_path, "status"), 60)
         time.sleep(3)  # past the first template and the first blocks
         first, began = rpc(socket_path, "status")["height"], time.time()
@@ -74,7 +60,3 @@ for bits in bits_list:
                           "hashesPerSecondByBlocks": round(by_blocks), "capRatio": round(by_blocks / cap, 3),
                           "capRatioStandardError": round(by_blocks / cap / max(last - first, 1) ** 0.5, 3),
                           "reportedHashRateMedian": round(statistics.median(reported))}), flush=True)
-    finally:
-        for process in reversed(started):
-            stop(process)
-        log.close()
