@@ -42,7 +42,8 @@ for bits in bits_list:
     # Children stops each process it started by its PID, whatever happens, and each dies with this one.
     with Children() as children:
         children.start("tracker", [os.path.join(own, "keychain-tracker"), "--listen", f"127.0.0.1:{base}", "--state-dir",
-                                   os.path.join(directory, "tracker"), "--difficulty", str(bits), "--log-level", "warning"], log)
+                                   os.path.join(directory, "tracker"), "--difficulty", str(bits), "--fixed-difficulty",
+                                   "--log-level", "warning"], log)
         socket_path = os.path.join(directory, "node", "keychain.sock")
         children.start("node", [os.path.join(release, "keychain-node"), "--tracker", f"127.0.0.1:{base}", "--listen",
                                 f"127.0.0.1:{base + 1}", "--mine", "--mining-threads", "1", "--hash-rate-limit", str(cap),

@@ -270,7 +270,8 @@ class Network:
     where."""
 
     def __init__(self, children, binaries, work, difficulty=16, hash_rates=(200_000,) * 3, base_port=None,
-                 namespaces=None, addresses=None, tracker_namespace=None, tracker_address="127.0.0.1", log_level="info"):
+                 namespaces=None, addresses=None, tracker_namespace=None, tracker_address="127.0.0.1", log_level="info",
+                 retarget=False):
         self.children, self.binaries, self.work = children, binaries, work
         os.makedirs(work, exist_ok=True)
         self.difficulty, self.hash_rates, self.log_level = difficulty, list(hash_rates), log_level
@@ -281,7 +282,9 @@ class Network:
         self.tracker = children.start("tracker", [os.path.join(binaries, "keychain-tracker"), "--listen",
                                                    f"{'0.0.0.0' if tracker_namespace else '127.0.0.1'}:{self.base}",
                                                    "--state-dir", f"{work}/tracker", "--difficulty", str(difficulty),
-                                                   "--name", "experiment", "--log-level", "warning"],
+                                                   "--name", "experiment", "--log-level", "warning"]
+                                                  # The experiments measure at a known difficulty unless asked.
+                                                  + ([] if retarget else ["--fixed-difficulty"]),
                                       f"{work}/tracker.log", namespace=tracker_namespace)
         self.nodes = [None] * len(hash_rates)
         time.sleep(0.2)

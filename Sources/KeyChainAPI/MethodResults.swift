@@ -108,7 +108,8 @@ public struct StatusResult: Codable, Sendable {
     public var network: String
     /// The genesis block's hash, hex: the network's identity.
     public var genesis: String
-    /// The network's difficulty: a block hash must begin with this many zero bits.
+    /// The network's genesis difficulty: a block hash must begin with this many zero bits.
+    /// Every block's on a fixed network; where a retargeting one started.
     public var difficultyBits: Int
     /// The best chain's height (genesis is 0).
     public var height: UInt32
@@ -122,7 +123,7 @@ public struct StatusResult: Codable, Sendable {
     public var keys: Int
     /// Whether this node mines.
     public var mining: Bool
-    /// Hashes a second this node's miner has tried, averaged since it started.
+    /// Hashes a second this node's miner has tried over the last 10 seconds.
     public var hashRate: Double
     /// The public key the node signs `put`s with, hex.
     public var wallet: String
@@ -137,14 +138,23 @@ public struct StatusResult: Codable, Sendable {
     /// Why the node cannot store blocks (a full disk), while it cannot: it then refuses new
     /// puts with -32030 and serves reads. Absent when all is well.
     public var storageFault: String?
+    /// The target the next block on the tip must meet (compact form, hex; nil from a node that
+    /// predates the field).
+    public var nextTarget: String?
+    /// That target as a difficulty: log2 of the expected hashes a block, to two decimals.
+    public var nextDifficultyBits: Double?
+    /// The ASERT half-life in block intervals; absent on a fixed-difficulty network.
+    public var halfLifeIntervals: UInt32?
     public init(network: String, genesis: String, difficultyBits: Int, height: UInt32, tip: String, tipTimestamp: UInt64,
                 mempool: Int, keys: Int, mining: Bool, hashRate: Double, wallet: String, peers: Int, clients: Int?,
-                bestKnownHeight: UInt32? = nil, storageFault: String? = nil) {
+                bestKnownHeight: UInt32? = nil, storageFault: String? = nil,
+                nextTarget: String? = nil, nextDifficultyBits: Double? = nil, halfLifeIntervals: UInt32? = nil) {
         self.network = network; self.genesis = genesis; self.difficultyBits = difficultyBits; self.height = height
         self.tip = tip; self.tipTimestamp = tipTimestamp; self.mempool = mempool; self.keys = keys; self.mining = mining
         self.hashRate = hashRate; self.wallet = wallet; self.peers = peers; self.clients = clients
         self.bestKnownHeight = bestKnownHeight
         self.storageFault = storageFault
+        self.nextTarget = nextTarget; self.nextDifficultyBits = nextDifficultyBits; self.halfLifeIntervals = halfLifeIntervals
     }
 }
 

@@ -8,6 +8,8 @@ public struct BlockTemplate: Sendable {
     public var transactions: [Transaction]
     /// The height the block will have.
     public var height: UInt32
+    /// The target the header carries, decoded: what the nonce must meet.
+    public var target: Target
 
     /// The block with a found nonce.
     public func block(nonce: UInt64) -> Block {

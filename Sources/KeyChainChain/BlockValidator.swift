@@ -5,18 +5,30 @@ import KeyChainCore
 public struct BlockValidator: Sendable {
     /// The network whose rules apply.
     public let parameters: NetworkParameters
-    private let target: Target
+    private let fixedTarget: Target
+    private let schedule: ASERTSchedule?
 
     /// A validator for one network.
     public init(parameters: NetworkParameters) {
         self.parameters = parameters
-        self.target = parameters.target
+        self.fixedTarget = parameters.target
+        self.schedule = parameters.schedule
     }
 
-    /// Checks a header against its parent's chain: version, the network's target, proof of
-    /// work, the median-time rule and the future-time limit.
-    public func checkHeader(_ header: BlockHeader, hash: Hash256, medianTimePast: UInt64, now: UInt64) throws(BlockError) {
+    /// The target a child of `parent` must carry: the genesis target on a fixed network, the
+    /// ASERT schedule's from the parent's height and timestamp on a retargeting one.
+    public func requiredTarget(after parent: BlockNode) -> Target {
+        guard let schedule else { return fixedTarget }
+        return schedule.target(after: UInt64(parent.height), time: Int64(clamping: parent.header.timestamp))
+    }
+
+    /// Checks a header against its parent's chain: version, the target the network asks of a
+    /// child of `parent`, proof of work, the median-time rule and the future-time limit.
+    /// Returns the target, whose work the header adds to its chain.
+    @discardableResult
+    public func checkHeader(_ header: BlockHeader, hash: Hash256, parent: BlockNode, medianTimePast: UInt64, now: UInt64) throws(BlockError) -> Target {
         guard header.version == BlockHeader.currentVersion else { throw .badVersion(header.version) }
+        let target = requiredTarget(after: parent)
         guard header.target == target.compact else {
             throw .wrongTarget(expected: target.compact, actual: header.target)
         }
@@ -26,6 +38,7 @@ public struct BlockValidator: Sendable {
         }
         let limit = now &+ NetworkParameters.maxFutureBlockIntervals * UInt64(parameters.blockIntervalMilliseconds)
         guard header.timestamp <= limit else { throw .timestampTooFarAhead(timestamp: header.timestamp, limit: limit) }
+        return target
     }
 
     /// Checks a body against its header: size limit, value limits, no repeated txid, merkle

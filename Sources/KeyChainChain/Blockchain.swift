@@ -142,9 +142,9 @@ public final class Blockchain {
         }
         guard let parent = tree.node(header.previous) else { throw .unknownParent(header.previous) }
         guard parent.status != .invalid else { throw .invalidParent(parent.hash) }
-        try validator.checkHeader(header, hash: hash, medianTimePast: tree.medianTimePast(of: parent.hash), now: clock())
+        let target = try validator.checkHeader(header, hash: hash, parent: parent, medianTimePast: tree.medianTimePast(of: parent.hash), now: clock())
         let node = BlockNode(hash: hash, header: header, height: parent.height + 1,
-                             cumulativeWork: parent.cumulativeWork + validator.parameters.target.work,
+                             cumulativeWork: parent.cumulativeWork + target.work,
                              status: .headerOnly, sequence: .max)
         tree.insert(node)
         return node
@@ -251,9 +251,10 @@ public final class Blockchain {
 
     private func template(on parent: BlockNode, _ transactions: [Transaction], now: UInt64?) -> BlockTemplate {
         let timestamp = max(now ?? clock(), tree.medianTimePast(of: parent.hash) + 1)
+        let target = validator.requiredTarget(after: parent)
         let header = BlockHeader(previous: parent.hash, merkleRoot: MerkleTree.root(transactions.map(\.id)),
-                                 timestamp: timestamp, target: parameters.target.compact)
-        return BlockTemplate(header: header, transactions: transactions, height: parent.height + 1)
+                                 timestamp: timestamp, target: target.compact)
+        return BlockTemplate(header: header, transactions: transactions, height: parent.height + 1, target: target)
     }
 
     /// Waits for the key index's database to record every update and flushes the store: call
@@ -300,8 +301,9 @@ public final class Blockchain {
             case .valid: .valid
             case .invalid: .invalid
             }
+            // Stored blocks passed the header rules, so their target is the required one.
             let node = BlockNode(hash: entry.hash, header: entry.header, height: parent.height + 1,
-                                 cumulativeWork: parent.cumulativeWork + validator.parameters.target.work,
+                                 cumulativeWork: parent.cumulativeWork + validator.requiredTarget(after: parent).work,
                                  status: parent.status == .invalid ? .invalid : status, sequence: nextSequence)
             nextSequence += 1
             tree.insert(node)

@@ -34,7 +34,6 @@ public final class Miner: Sendable {
 
     private struct Shared {
         var template: BlockTemplate?
-        var target: Target?
         var generation: UInt64 = 0
         var solved = false
         /// The parent of the block this miner last found, and when: until the owner moves the
@@ -101,10 +100,9 @@ public final class Miner: Sendable {
     public var template: BlockTemplate? { shared.withLockedValue { $0.template } }
 
     /// Mines `template` from now on, abandoning the previous one; nil pauses the miner.
-    public func update(_ template: BlockTemplate?, target: Target) {
+    public func update(_ template: BlockTemplate?) {
         shared.withLockedValue { state in
             state.template = template
-            state.target = target
             state.generation += 1
             // A refresh on the parent of a block just found waits for that block (a few
             // seconds at most, in case the block never becomes the tip).
@@ -171,8 +169,8 @@ public final class Miner: Sendable {
                 if state.stopping { return }
                 current = state.generation
                 template = state.template
-                if let template = state.template, let target = state.target, !state.solved {
-                    search = ProofOfWork(header: template.header, target: target, implementation: configuration.implementation)
+                if let template = state.template, !state.solved {
+                    search = ProofOfWork(header: template.header, target: template.target, implementation: configuration.implementation)
                 } else {
                     search = nil
                 }

@@ -365,7 +365,7 @@ actor ChainOwner {
         guard let miner, !stopped, storageFault == nil, let template = chain.makeTemplate(extending: block) else { return }
         let policyMines = policy.shouldMine(waitingPuts: template.transactions.count, waitingClients: tracker.hasWaiters)
         guard mining.bodyChecked(block.hash, templateHoldsPuts: !template.transactions.isEmpty, policyMines: policyMines) != nil else { return }
-        miner.update(template, target: chain.parameters.target)
+        miner.update(template)
     }
 
     /// Points the miner at a fresh template on the tip, or idles it (`MinerController.refresh`).
@@ -379,11 +379,11 @@ actor ChainOwner {
         guard let miner else { return }
         switch work {
         case .idle:
-            miner.update(nil, target: chain.parameters.target)
+            miner.update(nil)
         case .tip:
             let template = chain.makeTemplate()
             mining.templateMade(holding: template.transactions.count, waiting: chain.mempool.count)
-            miner.update(template, target: chain.parameters.target)
+            miner.update(template)
         case .ahead:
             break  // `mineAhead` hands the miner its template on the block itself
         }

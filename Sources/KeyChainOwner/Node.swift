@@ -70,6 +70,9 @@ public final class Node: Sendable {
             if let bits = configuration.difficultyBits, bits != stored.difficultyBits {
                 throw .networkMismatch(path: directory.path, reason: "it was created with --difficulty \(stored.difficultyBits), not \(bits)")
             }
+            if let retargeting = configuration.retargeting, retargeting != stored.retargeting {
+                throw .networkMismatch(path: directory.path, reason: "its difficulty is \(stored.retargeting), not \(retargeting)")
+            }
         } else if configuration.isNetworked {
             throw .noNetwork(path: directory.path)
         } else {
@@ -77,7 +80,8 @@ public final class Node: Sendable {
             let created: NetworkParameters
             do {
                 created = try NetworkParameters(name: configuration.networkName, difficultyBits: bits,
-                                                createdAt: UInt64(Date().timeIntervalSince1970 * 1000))
+                                                createdAt: UInt64(Date().timeIntervalSince1970 * 1000),
+                                                retargeting: configuration.retargeting ?? (configuration.dev ? .fixed : .default))
             } catch {
                 throw .chain(error.description)
             }

@@ -73,6 +73,10 @@ public struct NodeConfiguration: Sendable {
     /// When the miner works: on demand in `--dev`, continuously on a network.
     public var miningPolicy: any MiningPolicy { dev ? OnDemandSealing() : ContinuousMining() }
 
+    /// Whether a network this node creates retargets; nil takes the mode's default: fixed for
+    /// `--dev`, whose blocks are sealed on demand and come as fast as puts do, ASERT otherwise.
+    public var retargeting: Retargeting?
+
     /// The default difficulty of a `--dev` network: a block in a few milliseconds.
     public static let devDifficultyBits = 12
     /// The default difficulty of a new network: about a block a second on two cores here.

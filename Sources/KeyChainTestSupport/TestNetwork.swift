@@ -11,10 +11,11 @@ public enum TestNetwork {
 
     /// Parameters of a small test network.
     public static func parameters(
-        difficultyBits: Int = 6, maxBlockSize: Int = 3_000_000, maxValueLength: Int = 64 * 1024, name: String = "testnet"
+        difficultyBits: Int = 6, maxBlockSize: Int = 3_000_000, maxValueLength: Int = 64 * 1024, name: String = "testnet",
+        retargeting: Retargeting = .fixed
     ) throws -> NetworkParameters {
         try NetworkParameters(name: name, difficultyBits: difficultyBits, maxBlockSize: maxBlockSize,
-                              maxValueLength: maxValueLength, createdAt: createdAt)
+                              maxValueLength: maxValueLength, createdAt: createdAt, retargeting: retargeting)
     }
 
     /// A deterministic identity from a small number.
@@ -31,14 +32,16 @@ public enum TestNetwork {
     }
 
     /// A valid block on `parent` holding `transactions`, mined on the spot. `timestampOffset`
-    /// (milliseconds after the parent) lets two siblings differ.
+    /// (milliseconds after the parent) lets two siblings differ; `target` is the genesis
+    /// target unless given (a retargeting network's comes from `BlockValidator.requiredTarget`).
     public static func mine(
         on parent: BlockHeader, transactions: [Transaction], parameters: NetworkParameters,
-        timestampOffset: UInt64 = 1_000, merkleRoot: Hash256? = nil
+        timestampOffset: UInt64 = 1_000, merkleRoot: Hash256? = nil, target: Target? = nil
     ) -> Block {
+        let target = target ?? parameters.target
         var header = BlockHeader(previous: parent.hash, merkleRoot: merkleRoot ?? MerkleTree.root(transactions.map(\.id)),
-                                 timestamp: parent.timestamp + timestampOffset, target: parameters.target.compact)
-        header.nonce = solve(header, target: parameters.target)
+                                 timestamp: parent.timestamp + timestampOffset, target: target.compact)
+        header.nonce = solve(header, target: target)
         return Block(header: header, transactions: transactions)
     }
 
@@ -74,7 +77,7 @@ public enum TestNetwork {
             for put in try puts(index) { try chain.submit(put) }
             clock?.advance(by: 1_000)
             let template = chain.makeTemplate(now: max(clock?.milliseconds ?? 0, chain.tip.header.timestamp + 1_000))
-            let block = template.block(nonce: solve(template.header, target: chain.parameters.target))
+            let block = template.block(nonce: solve(template.header, target: template.target))
             try chain.acceptBlock(block)
             made.append(block)
         }

@@ -12,6 +12,8 @@ public struct NetworkDescription: Codable, Equatable, Sendable {
     public var maxValueLength: Int
     /// Milliseconds since the Unix epoch.
     public var createdAt: UInt64
+    /// The ASERT half-life in block intervals; absent on a fixed-difficulty network.
+    public var halfLifeIntervals: UInt32?
     /// The genesis block's hash, which names the network (hex).
     public var genesis: String
     /// `NetworkParameters`' encoding (hex), as PROTOCOL.md §3 gives it.
@@ -25,6 +27,7 @@ public struct NetworkDescription: Codable, Equatable, Sendable {
         maxBlockSize = network.maxBlockSize
         maxValueLength = network.maxValueLength
         createdAt = network.createdAt
+        if case let .asert(halfLife) = network.retargeting { halfLifeIntervals = halfLife }
         genesis = network.genesisHash.hex
         parameters = Hex.encode(network.encoded)
     }

@@ -13,14 +13,17 @@ public enum TrackerState {
         public var blockIntervalMilliseconds: UInt32?
         public var maxBlockSize: Int?
         public var maxValueLength: Int?
+        /// Nil: ASERT at the default half-life for a new network, whatever an old one has.
+        public var retargeting: Retargeting?
 
         public init(name: String? = nil, difficultyBits: Int? = nil, blockIntervalMilliseconds: UInt32? = nil,
-                    maxBlockSize: Int? = nil, maxValueLength: Int? = nil) {
+                    maxBlockSize: Int? = nil, maxValueLength: Int? = nil, retargeting: Retargeting? = nil) {
             self.name = name
             self.difficultyBits = difficultyBits
             self.blockIntervalMilliseconds = blockIntervalMilliseconds
             self.maxBlockSize = maxBlockSize
             self.maxValueLength = maxValueLength
+            self.retargeting = retargeting
         }
     }
 
@@ -47,6 +50,13 @@ public enum TrackerState {
             check("--block-interval", request.blockIntervalMilliseconds, stored.blockIntervalMilliseconds)
             check("--max-block-size", request.maxBlockSize, stored.maxBlockSize)
             check("--max-value-size", request.maxValueLength, stored.maxValueLength)
+            switch request.retargeting {
+            case .fixed? where stored.retargeting != .fixed:
+                contradictions.append("--fixed-difficulty (the network retargets: \(stored.retargeting))")
+            case let .asert(halfLife)? where stored.retargeting != .asert(halfLifeIntervals: halfLife):
+                contradictions.append("--half-life \(halfLife) (the network has \(stored.retargeting == .fixed ? "a fixed difficulty" : "\(stored.retargeting)"))")
+            default: break
+            }
             guard contradictions.isEmpty else {
                 throw .contradicted(file: file, network: stored.name, genesis: stored.genesisHash.hex, flags: contradictions)
             }
@@ -57,7 +67,8 @@ public enum TrackerState {
             network = try NetworkParameters(
                 name: request.name ?? "keychain", difficultyBits: request.difficultyBits ?? defaultDifficultyBits,
                 blockIntervalMilliseconds: request.blockIntervalMilliseconds ?? 1_000,
-                maxBlockSize: request.maxBlockSize ?? 3_000_000, maxValueLength: request.maxValueLength ?? 64 * 1024, createdAt: now)
+                maxBlockSize: request.maxBlockSize ?? 3_000_000, maxValueLength: request.maxValueLength ?? 64 * 1024, createdAt: now,
+                retargeting: request.retargeting ?? .default)
         } catch {
             throw .invalid(error.description)
         }

@@ -124,7 +124,7 @@ struct Status: AsyncParsableCommand {
             let status = try await client.status()
             options.emit(status) {
                 """
-                network   \(status.network) (\(status.genesis.prefix(16)), \(status.difficultyBits) bits)
+                network   \(status.network) (\(status.genesis.prefix(16)), \(Self.difficulty(status)))
                 height    \(status.height)  tip \(status.tip.prefix(16))
                 peers     \(status.peers)\(Self.sync(status))
                 mempool   \(status.mempool) puts
@@ -138,6 +138,13 @@ struct Status: AsyncParsableCommand {
 }
 
 extension Status {
+    /// "20 bits" on a fixed network; "21.37 bits now (started at 20, ASERT half-life 30 blocks)"
+    /// on a retargeting one.
+    static func difficulty(_ status: StatusResult) -> String {
+        guard let halfLife = status.halfLifeIntervals, let now = status.nextDifficultyBits else { return "\(status.difficultyBits) bits" }
+        return String(format: "%.2f bits now (started at %d, ASERT half-life %d blocks)", now, status.difficultyBits, Int(halfLife))
+    }
+
     /// ", syncing 120/400 (30%)" while a peer knows a longer chain, else "".
     static func sync(_ status: StatusResult) -> String {
         guard let best = status.bestKnownHeight, best > status.height else { return status.peers > 0 ? ", in sync" : "" }

@@ -20,8 +20,14 @@ struct KeychainDevnet: ParsableCommand {
     @Option(name: .long, help: "Mining nodes.")
     var nodes = 3
 
-    @Option(name: .long, help: "Difficulty in bits for a new network (2^BITS expected hashes a block).")
+    @Option(name: .long, help: "Starting difficulty in bits for a new network (2^BITS expected hashes a block).")
     var difficulty = 20
+
+    @Flag(name: .long, help: "A new network keeps --difficulty for every block instead of retargeting to one a second.")
+    var fixedDifficulty = false
+
+    @Option(name: .long, help: "A new network retargets by ASERT with this half-life, in block intervals (default 30).")
+    var halfLife: UInt32?
 
     @Option(name: .long, help: "Where the tracker's and the nodes' data go.")
     var dataDir = "data/devnet"
@@ -40,6 +46,7 @@ struct KeychainDevnet: ParsableCommand {
         guard (1...120).contains(difficulty) else { throw ValidationError("--difficulty must be 1-120 bits") }
         guard (1...65_000 - 200).contains(basePort) else { throw ValidationError("--base-port must leave room for the nodes' ports") }
         guard hashRateLimit >= 0 else { throw ValidationError("--hash-rate-limit must not be negative") }
+        guard !(fixedDifficulty && halfLife != nil) else { throw ValidationError("--fixed-difficulty and --half-life contradict each other") }
     }
 
     func run() throws {
@@ -50,10 +57,13 @@ struct KeychainDevnet: ParsableCommand {
         }
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         let trackerAddress = "127.0.0.1:\(basePort)"
-        try network.start(name: "tracker", executable: "keychain-tracker", arguments: [
+        var trackerArguments = [
             "--listen", trackerAddress, "--state-dir", "\(dataDir)/tracker", "--difficulty", String(difficulty), "--name", "devnet",
             "--log-level", logLevel,
-        ])
+        ]
+        if fixedDifficulty { trackerArguments.append("--fixed-difficulty") }
+        if let halfLife { trackerArguments += ["--half-life", String(halfLife)] }
+        try network.start(name: "tracker", executable: "keychain-tracker", arguments: trackerArguments)
         guard network.waitForHTTP(port: basePort, seconds: 30) else {
             network.stopAll()
             throw ExitCode(1)

@@ -44,8 +44,14 @@ struct KeychainNodeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "A standalone single-node network that seals a block as soon as puts wait.")
     var dev = false
 
-    @Option(name: .long, help: "Difficulty in bits (expected 2^BITS hashes a block) for a new standalone network; default 12 with --dev, 24 otherwise.")
+    @Option(name: .long, help: "Difficulty in bits (expected 2^BITS hashes a block) for a new standalone network; default 12 with --dev, 24 otherwise. Where it starts if it retargets.")
     var difficulty: Int?
+
+    @Flag(name: .long, help: "A new standalone network keeps --difficulty for every block (the default with --dev).")
+    var fixedDifficulty = false
+
+    @Option(name: .long, help: "A new standalone network retargets by ASERT with this half-life, in block intervals (the default without --dev: 30).")
+    var halfLife: UInt32?
 
     @Option(name: .long, help: "Take peer connections on HOST:PORT (e.g. 0.0.0.0:7101).")
     var listen: String?
@@ -93,6 +99,10 @@ struct KeychainNodeCommand: AsyncParsableCommand {
         if let difficulty, !(1...120).contains(difficulty) {
             throw ValidationError("--difficulty must be 1-120 bits, not \(difficulty)")
         }
+        if fixedDifficulty && halfLife != nil { throw ValidationError("--fixed-difficulty and --half-life contradict each other") }
+        if let halfLife, !(1...Retargeting.maxHalfLifeIntervals).contains(halfLife) {
+            throw ValidationError("--half-life must be 1-\(Retargeting.maxHalfLifeIntervals) intervals, not \(halfLife)")
+        }
         if let metrics, HostAndPort.split(metrics) == nil {
             throw ValidationError("--metrics takes HOST:PORT, for example 127.0.0.1:9101")
         }
@@ -132,6 +142,7 @@ struct KeychainNodeCommand: AsyncParsableCommand {
             listen: listen, advertise: advertise, trackers: tracker, peers: peer, maxPeers: maxPeers
         )
         configuration.maxClients = maxClients
+        configuration.retargeting = fixedDifficulty ? .fixed : halfLife.map { .asert(halfLifeIntervals: $0) }
         configuration.maxInboundPerHost = maxInboundPerHost
         configuration.maxRequestBytes = maxRequestBytes
         configuration.mempoolLimits = Mempool.Limits(maxTransactions: mempoolPuts, maxBytes: mempoolBytes)

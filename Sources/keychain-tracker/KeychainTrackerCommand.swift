@@ -15,7 +15,8 @@ struct KeychainTrackerCommand: AsyncParsableCommand {
         abstract: "Run a KeyChain tracker: the network's genesis parameters and its live peers, over HTTP/JSON.",
         discussion: """
         The first start creates the network from the genesis flags and keeps it in --state-dir; later starts
-        serve the same network, and a genesis flag that contradicts it is refused.
+        serve the same network, and a genesis flag that contradicts it is refused. A new network retargets (ASERT,
+        one block per --block-interval) unless --fixed-difficulty is given; --difficulty is where it starts.
           keychain-tracker --listen 0.0.0.0:7070 --difficulty 24 --name mynet
         """
     )
@@ -29,8 +30,14 @@ struct KeychainTrackerCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Network name (new network; default keychain).")
     var name: String?
 
-    @Option(name: .long, help: "Difficulty in bits, 2^BITS expected hashes a block (new network; default 24).")
+    @Option(name: .long, help: "Starting difficulty in bits, 2^BITS expected hashes a block (new network; default 24).")
     var difficulty: Int?
+
+    @Flag(name: .long, help: "Keep --difficulty for every block instead of retargeting (new network).")
+    var fixedDifficulty = false
+
+    @Option(name: .long, help: "Retarget by ASERT with this half-life, in block intervals (new network; default 30).")
+    var halfLife: UInt32?
 
     @Option(name: .long, help: "Nominal block interval in milliseconds (new network; default 1000).")
     var blockInterval: UInt32?
@@ -57,6 +64,7 @@ struct KeychainTrackerCommand: AsyncParsableCommand {
         guard let (_, port) = HostAndPort.split(listen), port > 0 else { throw ValidationError("--listen takes HOST:PORT, for example 0.0.0.0:7070") }
         if announceInterval < 1 { throw ValidationError("--announce-interval must be at least 1 second") }
         if maxPeers < 1 { throw ValidationError("--max-peers must be at least 1") }
+        if fixedDifficulty && halfLife != nil { throw ValidationError("--fixed-difficulty and --half-life contradict each other") }
     }
 
     func run() async throws {
@@ -68,7 +76,8 @@ struct KeychainTrackerCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "keychain.tracker")
         let request = TrackerState.Request(name: name, difficultyBits: difficulty, blockIntervalMilliseconds: blockInterval,
-                                           maxBlockSize: maxBlockSize, maxValueLength: maxValueSize)
+                                           maxBlockSize: maxBlockSize, maxValueLength: maxValueSize,
+                                           retargeting: fixedDifficulty ? .fixed : halfLife.map { .asert(halfLifeIntervals: $0) })
         let network: NetworkParameters
         do {
             network = try TrackerState.open(stateDir, request: request, now: UInt64(Date().timeIntervalSince1970 * 1_000))

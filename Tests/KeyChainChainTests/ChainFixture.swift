@@ -13,9 +13,10 @@ final class ChainFixture {
     let alice: Identity
     let bob: Identity
 
-    init(difficultyBits: Int = 6, maxBlockSize: Int = 3_000_000, maxValueLength: Int = 64 * 1024) throws {
+    init(difficultyBits: Int = 6, maxBlockSize: Int = 3_000_000, maxValueLength: Int = 64 * 1024, retargeting: Retargeting = .fixed) throws {
         directory = try TemporaryDirectory()
-        parameters = try TestNetwork.parameters(difficultyBits: difficultyBits, maxBlockSize: maxBlockSize, maxValueLength: maxValueLength)
+        parameters = try TestNetwork.parameters(difficultyBits: difficultyBits, maxBlockSize: maxBlockSize, maxValueLength: maxValueLength,
+                                                retargeting: retargeting)
         alice = try TestNetwork.identity(0xA1)
         bob = try TestNetwork.identity(0xB0)
         chain = try Self.open(directory, parameters, clock)

@@ -60,9 +60,9 @@ import Testing
              valid: { context in context.block(editing: { $0.timestamp = context.tip.timestamp + 1 }) },  // median of (genesis, tip) is tip's
              invalid: { context in context.block(editing: { $0.timestamp = context.tip.timestamp }) },
              error: { block in .timestampNotAfterMedian(timestamp: block.header.timestamp, median: block.header.timestamp) }),
-        Rule(name: "timestamp at most 12 block intervals ahead",
-             valid: { context in context.block(editing: { $0.timestamp = context.fixture.clock.milliseconds + 12_000 }) },
-             invalid: { context in context.block(editing: { $0.timestamp = context.fixture.clock.milliseconds + 12_001 }) },
+        Rule(name: "timestamp at most 6 block intervals ahead",
+             valid: { context in context.block(editing: { $0.timestamp = context.fixture.clock.milliseconds + 6_000 }) },
+             invalid: { context in context.block(editing: { $0.timestamp = context.fixture.clock.milliseconds + 6_001 }) },
              error: { block in .timestampTooFarAhead(timestamp: block.header.timestamp, limit: block.header.timestamp - 1) }),
         Rule(name: "merkle root",
              valid: { try $0.block([$0.fixture.put("m", "1", by: $0.alice)]) },

@@ -91,6 +91,18 @@ import Testing
         #expect(parameters.target.compact == 0x1E10_0000)
     }
 
+    /// A retargeting network is format 2: the same fields, then the half-life (PROTOCOL.md §5).
+    @Test func retargetingParametersAndGenesis() throws {
+        let parameters = try NetworkParameters(name: "keychain-golden", difficultyBits: 20, createdAt: TestNetwork.createdAt,
+                                               retargeting: .asert(halfLifeIntervals: 30))
+        #expect(Hex.encode(parameters.encoded)
+            == "020f6b6579636861696e2d676f6c64656e14e8030000c0c62d000000010000a8da769b0100001e000000")
+        #expect(try NetworkParameters(decoding: parameters.encoded) == parameters)
+        #expect(parameters.genesisBlock.header.merkleRoot.hex == "0e846ca8d4748f193ac84e8cc62c257fd43c24c4b3c77c9e8fee7919e26dc6ed")
+        #expect(parameters.genesisHash.hex == "5fca4073f33ad8a3385cd6ac2b732272e29239df16c1ccb3ba061d9b1fd6e0cb")
+        #expect(parameters.genesisBlock.header.target == 0x1E10_0000)
+    }
+
     @Test func blockEncodes() throws {
         let identity = try identity()
         let put = try Transaction.signed(key: "config/db", value: Array(#"{"host":"db1"}"#.utf8), expectedVersion: 3, nonce: 0x0102_0304_0506_0708, by: identity)

@@ -39,6 +39,13 @@ final class BlockInbox: Sendable {
         return Fixture(directory: directory, chain: try Blockchain(parameters: try TestNetwork.parameters(difficultyBits: 10), storage: store))
     }
 
+    /// `template` with the miner aimed at a target of `bits` (100: one it never meets).
+    func aimed(_ template: BlockTemplate, bits: Int) throws -> BlockTemplate {
+        var aimed = template
+        aimed.target = try Target(difficultyBits: bits)
+        return aimed
+    }
+
     /// Mines a chain of blocks, each template made from the tip the last block produced,
     /// and every block is valid for the chain.
     @Test func minesBlocksThatTheChainAccepts() throws {
@@ -50,7 +57,7 @@ final class BlockInbox: Sendable {
         defer { miner.stop() }
         try chain.submit(try TestNetwork.put("mined", "yes", by: TestNetwork.identity(5)))
         for height in 1...5 {
-            miner.update(chain.makeTemplate(), target: chain.parameters.target)
+            miner.update(chain.makeTemplate())
             let blocks = inbox.wait(for: height)
             try #require(blocks.count == height)
             try chain.acceptBlock(blocks[height - 1])
@@ -71,9 +78,9 @@ final class BlockInbox: Sendable {
         // An impossible template first (target of 100 bits), then a real one.
         var hopeless = chain.makeTemplate()
         hopeless.header.merkleRoot = Hash256(sha256d: [1])
-        miner.update(hopeless, target: try Target(difficultyBits: 100))
+        miner.update(try aimed(hopeless, bits: 100))
         let fresh = chain.makeTemplate()
-        miner.update(fresh, target: chain.parameters.target)
+        miner.update(fresh)
         let blocks = inbox.wait(for: 1)
         try #require(blocks.count == 1)
         #expect(blocks[0].header.merkleRoot == fresh.header.merkleRoot)
@@ -83,11 +90,11 @@ final class BlockInbox: Sendable {
     /// The miner finds a block on the tip; then a refreshed template on the same parent, which
     /// it must leave unmined. Returns the block and the refresh.
     static func findThenRefresh(_ miner: Miner, _ chain: Blockchain, _ inbox: BlockInbox) throws -> (Block, BlockTemplate) {
-        miner.update(chain.makeTemplate(), target: chain.parameters.target)
+        miner.update(chain.makeTemplate())
         let first = try #require(inbox.wait(for: 1).first)
         let refresh = chain.makeTemplate(now: first.header.timestamp + 1)
         #expect(refresh.header.previous == first.header.previous && refresh.header != first.header)
-        miner.update(refresh, target: chain.parameters.target)
+        miner.update(refresh)
         #expect(miner.awaitsFoundBlock)
         return (first, refresh)
     }
@@ -105,7 +112,7 @@ final class BlockInbox: Sendable {
         defer { miner.stop() }
         let (first, _) = try Self.findThenRefresh(miner, chain, inbox)
         try chain.acceptBlock(first)
-        miner.update(chain.makeTemplate(), target: chain.parameters.target)
+        miner.update(chain.makeTemplate())
         let blocks = inbox.wait(for: 2)
         #expect(blocks.count == 2 && blocks[1].header.previous == first.hash)
         #expect(!blocks.contains { $0.hash != first.hash && $0.header.previous == first.header.previous }, "a sibling of the found block was mined")
@@ -132,7 +139,7 @@ final class BlockInbox: Sendable {
         miner.start()
         let fixture = try fixture()
         let chain = fixture.chain
-        miner.update(chain.makeTemplate(), target: try Target(difficultyBits: 100))
+        miner.update(try aimed(chain.makeTemplate(), bits: 100))
         let deadline = Date().addingTimeInterval(10)
         while miner.totalHashes == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.001) }
         #expect(miner.liveThreads == 2)
@@ -150,7 +157,7 @@ final class BlockInbox: Sendable {
         let chain = fixture.chain
         miner.start()
         let started = Date()
-        miner.update(chain.makeTemplate(), target: try Target(difficultyBits: 100))
+        miner.update(try aimed(chain.makeTemplate(), bits: 100))
         let deadline = started.addingTimeInterval(0.5)
         while Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
         miner.stop()
@@ -167,13 +174,12 @@ final class BlockInbox: Sendable {
         let limit = 20_000.0
         let miner = Miner(configuration: .init(threads: 2, hashRateLimit: limit)) { _ in }
         let fixture = try fixture()
-        let target = try Target(difficultyBits: 100)
         miner.start()
         let started = Date()
         var stamp: UInt64 = 0
         while Date().timeIntervalSince(started) < 0.5 {
             stamp += 1
-            miner.update(fixture.chain.makeTemplate(now: fixture.chain.tip.header.timestamp + stamp), target: target)
+            miner.update(try aimed(fixture.chain.makeTemplate(now: fixture.chain.tip.header.timestamp + stamp), bits: 100))
             Thread.sleep(forTimeInterval: 0.01)
         }
         miner.stop()
@@ -200,7 +206,7 @@ final class BlockInbox: Sendable {
         let fixture = try fixture()
         miner.start()
         let started = Date()
-        miner.update(fixture.chain.makeTemplate(), target: try Target(difficultyBits: 6))
+        miner.update(try aimed(fixture.chain.makeTemplate(), bits: 6))
         let deadline = started.addingTimeInterval(0.5)
         while Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
         miner.stop()

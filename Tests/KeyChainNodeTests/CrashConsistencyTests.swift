@@ -73,7 +73,8 @@ import Testing
 
     @Test func killsDuringASyncLoseNothingAndTheSyncFinishes() async throws {
         let directory = try TemporaryDirectory()
-        let tracker = try await TrackerProcess(stateDirectory: directory.file("tracker"))
+        // A fixed difficulty: retargeting would slow the few hundred blocks wanted in seconds.
+        let tracker = try await TrackerProcess(stateDirectory: directory.file("tracker"), arguments: ["--difficulty", "12", "--fixed-difficulty"])
         var source = try NetworkNodeOptions(trackers: [tracker.address])
         source.hashRate = 400_000  // a few hundred blocks in seconds at the tracker's 12 bits
         let origin = try await NodeProcess(dataDirectory: directory.file("origin"), network: source)

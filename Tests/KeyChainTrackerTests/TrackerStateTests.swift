@@ -16,6 +16,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let created = try TrackerState.open(path, request: .init(name: "lab", difficultyBits: 18), now: 1_000)
         #expect(created.name == "lab" && created.difficultyBits == 18 && created.createdAt == 1_000)
+        #expect(created.retargeting == .asert(halfLifeIntervals: 30), "a new network retargets unless told not to")
         let again = try TrackerState.open(path, request: .init(), now: 9_999)
         #expect(again == created)
         let same = try TrackerState.open(path, request: .init(name: "lab", difficultyBits: 18), now: 9_999)
@@ -34,6 +35,8 @@ import Testing
         .init(request: .init(blockIntervalMilliseconds: 500), flag: "--block-interval 500"),
         .init(request: .init(maxBlockSize: 2_000_000), flag: "--max-block-size 2000000"),
         .init(request: .init(maxValueLength: 1_024), flag: "--max-value-size 1024"),
+        .init(request: .init(retargeting: .fixed), flag: "--fixed-difficulty"),
+        .init(request: .init(retargeting: .asert(halfLifeIntervals: 60)), flag: "--half-life 60"),
     ]
 
     @Test(arguments: contradictions) func aContradictingFlagIsRefused(_ test: Contradiction) throws {
