@@ -17,12 +17,24 @@ extension Scenario {
         return configuration
     }
 
+    /// The simulated network: a fixed one keeps the interval the runs before retargeting had
+    /// (and so their genesis); a retargeting one aims at `blockIntervalMs`.
+    public var network: NetworkParameters {
+        get throws {
+            guard let halfLifeIntervals else {
+                return try NetworkParameters(name: "simulated", difficultyBits: difficultyBits, createdAt: 1_767_225_600_000)
+            }
+            return try NetworkParameters(name: "simulated", difficultyBits: difficultyBits, blockIntervalMilliseconds: UInt32(blockIntervalMs),
+                                         createdAt: 1_767_225_600_000, retargeting: .asert(halfLifeIntervals: halfLifeIntervals))
+        }
+    }
+
     /// Runs the scenario: puts at `putsPerSecond` at random nodes, the events at their times,
     /// then `settleSeconds` of settling (3 more at the end to let a final block land).
     /// Deterministic from `seed`.
     public func run() throws -> SimulationReport {
         let started = Date()
-        let parameters = try NetworkParameters(name: "simulated", difficultyBits: 1, createdAt: 1_767_225_600_000)
+        let parameters = try network
         let simulator = try Simulator(configuration: configuration, parameters: parameters)
         var generator = SeededGenerator(seed: seed &+ 99)
         // The author's key follows from the seed too: the same seed gives the same txids.
@@ -67,6 +79,7 @@ extension Scenario {
         case let .crash(node): if simulator.nodes[node].isUp { simulator.crash(node) }
         case let .restart(node): if !simulator.nodes[node].isUp { try simulator.restart(node, connectingTo: []) }
         case let .hashShares(shares): simulator.setHashShares(shares)
+        case let .hashPower(factor): simulator.setHashPower(factor)
         case let .mining(on): simulator.mining = on
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import enum KeyChainCore.Retargeting
 
 /// A simulation described in a file (JSON): the network, the load, and a timeline of faults.
 /// Every field has a default, so a file names only what it changes:
@@ -14,6 +15,11 @@ public struct Scenario: Sendable, Equatable {
     public var jitterMs: UInt64 = 20
     public var loss = 0.0
     public var blockIntervalMs: UInt64 = 1_000
+    /// The genesis difficulty. A fixed network stays at 1 bit, where a nonce is found at once;
+    /// a retargeting one needs room to ease (the simulator still finds every nonce for real).
+    public var difficultyBits = 1
+    /// ASERT's half-life in block intervals; nil (the default) keeps the difficulty fixed.
+    public var halfLifeIntervals: UInt32?
     public var putsPerSecond = 0.0
     public var durationSeconds: Double = 60
     /// After the run: mining stops and the network is given this long to settle.
@@ -33,10 +39,12 @@ public struct Scenario: Sendable, Equatable {
             case crash(Int)
             case restart(Int)
             case hashShares([Double])
+            /// The network's hash rate as a multiple of its starting one.
+            case hashPower(Double)
             case mining(Bool)
         }
 
-        private enum Key: String, CodingKey { case at, partition, heal, crash, restart, hashShares, mining }
+        private enum Key: String, CodingKey { case at, partition, heal, crash, restart, hashShares, hashPower, mining }
 
         public init(at: Double, _ action: Action) {
             self.at = at
@@ -49,7 +57,7 @@ public struct Scenario: Sendable, Equatable {
             let present = container.allKeys.filter { $0 != .at }
             guard present.count == 1, let key = present.first else {
                 throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription:
-                    "an event has \"at\" and exactly one of partition, heal, crash, restart, hashShares, mining"))
+                    "an event has \"at\" and exactly one of partition, heal, crash, restart, hashShares, hashPower, mining"))
             }
             switch key {
             case .partition: action = .partition(try container.decode([[Int]].self, forKey: key))
@@ -57,6 +65,7 @@ public struct Scenario: Sendable, Equatable {
             case .crash: action = .crash(try container.decode(Int.self, forKey: key))
             case .restart: action = .restart(try container.decode(Int.self, forKey: key))
             case .hashShares: action = .hashShares(try container.decode([Double].self, forKey: key))
+            case .hashPower: action = .hashPower(try container.decode(Double.self, forKey: key))
             case .mining: action = .mining(try container.decode(Bool.self, forKey: key))
             case .at: action = .heal
             }
@@ -87,7 +96,11 @@ public struct Scenario: Sendable, Equatable {
         if nodes < 2 { try fail("nodes must be at least 2 (is \(nodes))") }
         if outbound < 1 { try fail("outbound must be at least 1") }
         if !(0...1).contains(loss) { try fail("loss must be between 0 and 1 (is \(loss))") }
-        if blockIntervalMs == 0 { try fail("blockIntervalMs must be above 0") }
+        if blockIntervalMs == 0 || blockIntervalMs > UInt64(UInt32.max) { try fail("blockIntervalMs must be 1-\(UInt32.max)") }
+        if !(1...32).contains(difficultyBits) { try fail("difficultyBits must be 1-32 (the simulator finds every nonce)") }
+        if let halfLifeIntervals, !(1...Retargeting.maxHalfLifeIntervals).contains(halfLifeIntervals) {
+            try fail("halfLifeIntervals must be 1-\(Retargeting.maxHalfLifeIntervals)")
+        }
         if putsPerSecond < 0 || putsPerSecond > 10_000 { try fail("putsPerSecond must be between 0 and 10000") }
         if durationSeconds <= 0 || durationSeconds > 86_400 { try fail("durationSeconds must be between 0 and 86400") }
         for event in events {
@@ -99,6 +112,8 @@ public struct Scenario: Sendable, Equatable {
                 if !(0..<nodes).contains(node) { try fail("event at \(event.at) s names node \(node); nodes are 0-\(nodes - 1)") }
             case let .hashShares(shares):
                 if shares.contains(where: { $0 < 0 }) || abs(shares.reduce(0, +) - 1) > 0.001 { try fail("hashShares must be non-negative and sum to 1") }
+            case let .hashPower(factor):
+                if !(factor > 0 && factor <= 1_000) { try fail("hashPower must be above 0 and at most 1000 (is \(factor))") }
             case .heal, .mining: break
             }
         }
@@ -122,8 +137,8 @@ public struct Scenario: Sendable, Equatable {
 
 extension Scenario: Decodable {
     private enum Key: String, CodingKey, CaseIterable {
-        case nodes, outbound, trackerPeers, latencyMs, jitterMs, loss, blockIntervalMs, putsPerSecond, durationSeconds,
-             settleSeconds, seed, events
+        case nodes, outbound, trackerPeers, latencyMs, jitterMs, loss, blockIntervalMs, difficultyBits, halfLifeIntervals,
+             putsPerSecond, durationSeconds, settleSeconds, seed, events
     }
 
     public init(from decoder: any Decoder) throws {
@@ -144,6 +159,8 @@ extension Scenario: Decodable {
         jitterMs = try value(.jitterMs, defaults.jitterMs)
         loss = try value(.loss, defaults.loss)
         blockIntervalMs = try value(.blockIntervalMs, defaults.blockIntervalMs)
+        difficultyBits = try value(.difficultyBits, defaults.difficultyBits)
+        halfLifeIntervals = try container.decodeIfPresent(UInt32.self, forKey: .halfLifeIntervals)
         putsPerSecond = try value(.putsPerSecond, defaults.putsPerSecond)
         durationSeconds = try value(.durationSeconds, defaults.durationSeconds)
         settleSeconds = try value(.settleSeconds, defaults.settleSeconds)

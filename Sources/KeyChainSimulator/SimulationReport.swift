@@ -13,6 +13,11 @@ public struct SimulationReport: Sendable {
         public let height: UInt32
         /// Delay until each node that has it connected it, sorted, ms.
         public let delays: [UInt64]
+        /// The mean time the network took for a block at its target, at the hash power of the
+        /// moment it was mined, ms.
+        public let expectedInterval: Double
+        /// Whether it is on the best chain of the first running node at the end.
+        public let onBestChain: Bool
     }
 
     public let nodes: Int
@@ -33,11 +38,14 @@ public struct SimulationReport: Sendable {
         nodes = simulator.nodes.count
         links = simulator.nodes.reduce(0) { $0 + $1.peers.count } / 2
         var rows: [BlockRow] = []
+        let reference = simulator.nodes.first(where: \.isUp)?.chain.tree
         for (hash, mined) in simulator.minedAt.sorted(by: { ($0.value, $0.key) < ($1.value, $1.key) }) {
             let delays = (simulator.arrivals[hash] ?? [:]).values.map { $0 >= mined ? $0 - mined : 0 }.sorted()
             let origin = simulator.minedBy[hash] ?? (node: -1, height: 0)
             if !delays.isEmpty {
-                rows.append(BlockRow(hash: hash, minedAt: mined - simulator.parameters.createdAt, miner: origin.node, height: origin.height, delays: delays))
+                rows.append(BlockRow(hash: hash, minedAt: mined - simulator.parameters.createdAt, miner: origin.node, height: origin.height, delays: delays,
+                                     expectedInterval: simulator.expectedInterval[hash] ?? 0,
+                                     onBestChain: reference?.activeNode(at: origin.height)?.hash == hash))
             }
         }
         blocks = rows
@@ -74,12 +82,13 @@ public struct SimulationReport: Sendable {
     public var allDelays: [UInt64] { blocks.flatMap(\.delays).sorted() }
     public var eventsPerSecond: Double { Double(events) / max(wallSeconds, 1e-9) }
 
-    /// One row per block: `block,mined_at_ms,miner,height,nodes_reached,p50_ms,p95_ms,max_ms`.
+    /// One row per block: `block,mined_at_ms,miner,height,nodes_reached,p50_ms,p95_ms,max_ms,
+    /// expected_interval_ms,best`.
     public var csv: String {
-        var lines = ["block,mined_at_ms,miner,height,nodes_reached,p50_ms,p95_ms,max_ms"]
+        var lines = ["block,mined_at_ms,miner,height,nodes_reached,p50_ms,p95_ms,max_ms,expected_interval_ms,best"]
         for row in blocks {
             lines.append("\(row.hash.hex),\(row.minedAt),\(row.miner),\(row.height),\(row.delays.count),\(Self.percentile(row.delays, 0.5)),"
-                + "\(Self.percentile(row.delays, 0.95)),\(row.delays.last ?? 0)")
+                + "\(Self.percentile(row.delays, 0.95)),\(row.delays.last ?? 0),\((row.expectedInterval * 10).rounded() / 10),\(row.onBestChain ? 1 : 0)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

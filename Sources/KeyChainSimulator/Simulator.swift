@@ -19,7 +19,8 @@ public final class Simulator {
         public var latency: UInt64 = 50
         public var jitter: UInt64 = 20
         public var loss = 0.0
-        /// Mean time between blocks across the whole network, in ms.
+        /// Mean time between blocks across the whole network at the genesis target and the
+        /// starting hash power, in ms: it sets the network's absolute hash rate.
         public var blockInterval: UInt64 = 1_000
         public var seed: UInt64 = 1
         public var tickInterval: UInt64 = 100
@@ -67,14 +68,22 @@ public final class Simulator {
 
     public let configuration: Configuration
     public let parameters: NetworkParameters
+    private let genesisTarget: Target
     /// The network's frame magic.
     private let magic: UInt32
     public let clock: VirtualClock
     public private(set) var nodes: [SimulatedNode] = []
     /// Whether nodes mine.
     public var mining = true
-    /// Mean time between blocks across the network, in ms (starts at the configuration's).
-    public var blockInterval: UInt64
+    /// Mean time between blocks across the network at the genesis target and the starting
+    /// hash power, in ms (the configuration's).
+    public let blockInterval: UInt64
+    /// The network's hash rate as a multiple of its starting one (`setHashPower`).
+    public private(set) var hashPower = 1.0
+    /// For each mined block, the mean time the whole network took for a block at its target
+    /// and the hash power of that moment, ms: what a retargeting rule aims to hold at the
+    /// block interval.
+    public private(set) var expectedInterval: [Hash256: Double] = [:]
 
     private enum Event {
         /// A frame, as `Frame.encode` wrote it: what TCP would carry.
@@ -93,6 +102,9 @@ public final class Simulator {
 
     private var queue = EventQueue<Event>()
     private var miningEpochs: [UInt64] = []
+    /// The target each node's pending mining draw was made for: a template at another target
+    /// (a retargeting network's next block) draws again.
+    private var drawnTargets: [Target?] = []
     /// Directed links, keyed `from * nodes + to`.
     private var links: [Int: Link] = [:]
     private var random: SeededGenerator
@@ -114,6 +126,7 @@ public final class Simulator {
     public init(configuration: Configuration, parameters: NetworkParameters) throws {
         self.configuration = configuration
         self.parameters = parameters
+        genesisTarget = parameters.target
         magic = Frame.magic(for: parameters.genesisHash)
         blockInterval = configuration.blockInterval
         clock = VirtualClock(start: parameters.createdAt + 1_000)
@@ -127,6 +140,7 @@ public final class Simulator {
         }
         lastTip = Array(repeating: .zero, count: nodes.count)
         miningEpochs = Array(repeating: 0, count: nodes.count)
+        drawnTargets = Array(repeating: nil, count: nodes.count)
         for index in nodes.indices {
             // Each node hears of a few others, as from the tracker, and dials on its own.
             perform(handle(.discovered(trackerAnswer(for: index)), at: index).actions, at: index)
@@ -269,6 +283,13 @@ public final class Simulator {
         }
     }
 
+    /// Sets the network's hash rate to `factor` times its starting one, each node keeping its
+    /// share: a big miner joining (10) or leaving (back to 1).
+    public func setHashPower(_ factor: Double) {
+        hashPower = max(factor, 0)
+        for index in nodes.indices { scheduleMining(index) }
+    }
+
     /// The distinct tips of running nodes.
     public var tips: Set<Hash256> { Set(nodes.filter(\.isUp).map { $0.chain.tip.hash }) }
 
@@ -354,8 +375,9 @@ public final class Simulator {
     /// announced, the miner moved onto it, then connected.
     private func seal(_ template: BlockTemplate, at index: Int) {
         let node = nodes[index]
-        let block = template.block(nonce: Self.solve(template.header, target: parameters.target))
+        let block = template.block(nonce: Self.solve(template.header, target: template.target))
         minedAt[block.hash] = now
+        expectedInterval[block.hash] = meanInterval(at: template.target, share: 1)
         minedBy[block.hash] = (index, template.height)
         let sealed = node.peerProtocol.handle(.sealed(block))
         perform(sealed.actions, at: index)
@@ -389,6 +411,7 @@ public final class Simulator {
             let template = node.chain.makeTemplate(now: now)
             node.miner.templateMade(holding: template.transactions.count, waiting: node.chain.mempool.count)
             node.template = template
+            redrawIfRetargeted(index)
         case .ahead:
             break  // `mineAhead` sets the template on the block itself
         }
@@ -402,6 +425,7 @@ public final class Simulator {
               node.miner.bodyChecked(block.hash, templateHoldsPuts: !template.transactions.isEmpty, policyMines: true) != nil
         else { return }
         node.template = template
+        redrawIfRetargeted(index)
     }
 
     /// A refresh of node `index`'s template after `refreshDelay`, unless one is due already or
@@ -416,13 +440,31 @@ public final class Simulator {
     /// How long puts wait before joining a miner's template: the node's own 100 ms.
     static let refreshDelay: UInt64 = 100
 
-    /// Draws a node's next block time at its share, replacing any draw pending.
+    /// Draws a node's next block time from the target it mines at, its share and the
+    /// network's hash power, replacing any draw pending.
     private func scheduleMining(_ index: Int) {
         miningEpochs[index] += 1
-        let share = nodes[index].hashShare
-        guard share > 0 else { return }
-        let delay = random.exponential(mean: Double(blockInterval) / share)
+        let node = nodes[index]
+        let target = node.template?.target
+            ?? parameters.target(afterHeight: node.chain.tip.height, parentTimestamp: node.chain.tip.header.timestamp)
+        drawnTargets[index] = target
+        guard node.hashShare > 0, hashPower > 0 else { return }
+        let delay = random.exponential(mean: meanInterval(at: target, share: node.hashShare))
         queue.push(.mine(index, epoch: miningEpochs[index]), at: now + delay)
+    }
+
+    /// Draws again if node `index`'s template asks another target than its draw was made for:
+    /// mining is memoryless, so only the rate matters, and on a fixed network it never changes.
+    private func redrawIfRetargeted(_ index: Int) {
+        guard let template = nodes[index].template, template.target != drawnTargets[index] else { return }
+        scheduleMining(index)
+    }
+
+    /// The mean time `share` of the network's hash rate takes to meet `target`, ms.
+    private func meanInterval(at target: Target, share: Double) -> Double {
+        // Exactly the configured interval at the genesis target, as before targets could move.
+        let work = target == genesisTarget ? 1 : Double(target.work.value) / Double(genesisTarget.work.value)
+        return Double(blockInterval) * work / (share * hashPower)
     }
 
     private func perform(_ actions: [ProtocolAction], at index: Int) {

@@ -11,7 +11,8 @@ struct KeychainSim: ParsableCommand {
         discussion: """
             Runs a scenario file (--scenario, JSON; see experiments/scenarios/) or one built from the flags. \
             A flag given with --scenario overrides the file. Writes one CSV row per block (when it was mined, \
-            which node mined it at what height, how many nodes it reached, propagation p50/p95/max) and prints a summary.
+            which node mined it at what height, how many nodes it reached, propagation p50/p95/max, the mean interval \
+            its target asked at that moment's hash power, whether it is on the final best chain) and prints a summary.
             """
     )
 
@@ -23,6 +24,8 @@ struct KeychainSim: ParsableCommand {
     @Option(help: "Latency jitter (uniform ±), ms (default 20).") var jitter: UInt64?
     @Option(help: "Message loss, 0-1 (default 0).") var loss: Double?
     @Option(help: "Mean time between blocks across the whole network, ms (default 1000).") var blockInterval: UInt64?
+    @Option(help: "Genesis difficulty in bits (default 1).") var difficulty: Int?
+    @Option(help: "Retarget by ASERT with this half-life in block intervals (default: a fixed difficulty).") var halfLife: UInt32?
     @Option(help: "Puts a second, each at a random node (default 0).") var txRate: Double?
     @Option(help: "Virtual seconds to run (default 60).") var duration: Double?
     @Option(help: "Seed (default 1).") var seed: UInt64?
@@ -41,6 +44,8 @@ struct KeychainSim: ParsableCommand {
         if let jitter { plan.jitterMs = jitter }
         if let loss { plan.loss = loss }
         if let blockInterval { plan.blockIntervalMs = blockInterval }
+        if let difficulty { plan.difficultyBits = difficulty }
+        if let halfLife { plan.halfLifeIntervals = halfLife }
         if let txRate { plan.putsPerSecond = txRate }
         if let duration { plan.durationSeconds = duration }
         if let seed { plan.seed = seed }

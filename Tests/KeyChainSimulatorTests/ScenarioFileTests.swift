@@ -60,7 +60,7 @@ extension SimulatorSuites {
             #expect(first.putsEverywhere == first.puts)
             #expect(first.csv == second.csv)
             #expect(first.messagesSent == second.messagesSent)
-            #expect(first.csv.hasPrefix("block,mined_at_ms,miner,height,nodes_reached,p50_ms,p95_ms,max_ms\n"))
+            #expect(first.csv.hasPrefix("block,mined_at_ms,miner,height,nodes_reached,p50_ms,p95_ms,max_ms,expected_interval_ms,best\n"))
         }
     }
 }
