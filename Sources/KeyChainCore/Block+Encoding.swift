@@ -1,6 +1,6 @@
 extension Block {
     /// The smallest possible encoded transaction, which bounds how many a byte count can hold.
-    static let minimumTransactionSize = 1 + 1 + 1 + 4 + 32 + 8 + 1 + 64
+    public static let minimumTransactionSize = 1 + 1 + 1 + 4 + 32 + 8 + 1 + 64
 
     /// `header 88 | transaction count u32 | transactions`.
     public var encoded: [UInt8] {
@@ -32,4 +32,7 @@ extension Block {
 
     /// The largest block any network may allow: it must fit one 4 MB peer-protocol frame.
     public static let maxEncodedSize = 4_000_000 - 64
+
+    /// The most transactions a block can hold: as many of the smallest as fit the largest block.
+    public static let maxTransactions = (maxEncodedSize - BlockHeader.size - 4) / minimumTransactionSize
 }

@@ -138,6 +138,10 @@ extension PeerProtocol {
             }
         case .reject, .version, .verack:
             break
+        case .sendCompact, .compactBlock, .getBlockTransactions, .blockTransactions:
+            // Compact blocks are encoded (§9.2) but not yet relayed: this node sends no
+            // `sendcmpct`, so an honest peer sends none of these, and one that does is ignored.
+            break
         }
     }
 

@@ -5,6 +5,7 @@ import KeyChainWire
 /// to puts. A small integer, so counting a send is an array increment.
 enum MessageCategory: Int, CaseIterable {
     case version, verack, ping, pong, getHeaders, headers, block, tx, getAddr, addr, reject
+    case sendCompact, compactBlock, getBlockTransactions, blockTransactions
     case invBlock, invTx, getDataBlock, getDataTx, notFoundBlock, notFoundTx
 
     init(_ message: Message) {
@@ -20,6 +21,10 @@ enum MessageCategory: Int, CaseIterable {
         case .getAddr: self = .getAddr
         case .addr: self = .addr
         case .reject: self = .reject
+        case .sendCompact: self = .sendCompact
+        case .compactBlock: self = .compactBlock
+        case .getBlockTransactions: self = .getBlockTransactions
+        case .blockTransactions: self = .blockTransactions
         case let .inv(m): self = m.inventory.items.first?.kind == .block ? .invBlock : .invTx
         case let .getData(m): self = m.inventory.items.first?.kind == .block ? .getDataBlock : .getDataTx
         case let .notFound(m): self = m.inventory.items.first?.kind == .block ? .notFoundBlock : .notFoundTx
@@ -40,6 +45,10 @@ enum MessageCategory: Int, CaseIterable {
         case .getAddr: GetAddrMessage.command
         case .addr: AddrMessage.command
         case .reject: RejectMessage.command
+        case .sendCompact: SendCompactMessage.command
+        case .compactBlock: CompactBlockMessage.command
+        case .getBlockTransactions: GetBlockTransactionsMessage.command
+        case .blockTransactions: BlockTransactionsMessage.command
         case .invBlock: "inv.block"
         case .invTx: "inv.tx"
         case .getDataBlock: "getdata.block"

@@ -20,6 +20,10 @@ public enum Message: Sendable, Equatable {
     case getAddr
     case addr(AddrMessage)
     indirect case reject(RejectMessage)
+    case sendCompact(SendCompactMessage)
+    indirect case compactBlock(CompactBlockMessage)
+    indirect case getBlockTransactions(GetBlockTransactionsMessage)
+    indirect case blockTransactions(BlockTransactionsMessage)
 
     /// The message's command. Named without encoding the payload: every frame sent and
     /// received is counted by command, and a block's payload is megabytes.
@@ -39,6 +43,10 @@ public enum Message: Sendable, Equatable {
         case .getAddr: GetAddrMessage.command
         case .addr: AddrMessage.command
         case .reject: RejectMessage.command
+        case .sendCompact: SendCompactMessage.command
+        case .compactBlock: CompactBlockMessage.command
+        case .getBlockTransactions: GetBlockTransactionsMessage.command
+        case .blockTransactions: BlockTransactionsMessage.command
         }
     }
 
@@ -58,6 +66,10 @@ public enum Message: Sendable, Equatable {
         case let .tx(m): m.payload
         case let .addr(m): m.payload
         case let .reject(m): m.payload
+        case let .sendCompact(m): m.payload
+        case let .compactBlock(m): m.payload
+        case let .getBlockTransactions(m): m.payload
+        case let .blockTransactions(m): m.payload
         }
     }
 
@@ -101,5 +113,9 @@ public enum Message: Sendable, Equatable {
         entry(GetAddrMessage.self) { _ in .getAddr },
         entry(AddrMessage.self, Message.addr),
         entry(RejectMessage.self, Message.reject),
+        entry(SendCompactMessage.self, Message.sendCompact),
+        entry(CompactBlockMessage.self, Message.compactBlock),
+        entry(GetBlockTransactionsMessage.self, Message.getBlockTransactions),
+        entry(BlockTransactionsMessage.self, Message.blockTransactions),
     ])
 }

@@ -66,6 +66,11 @@ extension FuzzTarget {
             .addr(AddrMessage([NetworkAddress(ipv4: 10, 1, 2, 3, port: 7101, lastSeen: 2),
                                NetworkAddress(ipv4: 127, 0, 0, 1, port: 7102, lastSeen: 3)])),
             .reject(RejectMessage(rejectedCommand: "tx", code: .duplicate, reason: "already have it", hash: put.id)),
+            .sendCompact(SendCompactMessage(highBandwidth: true)),
+            .compactBlock(CompactBlockMessage(block: block, nonce: 7, prefilling: [0])),
+            .compactBlock(CompactBlockMessage(block: block, nonce: 8)),
+            .getBlockTransactions(GetBlockTransactionsMessage(block: block.hash, indexes: [0, 2, 3])),
+            .blockTransactions(BlockTransactionsMessage(block: block.hash, transactions: [put])),
         ]
     }
 
