@@ -17,7 +17,9 @@
 //   (2,000 headers a batch, 16 bodies in flight per peer, a 1,024-block window, stall timeouts
 //   doubling from 2 s to 64 s with re-request elsewhere; put txids beyond 5,000 in flight
 //   queued per peer); `+Connections`: 8 outbound, the inbound cap, bans (a loopback offender
-//   is cut off, not banned);
+//   is cut off, not banned); `+CompactBlocks`: a new tip as a compact block (pushed to the
+//   peers that asked, or to all when it is small), rebuilt from the mempool by
+//   `CompactBlockAssembly`, missing puts asked with `getblocktxn`, the 3 peers asked to push;
 // - `AddressBook`: known addresses, dial backoff (1 s doubling to 64 s), bans by host;
 // - `PeerState` per peer, `PeerSummary` what `peers` reports of it; `KnownInventory` and `RecentSet`: which peers have which items,
 //   bounded; `PeerAddress`, `PeerID`, `SeededGenerator` (all choices replay from a seed).

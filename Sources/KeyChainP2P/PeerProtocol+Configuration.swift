@@ -60,6 +60,21 @@ extension PeerProtocol {
         /// Whether a misbehaving peer on the loopback host is banned (the simulator's nodes
         /// all are; a real node's local neighbours share the host with every local process).
         public var banLoopback = false
+        /// Whether this node relays new tips as compact blocks (it offers them with `sendcmpct`
+        /// and takes a peer's offer); off, it relays as before compact blocks, headers first.
+        public var compactBlocks = true
+        /// A compact block this small goes to every peer that takes compact blocks; a larger
+        /// one only to those that asked for it pushed (BIP152's high bandwidth), the rest get
+        /// its header.
+        public var compactBlockPushBytes = 8_192
+        /// A put admitted this recently (ms) goes whole in a compact block to every peer but
+        /// the one it came from: an `inv` sent since has not been answered yet.
+        public var compactBlockPrefillWindow: UInt64 = 200
+        /// Peers asked to push compact blocks: the latest to bring a new tip first.
+        public var compactBlockSources = 3
+        /// How deep below the tip a block's puts are served by `getblocktxn` (BIP152's 10);
+        /// deeper, the peer asks for the block.
+        public var blockTransactionsDepth: UInt32 = 10
         public init() {}
     }
 }

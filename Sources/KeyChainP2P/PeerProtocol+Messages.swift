@@ -69,6 +69,7 @@ extension PeerProtocol {
             do {
                 try blockchain.submit(transaction)
                 admitted.append(transaction.id)
+                recentArrivals.record(transaction.id, from: peer, now: clock())
                 announce(transaction.id, except: peer)
             } catch {
                 if error == .badSignature { return ban(peer, "relayed a transaction with a bad signature", &actions) }
@@ -138,10 +139,17 @@ extension PeerProtocol {
             }
         case .reject, .version, .verack:
             break
-        case .sendCompact, .compactBlock, .getBlockTransactions, .blockTransactions:
-            // Compact blocks are encoded (§9.2) but not yet relayed: this node sends no
-            // `sendcmpct`, so an honest peer sends none of these, and one that does is ignored.
-            break
+        case let .sendCompact(message):
+            // A version this node does not speak is ignored, as BIP152 asks.
+            guard configuration.compactBlocks, message.version == SendCompactMessage.currentVersion else { break }
+            state.takesCompactBlocks = true
+            state.wantsCompactBlocksPushed = message.highBandwidth
+        case let .compactBlock(message):
+            receiveCompactBlock(message, from: state, &actions)
+        case let .getBlockTransactions(request):
+            serveBlockTransactions(request, to: state, &actions)
+        case let .blockTransactions(answer):
+            receiveBlockTransactions(answer, from: state, &actions)
         }
     }
 
@@ -183,6 +191,7 @@ extension PeerProtocol {
         do {
             let update = try blockchain.acceptBlock(block)
             wanted.remove(hash)
+            if update.connected.last == hash { broughtNewTip(block, from: state, &actions) }
             relay(update, except: peer, &actions)
         } catch {
             // A body that fails its header is refused, but the header stays wanted: an honest

@@ -17,15 +17,25 @@ extension PeerProtocol {
         }
         // The update carries the hashes: none is recomputed per peer.
         let announced = update.connected.suffix(HeadersMessage.maxAnnounced).compactMap { hash in blockchain.tree.node(hash).map { (hash, $0.header) } }
-        announceHeaders(announced, except: source, &actions)
+        let tip = update.connected.last.flatMap { try? blockchain.block($0) }
+        announceHeaders(announced, tip: tip, except: source, &actions)
     }
 
-    /// Sends each ready peer but `source` the headers it is not known to have, in one message.
-    func announceHeaders(_ announced: [(Hash256, BlockHeader)], except source: PeerID?, _ actions: inout [ProtocolAction]) {
+    /// Sends each ready peer but `source` the headers it is not known to have, in one message;
+    /// or, when all it lacks is `tip` (the newest of them, whole), `tip` as a compact block if
+    /// the peer takes them and asked for them pushed, or the compact block is small.
+    func announceHeaders(_ announced: [(Hash256, BlockHeader)], tip: Block?, except source: PeerID?, _ actions: inout [ProtocolAction]) {
         for state in ready where state.id != source {
             let unknown = announced.filter { !state.knownBlocks.contains($0.0) }
             guard !unknown.isEmpty else { continue }
             state.knownBlocks.formUnion(unknown.map(\.0))
+            if let tip, state.takesCompactBlocks, unknown.count == 1, unknown[0].0 == tip.hash {
+                let compact = compactBlock(tip, for: state)
+                if state.wantsCompactBlocksPushed || compact.encodedSize <= configuration.compactBlockPushBytes {
+                    actions.append(.send(state.id, .compactBlock(compact)))
+                    continue
+                }
+            }
             actions.append(.send(state.id, .headers(HeadersMessage(headers: unknown.map(\.1)))))
         }
     }

@@ -52,6 +52,11 @@ public final class PeerProtocol {
     var chainUpdates: [ChainUpdate] = []
     /// A block this event could not store, for the output.
     var storageFault: String?
+    /// The peers this node asked to push it compact blocks (at most 3, the latest to bring a
+    /// new tip first), oldest first.
+    var compactBlockSources: [PeerID] = []
+    /// The puts admitted in the last `compactBlockPrefillWindow`, and from whom.
+    var recentArrivals: RecentArrivals
 
     /// A protocol instance for `chain`. `seed` drives its random choices (which addresses to
     /// dial): a simulation passes its own to replay exactly.
@@ -65,6 +70,7 @@ public final class PeerProtocol {
         self.clock = clock
         addresses = AddressBook(policy: configuration.addresses, seed: seed)
         random = SeededGenerator(seed: ~seed)
+        recentArrivals = RecentArrivals(window: configuration.compactBlockPrefillWindow)
     }
 
     /// Open outbound connections, and dials under way.
@@ -174,7 +180,7 @@ public final class PeerProtocol {
                 // among several miners, all of it for a sole miner or a --dev node.
                 let node = try blockchain.store(block, compressed: false)
                 // Only a block that will be the tip: one that lost a race is not news.
-                if node.cumulativeWork > blockchain.tip.cumulativeWork { announceHeaders([(node.hash, node.header)], except: nil, &actions) }
+                if node.cumulativeWork > blockchain.tip.cumulativeWork { announceHeaders([(node.hash, node.header)], tip: block, except: nil, &actions) }
             } catch {
                 refusal = .block(error)
                 if case let .storage(reason) = error { storageFault = reason }
@@ -188,6 +194,7 @@ public final class PeerProtocol {
         case let .submitted(transaction):
             do {
                 try blockchain.submit(transaction)
+                recentArrivals.record(transaction.id, from: nil, now: clock())
                 announce(transaction.id, except: nil)
             } catch {
                 refusal = .transaction(error)
@@ -229,6 +236,8 @@ public final class PeerProtocol {
         }
         if !ready.contains(where: { $0 === state }) { ready.insert(state, at: ready.firstIndex { $0.id > peer } ?? ready.count) }
         downloadsChanged = true
+        // Compact blocks announced, not pushed, until the peer brings a new tip first.
+        if configuration.compactBlocks { actions.append(.send(peer, .sendCompact(SendCompactMessage(highBandwidth: false)))) }
         requestHeaders(from: state, &actions)
         // Tell the new peer about waiting transactions.
         for transaction in blockchain.mempool.transactions { announce(transaction.id, except: nil) }
@@ -278,6 +287,7 @@ public final class PeerProtocol {
         }
         for hash in state.blocksInFlight.keys where blockRequests[hash] == peer { blockRequests[hash] = nil }
         for hash in state.transactionsInFlight.keys where transactionRequests[hash] == peer { transactionRequests[hash] = nil }
+        compactBlockSources.removeAll { $0 == peer }
     }
 
     /// Takes a peer's state out of the ordered lists and the counts.

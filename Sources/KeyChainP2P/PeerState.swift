@@ -53,6 +53,12 @@ final class PeerState {
     var pingSentAt: UInt64 = 0
     /// The last measured round trip, in milliseconds.
     var pingMilliseconds: UInt64?
+    /// Whether the peer takes compact blocks (it sent `sendcmpct` version 1), and whether it
+    /// asked for them pushed as soon as this node has a new tip (high bandwidth).
+    var takesCompactBlocks = false
+    var wantsCompactBlocksPushed = false
+    /// The compact block from this peer being rebuilt, waiting for its `blocktxn`.
+    var assembling: CompactBlockAssembly?
 
     init(id: PeerID, slot: Int, outbound: Bool, address: PeerAddress, now: UInt64) {
         self.id = id

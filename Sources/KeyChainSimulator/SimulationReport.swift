@@ -65,17 +65,19 @@ public struct SimulationReport: Sendable {
     public var flooding: Double { Double(nodes) * (degree - 1) }
     /// Anti-entropy's getheaders (each answered by one headers), charged to no block.
     public var antiEntropyMessages: Int { messagesSent["getheaders"] ?? 0 }
-    /// Messages that move blocks: announcing headers, getdata, block, notfound.
+    /// Messages that move blocks: announcing headers, getdata, block, notfound, and compact
+    /// blocks with their `sendcmpct`, `getblocktxn` and `blocktxn`.
     public var blockMessages: Int {
-        ["headers", "getdata.block", "block", "notfound.block"].reduce(0) { $0 + (messagesSent[$1] ?? 0) } - antiEntropyMessages
+        Self.blockCommands.reduce(0) { $0 + (messagesSent[$1] ?? 0) } - antiEntropyMessages
     }
+    static let blockCommands = ["headers", "getdata.block", "block", "notfound.block", "sendcmpct", "cmpctblock", "getblocktxn", "blocktxn"]
     /// Messages that move puts: inv, getdata, tx, notfound.
     public var putMessages: Int { ["inv.tx", "getdata.tx", "tx", "notfound.tx"].reduce(0) { $0 + (messagesSent[$1] ?? 0) } }
     public var blockCostRatio: Double { Double(blockMessages) / Double(max(blocks.count, 1)) / max(flooding, 1) }
-    /// Bytes that move blocks (announcing headers, getdata, block, notfound), per block;
+    /// Bytes that move blocks (the messages `blockMessages` counts), per block;
     /// anti-entropy's `headers` answers are counted in too, as bytes cannot be told apart.
     public var blockBytesPerBlock: Double {
-        Double(["headers", "getdata.block", "block", "notfound.block"].reduce(0) { $0 + (bytesSent[$1] ?? 0) }) / Double(max(blocks.count, 1))
+        Double(Self.blockCommands.reduce(0) { $0 + (bytesSent[$1] ?? 0) }) / Double(max(blocks.count, 1))
     }
     public var putCostRatio: Double { Double(putMessages) / Double(max(puts, 1)) / max(flooding, 1) }
     /// Delays over every (block, node) arrival, sorted.
@@ -113,7 +115,7 @@ public struct SimulationReport: Sendable {
         var lines = [
             "nodes \(nodes), links \(links), mean degree \(Self.format(degree, 1)), blocks \(blocks.count), puts \(puts), tips at the end \(tips)",
             "messages by command: " + messagesSent.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
-            "block messages (announcing headers, getdata, block, notfound) per block: \(Self.format(Double(blockMessages) / Double(max(blocks.count, 1)), 0)); "
+            "block messages (headers, getdata, block, notfound, compact blocks and their requests) per block: \(Self.format(Double(blockMessages) / Double(max(blocks.count, 1)), 0)); "
                 + "flooding n(k-1) = \(Self.format(flooding, 0)); ratio \(Self.format(blockCostRatio, 2))",
             "bytes on the wire: \(bytesSent.values.reduce(0, +)) in all; block traffic \(Self.format(blockBytesPerBlock / 1_000, 1)) kB per block",
             "anti-entropy getheaders: \(antiEntropyMessages) (\(Self.format(Double(antiEntropyMessages) / Double(max(blocks.count, 1)), 0)) per block)",

@@ -311,8 +311,12 @@ public final class Simulator {
                 return
             }
             let actions = handle(.received(PeerID(UInt64(from)), message), at: to).actions
-            // Only a block can move a tip: look at the tip then, not after every event.
-            if case .block = message { recordArrivals(at: to) }
+            // Only a block (whole, or rebuilt from a compact one) can move a tip: look at the
+            // tip then, not after every event.
+            switch message {
+            case .block, .compactBlock, .blockTransactions: recordArrivals(at: to)
+            default: break
+            }
             perform(actions, at: to)
         case let .dial(from, to):
             guard nodes[from].isUp else { return }
@@ -361,12 +365,14 @@ public final class Simulator {
     }
 
     /// Whether `event` can change what the miner's controller decides on (a better block
-    /// awaited or not, the pause running out, the tip): only headers, blocks, `notfound`, ticks
-    /// and lost connections can. The owner asks after every batch; a simulation of a thousand
-    /// nodes asks only when the answer may differ (it spent a quarter of its time asking).
+    /// awaited or not, the pause running out, the tip): only headers, blocks (compact ones and
+    /// their missing puts too), `notfound`, ticks and lost connections can. The owner asks
+    /// after every batch; a simulation of a thousand nodes asks only when the answer may
+    /// differ (it spent a quarter of its time asking).
     private static func mayMoveMiner(_ event: ProtocolEvent) -> Bool {
         switch event {
-        case .tick, .disconnected, .received(_, .headers), .received(_, .block), .received(_, .notFound): true
+        case .tick, .disconnected, .received(_, .headers), .received(_, .block), .received(_, .notFound),
+             .received(_, .compactBlock), .received(_, .blockTransactions): true
         default: false
         }
     }

@@ -352,6 +352,9 @@ public final class PeerTransport: Sendable {
             switch message {
             case let .block(body): blocks += body.block.transactions
             case let .tx(body): relayed.append(body.transaction)
+            // A compact block's puts sent whole, and those it lacked: a block at the tip.
+            case let .compactBlock(body): relayed += body.prefilled.map(\.transaction)
+            case let .blockTransactions(body): relayed += body.transactions
             default: break
             }
         }

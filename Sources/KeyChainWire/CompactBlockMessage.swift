@@ -45,6 +45,11 @@ public struct CompactBlockMessage: WireMessage {
         }
     }
 
+    /// The payload's size, without encoding it.
+    public var encodedSize: Int {
+        BlockHeader.size + 8 + 4 + 6 * shortIDs.count + 4 + prefilled.reduce(0) { $0 + 4 + $1.transaction.encodedSize }
+    }
+
     /// How many puts the block holds.
     public var transactionCount: Int { shortIDs.count + prefilled.count }
 
