@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Broadcast cost and propagation delay against network size and fan-out, with and without 5%
 message loss (the simulator, which runs the node's own peer protocol over virtual links of
-50 ms +- 20 ms). Compared with flooding: about n(d-1) messages per item for a mean degree d,
-and about log_(d-1) n hops.
+50 ms +- 20 ms), for the relay of new tips by compact blocks beside the relay before them
+(headers, getdata, the whole block; `keychain-sim --relay headers`). Compared with flooding:
+about n(d-1) messages per item for a mean degree d, and about log_(d-1) n hops.
 
     python3 experiments/broadcast.py            # 10 to 1,000 nodes, fan-out 4, 8, 16 (a few minutes)
     python3 experiments/broadcast.py --quick    # 10 and 100 nodes, fan-out 4 and 8
@@ -16,7 +17,7 @@ import subprocess
 
 import lab
 
-COLUMNS = ["nodes", "fanout", "loss", "mean_degree", "blocks", "puts", "puts_everywhere", "messages_per_block",
+COLUMNS = ["nodes", "fanout", "loss", "relay", "mean_degree", "blocks", "puts", "puts_everywhere", "messages_per_block",
            "flooding_per_item", "block_ratio", "messages_per_put", "put_ratio", "bytes_per_block", "p50_ms", "p95_ms",
            "max_ms", "hops_flooding", "events", "wall_seconds"]
 
@@ -27,34 +28,33 @@ def main():
     fanouts = [4, 8] if options.quick else [4, 8, 16]
     duration = 20 if options.quick else 60
     rows = []
-    for loss in (0.0, 0.05):
-        for fanout in fanouts:
-            for nodes in sizes:
-                if fanout >= nodes:
-                    continue
-                command = [os.path.join(options.bin, "keychain-sim"), "--nodes", str(nodes), "--outbound", str(fanout),
-                           "--loss", str(loss), "--tx-rate", "2", "--duration", str(duration), "--seed", "1", "--json",
-                           "--out", os.path.join(options.work, "blocks.csv")]
-                report = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
-                degree = report["degree"]
-                blocks = max(report["blocks"], 1)
-                row = {
-                    "nodes": nodes, "fanout": fanout, "loss": loss, "mean_degree": round(degree, 2), "blocks": report["blocks"],
-                    "puts": report["puts"], "puts_everywhere": report["putsEverywhere"],
-                    "messages_per_block": round(report["blockMessages"] / blocks, 1),
-                    "flooding_per_item": round(report["flooding"], 1),
-                    "block_ratio": round(report["blockMessages"] / blocks / max(report["flooding"], 1), 3),
-                    "messages_per_put": round(report["putMessages"] / max(report["puts"], 1), 1),
-                    "put_ratio": round(report["putMessages"] / max(report["puts"], 1) / max(report["flooding"], 1), 3),
-                    "bytes_per_block": round(report["blockBytesPerBlock"]),
-                    "p50_ms": report["propagationP50ms"], "p95_ms": report["propagationP95ms"], "max_ms": report["propagationMaxMs"],
-                    "hops_flooding": round(math.log(nodes) / math.log(max(degree - 1, 1.01)), 2),
-                    "events": report["events"], "wall_seconds": round(report["wallSeconds"], 2),
-                }
-                rows.append(row)
-                lab.progress(f"n={nodes:>4} k={fanout:>2} loss={loss:.2f}: {row['messages_per_block']:>8} messages a block "
-                             f"({row['block_ratio']}x n(d-1)), {row['messages_per_put']} a put, p50 {row['p50_ms']} ms, "
-                             f"p95 {row['p95_ms']} ms, max {row['max_ms']} ms")
+    for loss, relay, fanout, nodes in ((l, r, k, n) for l in (0.0, 0.05) for r in ("headers", "compact")
+                                       for k in fanouts for n in sizes):
+        if fanout >= nodes:
+            continue
+        command = [os.path.join(options.bin, "keychain-sim"), "--nodes", str(nodes), "--outbound", str(fanout),
+                   "--loss", str(loss), "--relay", relay, "--tx-rate", "2", "--duration", str(duration), "--seed", "1",
+                   "--json", "--out", os.path.join(options.work, "blocks.csv")]
+        report = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
+        degree = report["degree"]
+        blocks = max(report["blocks"], 1)
+        row = {
+            "nodes": nodes, "fanout": fanout, "loss": loss, "relay": relay, "mean_degree": round(degree, 2), "blocks": report["blocks"],
+            "puts": report["puts"], "puts_everywhere": report["putsEverywhere"],
+            "messages_per_block": round(report["blockMessages"] / blocks, 1),
+            "flooding_per_item": round(report["flooding"], 1),
+            "block_ratio": round(report["blockMessages"] / blocks / max(report["flooding"], 1), 3),
+            "messages_per_put": round(report["putMessages"] / max(report["puts"], 1), 1),
+            "put_ratio": round(report["putMessages"] / max(report["puts"], 1) / max(report["flooding"], 1), 3),
+            "bytes_per_block": round(report["blockBytesPerBlock"]),
+            "p50_ms": report["propagationP50ms"], "p95_ms": report["propagationP95ms"], "max_ms": report["propagationMaxMs"],
+            "hops_flooding": round(math.log(nodes) / math.log(max(degree - 1, 1.01)), 2),
+            "events": report["events"], "wall_seconds": round(report["wallSeconds"], 2),
+        }
+        rows.append(row)
+        lab.progress(f"n={nodes:>4} k={fanout:>2} loss={loss:.2f} {relay:>7}: {row['messages_per_block']:>8} messages a block "
+                     f"({row['block_ratio']}x n(d-1)), {row['messages_per_put']} a put, p50 {row['p50_ms']} ms, "
+                     f"p95 {row['p95_ms']} ms, max {row['max_ms']} ms")
     lab.write_csv(os.path.join(options.out, "broadcast.csv"), COLUMNS, rows)
     if not options.no_plots:
         plot(rows, options.plots)
@@ -64,14 +64,14 @@ def plot(rows, folder):
     plt = lab.pyplot()
     figure, axes = plt.subplots(1, 2, figsize=(9, 3.6))
     for fanout in sorted({row["fanout"] for row in rows}):
-        for loss, style in ((0.0, "-"), (0.05, "--")):
-            series = [row for row in rows if row["fanout"] == fanout and row["loss"] == loss]
+        for loss, relay, style in ((0.0, "compact", "-"), (0.05, "compact", "--"), (0.0, "headers", "-.")):
+            series = [row for row in rows if row["fanout"] == fanout and row["loss"] == loss and row["relay"] == relay]
             if not series:
                 continue
-            label = f"k={fanout}" + (", 5% loss" if loss else "")
+            label = f"k={fanout}" + (", 5% loss" if loss else "") + (", headers relay" if relay == "headers" else "")
             axes[0].plot([r["nodes"] for r in series], [r["messages_per_block"] for r in series], style, marker="o", label=label)
             axes[1].plot([r["nodes"] for r in series], [r["p95_ms"] for r in series], style, marker="o", label=label)
-        series = [row for row in rows if row["fanout"] == fanout and row["loss"] == 0.0]
+        series = [row for row in rows if row["fanout"] == fanout and row["loss"] == 0.0 and row["relay"] == "compact"]
         axes[0].plot([r["nodes"] for r in series], [r["flooding_per_item"] for r in series], ":", color="grey")
     axes[0].set(xscale="log", yscale="log", xlabel="nodes n", ylabel="messages per block",
                 title="Block messages (dotted: flooding n(d-1))")

@@ -13,6 +13,7 @@ extension Scenario {
         configuration.jitter = jitterMs
         configuration.loss = loss
         configuration.blockInterval = blockIntervalMs
+        configuration.peer.compactBlocks = relay == "compact"
         configuration.seed = seed
         return configuration
     }

@@ -20,6 +20,9 @@ public struct Scenario: Sendable, Equatable {
     public var difficultyBits = 1
     /// ASERT's half-life in block intervals; nil (the default) keeps the difficulty fixed.
     public var halfLifeIntervals: UInt32?
+    /// How new tips travel: "compact" (compact blocks, the default) or "headers" (headers,
+    /// then `getdata` and the whole block: the relay before compact blocks).
+    public var relay = "compact"
     public var putsPerSecond = 0.0
     public var durationSeconds: Double = 60
     /// After the run: mining stops and the network is given this long to settle.
@@ -97,6 +100,7 @@ public struct Scenario: Sendable, Equatable {
         if outbound < 1 { try fail("outbound must be at least 1") }
         if !(0...1).contains(loss) { try fail("loss must be between 0 and 1 (is \(loss))") }
         if blockIntervalMs == 0 || blockIntervalMs > UInt64(UInt32.max) { try fail("blockIntervalMs must be 1-\(UInt32.max)") }
+        if !["compact", "headers"].contains(relay) { try fail("relay must be \"compact\" or \"headers\", not \"\(relay)\"") }
         if !(1...32).contains(difficultyBits) { try fail("difficultyBits must be 1-32 (the simulator finds every nonce)") }
         if let halfLifeIntervals, !(1...Retargeting.maxHalfLifeIntervals).contains(halfLifeIntervals) {
             try fail("halfLifeIntervals must be 1-\(Retargeting.maxHalfLifeIntervals)")
@@ -137,7 +141,7 @@ public struct Scenario: Sendable, Equatable {
 
 extension Scenario: Decodable {
     private enum Key: String, CodingKey, CaseIterable {
-        case nodes, outbound, trackerPeers, latencyMs, jitterMs, loss, blockIntervalMs, difficultyBits, halfLifeIntervals,
+        case nodes, outbound, trackerPeers, latencyMs, jitterMs, loss, blockIntervalMs, difficultyBits, halfLifeIntervals, relay,
              putsPerSecond, durationSeconds, settleSeconds, seed, events
     }
 
@@ -161,6 +165,7 @@ extension Scenario: Decodable {
         blockIntervalMs = try value(.blockIntervalMs, defaults.blockIntervalMs)
         difficultyBits = try value(.difficultyBits, defaults.difficultyBits)
         halfLifeIntervals = try container.decodeIfPresent(UInt32.self, forKey: .halfLifeIntervals)
+        relay = try value(.relay, defaults.relay)
         putsPerSecond = try value(.putsPerSecond, defaults.putsPerSecond)
         durationSeconds = try value(.durationSeconds, defaults.durationSeconds)
         settleSeconds = try value(.settleSeconds, defaults.settleSeconds)

@@ -69,14 +69,20 @@ struct ExperimentQuickTests {
     @Test("broadcast: messages per block within 1.2x of flooding's n(d-1), every put everywhere without loss")
     func broadcast() async throws {
         let folder = try await run("broadcast.py")
-        let table = try rows(folder, "broadcast.csv", columns: ["nodes", "fanout", "loss", "messages_per_block", "flooding_per_item",
+        let table = try rows(folder, "broadcast.csv", columns: ["nodes", "fanout", "loss", "relay", "messages_per_block", "flooding_per_item",
                                                                  "block_ratio", "p50_ms", "p95_ms", "max_ms"])
-        #expect(table.count == 8)
+        #expect(table.count == 16, "8 networks, each with the headers relay and with compact blocks")
         for row in table {
             let ratio = try #require(Double(row["block_ratio"] ?? ""))
-            #expect(ratio > 0.3 && ratio <= 1.2, "n=\(row["nodes"] ?? "") k=\(row["fanout"] ?? ""): \(ratio)x flooding")
+            #expect(ratio > 0.3 && ratio <= 1.2, "n=\(row["nodes"] ?? "") k=\(row["fanout"] ?? "") \(row["relay"] ?? ""): \(ratio)x flooding")
             if row["loss"] == "0.0" { #expect(row["puts_everywhere"] == row["puts"]) }
             #expect((Double(row["p50_ms"] ?? "") ?? 0) > 0)
+        }
+        // Compact blocks take one round trip a hop where headers, getdata and block take one and a half.
+        for compact in table where compact["relay"] == "compact" && compact["loss"] == "0.0" {
+            let older = try #require(table.first { $0["relay"] == "headers" && $0["loss"] == "0.0" && $0["nodes"] == compact["nodes"] && $0["fanout"] == compact["fanout"] })
+            let faster = (Double(compact["p50_ms"] ?? "") ?? .infinity) < (Double(older["p50_ms"] ?? "") ?? 0)
+            #expect(faster, "n=\(compact["nodes"] ?? "") k=\(compact["fanout"] ?? ""): p50 \(compact["p50_ms"] ?? "") ms compact, \(older["p50_ms"] ?? "") ms headers")
         }
     }
 
