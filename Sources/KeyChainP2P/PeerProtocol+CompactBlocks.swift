@@ -99,7 +99,7 @@ extension PeerProtocol {
     /// what flooding the block costs on a 10-node network.
     func broughtNewTip(_ block: Block, from state: PeerState, _ actions: inout [ProtocolAction]) {
         guard state.takesCompactBlocks, !compactBlockSources.contains(state.id),
-              CompactBlockMessage(block: block, nonce: 0).encodedSize > configuration.compactBlockPushBytes else { return }
+              CompactBlockMessage.encodedSize(shortIDs: block.transactions.count) > configuration.compactBlockPushBytes else { return }
         compactBlockSources.append(state.id)
         actions.append(.send(state.id, .sendCompact(SendCompactMessage(highBandwidth: true))))
         while compactBlockSources.count > configuration.compactBlockSources {

@@ -47,8 +47,12 @@ public struct CompactBlockMessage: WireMessage {
 
     /// The payload's size, without encoding it.
     public var encodedSize: Int {
-        BlockHeader.size + 8 + 4 + 6 * shortIDs.count + 4 + prefilled.reduce(0) { $0 + 4 + $1.transaction.encodedSize }
+        Self.encodedSize(shortIDs: shortIDs.count) + prefilled.reduce(0) { $0 + 4 + $1.transaction.encodedSize }
     }
+
+    /// The size of a compact block of `count` short ids and nothing prefilled: the least a
+    /// block of that many puts can travel in.
+    public static func encodedSize(shortIDs count: Int) -> Int { BlockHeader.size + 8 + 4 + 6 * count + 4 }
 
     /// How many puts the block holds.
     public var transactionCount: Int { shortIDs.count + prefilled.count }
