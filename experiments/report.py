@@ -127,6 +127,8 @@ def figures():
                                       "p95_ms", "max_ms"],
                                      ["n", "k", "msgs/block", "ratio", "puts everywhere", "puts", "p50 (ms)", "p95 (ms)", "max (ms)"])
     older = {(row["nodes"], row["fanout"]): row for row in every_relay if row.get("relay") == "headers" and float(row["loss"]) == 0.0}
+    if (big["nodes"], big["fanout"]) in older:
+        values.update({f"broadcast.headers_{key}": value for key, value in older[(big["nodes"], big["fanout"])].items()})
     tables["broadcast_relays"] = table([dict(row, headers_messages_per_block=older[(row["nodes"], row["fanout"])]["messages_per_block"],
                                              headers_p50_ms=older[(row["nodes"], row["fanout"])]["p50_ms"],
                                              headers_p95_ms=older[(row["nodes"], row["fanout"])]["p95_ms"])
