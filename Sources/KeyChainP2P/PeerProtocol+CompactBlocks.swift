@@ -24,11 +24,18 @@ extension PeerProtocol {
     /// the peer, and a block that cannot be rebuilt is fetched whole.
     func receiveCompactBlock(_ message: CompactBlockMessage, from state: PeerState, _ actions: inout [ProtocolAction]) {
         let hash = message.header.hash
+        let ahead = rebuiltAhead
+        rebuiltAhead = nil
         receiveHeaders([message.header], from: state, &actions)
         // Only a block this node lacks and could connect now: one deeper in a fork, or on a
         // parent still missing, comes by the ordinary download.
         guard peers[state.id] === state, let node = blockchain.tree.node(hash), node.status == .headerOnly,
               blockchain.tree.node(message.header.previous)?.hasData == true else { return }
+        // Rebuilt already, for the miner, by `checkedTipExtension`: not again.
+        if let ahead, ahead.hash == hash {
+            finishCompactBlock(ahead, from: state, &actions)
+            return
+        }
         let assembly: CompactBlockAssembly
         do {
             assembly = try CompactBlockAssembly(message, candidates: blockchain.mempool.transactions
@@ -48,6 +55,14 @@ extension PeerProtocol {
         blockRequests[hash] = state.id
         stallsDue = min(stallsDue, now + state.stallTimeout)
         actions.append(.send(state.id, .getBlockTransactions(GetBlockTransactionsMessage(block: hash, indexes: assembly.missing))))
+    }
+
+    /// `message`'s block if the mempool holds every put it names and the result meets its
+    /// merkle root; nil otherwise (the handling then asks for what is missing).
+    func rebuildAtOnce(_ message: CompactBlockMessage) -> Block? {
+        guard let assembly = try? CompactBlockAssembly(message, candidates: blockchain.mempool.transactions + message.prefilled.map(\.transaction)),
+              let block = assembly.block, MerkleTree.root(block.transactions.map(\.id)) == block.header.merkleRoot else { return nil }
+        return block
     }
 
     /// The puts a compact block lacked: the block is whole.

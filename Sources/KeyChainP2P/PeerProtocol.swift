@@ -57,6 +57,8 @@ public final class PeerProtocol {
     var compactBlockSources: [PeerID] = []
     /// The puts admitted in the last `compactBlockPrefillWindow`, and from whom.
     var recentArrivals: RecentArrivals
+    /// A compact block `checkedTipExtension` rebuilt, for the handling that follows it.
+    var rebuiltAhead: Block?
 
     /// A protocol instance for `chain`. `seed` drives its random choices (which addresses to
     /// dial): a simulation passes its own to replay exactly.
@@ -107,10 +109,22 @@ public final class PeerProtocol {
     /// before `handle(event)`, called next, stores and connects it, which takes an fsync. This
     /// is that handling's first step taken alone (`Blockchain.checkBody`), not a second check:
     /// the store does not repeat it. Nil for any other event, and for a block that fails (the
-    /// handling then refuses it, as it would have).
+    /// handling then refuses it, as it would have). A compact block counts when the mempool
+    /// holds every put it names: it is rebuilt here, and the handling takes the rebuilt block
+    /// rather than rebuilding it again.
     public func checkedTipExtension(in event: ProtocolEvent) -> Block? {
-        guard case let .received(peer, .block(message)) = event, peers[peer]?.isReady == true else { return nil }
-        let block = message.block
+        guard case let .received(peer, message) = event, peers[peer]?.isReady == true else { return nil }
+        let block: Block
+        switch message {
+        case let .block(body):
+            block = body.block
+        case let .compactBlock(compact):
+            guard compact.header.previous == blockchain.tip.hash, let rebuilt = rebuildAtOnce(compact) else { return nil }
+            rebuiltAhead = rebuilt
+            block = rebuilt
+        default:
+            return nil
+        }
         guard block.header.previous == blockchain.tip.hash, blockchain.tree.node(block.hash)?.hasData != true else { return nil }
         do { try blockchain.checkBody(block) } catch { return nil }
         return block

@@ -168,3 +168,23 @@ import Testing
         #expect(asked[3].contains { $0.0 == PeerID(1) && $0.1 == .sendCompact(SendCompactMessage(highBandwidth: false)) })
     }
 }
+
+extension CompactBlockRelayTests {
+    /// A miner may start on a compact block whose puts the mempool holds, before it is stored,
+    /// as on a whole block; one with puts missing must wait for them.
+    @Test func aMinerMayStartOnACompactBlockRebuiltAtOnce() throws {
+        let fixture = try Self.fixture(peers: 1, compact: [1])
+        let puts = try Self.puts(4, tag: "ahead")
+        for put in puts.prefix(3) { _ = fixture.handle(.submitted(put)) }
+        let parameters = fixture.chain.parameters
+        let held = TestNetwork.mine(on: parameters.genesisBlock.header, transactions: Array(puts.prefix(3)), parameters: parameters)
+        let lacking = TestNetwork.mine(on: parameters.genesisBlock.header, transactions: puts, parameters: parameters, timestampOffset: 2_000)
+        let missing = ProtocolEvent.received(PeerID(1), .compactBlock(CompactBlockMessage(block: lacking, nonce: 13)))
+        #expect(fixture.node.checkedTipExtension(in: missing) == nil)
+        let event = ProtocolEvent.received(PeerID(1), .compactBlock(CompactBlockMessage(block: held, nonce: 14)))
+        #expect(fixture.node.checkedTipExtension(in: event) == held)
+        #expect(fixture.chain.height == 0, "checked, nothing connected")
+        _ = fixture.handle(event)
+        #expect(fixture.chain.tip.hash == held.hash)
+    }
+}
