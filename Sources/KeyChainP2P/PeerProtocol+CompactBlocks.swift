@@ -8,7 +8,7 @@ extension PeerProtocol {
     /// `block` for `state`: the puts the peer cannot have had time to fetch are sent whole
     /// (those admitted in the last 200 ms from anyone else, and those never announced to it),
     /// the others by short id; the peer would otherwise ask for them a round trip later.
-    func compactBlock(_ block: Block, for state: PeerState) -> CompactBlockMessage {
+    func compactBlock(_ block: Block, for state: PeerState, nonce: UInt64, shortIDs: [UInt64]) -> CompactBlockMessage {
         let now = clock()
         var prefilling = Set<Int>()
         for (index, transaction) in block.transactions.enumerated()
@@ -16,7 +16,7 @@ extension PeerProtocol {
             || recentArrivals.isFresh(transaction.id, for: state.id, now: now) {
             prefilling.insert(index)
         }
-        return CompactBlockMessage(block: block, nonce: random.next(), prefilling: prefilling)
+        return CompactBlockMessage(block: block, nonce: nonce, shortIDs: shortIDs, prefilling: prefilling)
     }
 
     /// A peer's compact block: its header is taken as an announcement's, then the block is
@@ -38,8 +38,7 @@ extension PeerProtocol {
         }
         let assembly: CompactBlockAssembly
         do {
-            assembly = try CompactBlockAssembly(message, candidates: blockchain.mempool.transactions
-                                                + message.prefilled.map(\.transaction))
+            assembly = try CompactBlockAssembly(message, candidates: blockchain.mempool.transactions)
         } catch {
             return  // two puts share a short id: `wanted` fetches the block whole
         }
@@ -60,7 +59,7 @@ extension PeerProtocol {
     /// `message`'s block if the mempool holds every put it names and the result meets its
     /// merkle root; nil otherwise (the handling then asks for what is missing).
     func rebuildAtOnce(_ message: CompactBlockMessage) -> Block? {
-        guard let assembly = try? CompactBlockAssembly(message, candidates: blockchain.mempool.transactions + message.prefilled.map(\.transaction)),
+        guard let assembly = try? CompactBlockAssembly(message, candidates: blockchain.mempool.transactions),
               let block = assembly.block, MerkleTree.root(block.transactions.map(\.id)) == block.header.merkleRoot else { return nil }
         return block
     }

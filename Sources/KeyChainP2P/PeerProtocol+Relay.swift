@@ -25,12 +25,19 @@ extension PeerProtocol {
     /// or, when all it lacks is `tip` (the newest of them, whole), `tip` as a compact block if
     /// the peer takes them and asked for them pushed, or the compact block is small.
     func announceHeaders(_ announced: [(Hash256, BlockHeader)], tip: Block?, except source: PeerID?, _ actions: inout [ProtocolAction]) {
+        // One nonce for the block, its txids hashed once for every peer that takes it.
+        var shortIDs: (nonce: UInt64, ids: [UInt64])?
         for state in ready where state.id != source {
             let unknown = announced.filter { !state.knownBlocks.contains($0.0) }
             guard !unknown.isEmpty else { continue }
             state.knownBlocks.formUnion(unknown.map(\.0))
             if let tip, state.takesCompactBlocks, unknown.count == 1, unknown[0].0 == tip.hash {
-                let compact = compactBlock(tip, for: state)
+                if shortIDs == nil {
+                    let nonce = random.next()
+                    shortIDs = (nonce, CompactBlockMessage.shortIDs(of: tip, nonce: nonce))
+                }
+                guard let (nonce, ids) = shortIDs else { continue }
+                let compact = compactBlock(tip, for: state, nonce: nonce, shortIDs: ids)
                 if state.wantsCompactBlocksPushed || compact.encodedSize <= configuration.compactBlockPushBytes {
                     actions.append(.send(state.id, .compactBlock(compact)))
                     continue

@@ -30,9 +30,14 @@ public struct CompactBlockMessage: WireMessage {
 
     /// `block` with the puts at `prefilling` sent whole and the rest by short id.
     public init(block: Block, nonce: UInt64, prefilling: Set<Int> = []) {
+        self.init(block: block, nonce: nonce, shortIDs: Self.shortIDs(of: block, nonce: nonce), prefilling: prefilling)
+    }
+
+    /// The same from `shortIDs`, every put's short id under `nonce` (`shortIDs(of:nonce:)`):
+    /// a node sending one block to several peers hashes its txids once.
+    public init(block: Block, nonce: UInt64, shortIDs all: [UInt64], prefilling: Set<Int>) {
         header = block.header
         self.nonce = nonce
-        let hasher = Self.shortIDHasher(header: block.header, nonce: nonce)
         shortIDs = []
         prefilled = []
         shortIDs.reserveCapacity(block.transactions.count - prefilling.count)
@@ -40,9 +45,15 @@ public struct CompactBlockMessage: WireMessage {
             if prefilling.contains(index) {
                 prefilled.append(PrefilledTransaction(index: index, transaction: transaction))
             } else {
-                shortIDs.append(Self.shortID(of: transaction.id, hasher: hasher))
+                shortIDs.append(all[index])
             }
         }
+    }
+
+    /// Every put's short id in `block` under `nonce`, in block order.
+    public static func shortIDs(of block: Block, nonce: UInt64) -> [UInt64] {
+        let hasher = shortIDHasher(header: block.header, nonce: nonce)
+        return block.transactions.map { shortID(of: $0.id, hasher: hasher) }
     }
 
     /// The payload's size, without encoding it.
