@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Broadcast cost and propagation delay against network size and fan-out, with and without 5%
 message loss (the simulator, which runs the node's own peer protocol over virtual links of
-50 ms +- 20 ms), for the relay of new tips by compact blocks beside the relay before them
-(headers, getdata, the whole block; `keychain-sim --relay headers`). Compared with flooding:
+50 ms +- 20 ms), for the node's relay (new tips as compact blocks; puts announced to outbound
+peers and reconciled) beside the relay before it (headers, getdata, the whole block; puts
+announced to every peer and re-offered every 5 s; `keychain-sim --relay headers`). Compared with flooding:
 about n(d-1) messages per item for a mean degree d, and about log_(d-1) n hops.
 
     python3 experiments/broadcast.py            # 10 to 1,000 nodes, fan-out 4, 8, 16 (a few minutes)
@@ -18,8 +19,8 @@ import subprocess
 import lab
 
 COLUMNS = ["nodes", "fanout", "loss", "relay", "mean_degree", "blocks", "puts", "puts_everywhere", "messages_per_block",
-           "flooding_per_item", "block_ratio", "messages_per_put", "put_ratio", "bytes_per_block", "p50_ms", "p95_ms",
-           "max_ms", "hops_flooding", "events", "wall_seconds"]
+           "flooding_per_item", "block_ratio", "blocks_everywhere", "block_ratio_everywhere", "messages_per_put", "put_ratio",
+           "bytes_per_block", "p50_ms", "p95_ms", "max_ms", "put_p50_ms", "put_p95_ms", "hops_flooding", "events", "wall_seconds"]
 
 
 def main():
@@ -44,16 +45,20 @@ def main():
             "messages_per_block": round(report["blockMessages"] / blocks, 1),
             "flooding_per_item": round(report["flooding"], 1),
             "block_ratio": round(report["blockMessages"] / blocks / max(report["flooding"], 1), 3),
+            "blocks_everywhere": report["blocksEverywhere"],
+            "block_ratio_everywhere": round(report["messagesForBlocksEverywhere"] / max(report["blocksEverywhere"], 1)
+                                            / max(report["flooding"], 1), 3),
             "messages_per_put": round(report["putMessages"] / max(report["puts"], 1), 1),
             "put_ratio": round(report["putMessages"] / max(report["puts"], 1) / max(report["flooding"], 1), 3),
             "bytes_per_block": round(report["blockBytesPerBlock"]),
             "p50_ms": report["propagationP50ms"], "p95_ms": report["propagationP95ms"], "max_ms": report["propagationMaxMs"],
+            "put_p50_ms": report["putPropagationP50ms"], "put_p95_ms": report["putPropagationP95ms"],
             "hops_flooding": round(math.log(nodes) / math.log(max(degree - 1, 1.01)), 2),
             "events": report["events"], "wall_seconds": round(report["wallSeconds"], 2),
         }
         rows.append(row)
         lab.progress(f"n={nodes:>4} k={fanout:>2} loss={loss:.2f} {relay:>7}: {row['messages_per_block']:>8} messages a block "
-                     f"({row['block_ratio']}x n(d-1)), {row['messages_per_put']} a put, p50 {row['p50_ms']} ms, "
+                     f"({row['block_ratio']}x n(d-1)), {row['messages_per_put']} a put ({row['put_ratio']}x), p50 {row['p50_ms']} ms, "
                      f"p95 {row['p95_ms']} ms, max {row['max_ms']} ms")
     lab.write_csv(os.path.join(options.out, "broadcast.csv"), COLUMNS, rows)
     if not options.no_plots:

@@ -137,6 +137,15 @@ def figures():
                                         "headers_p95_ms", "p95_ms"],
                                        ["n", "k", "msgs/block, headers", "msgs/block, compact", "p50 headers (ms)", "p50 compact (ms)",
                                         "p95 headers (ms)", "p95 compact (ms)"])
+    # Puts: flooding to every peer with 5-s re-offers (the relay before) against outbound-only
+    # announcements with reconciliation. Results from before reconciliation lack the columns.
+    paired = [dict(row, before_put_ratio=older[(row["nodes"], row["fanout"])]["put_ratio"],
+                   before_put_p95_ms=older[(row["nodes"], row["fanout"])].get("put_p95_ms", "n/a"))
+              for row in broadcast if float(row["loss"]) == 0.0 and (row["nodes"], row["fanout"]) in older and "put_p95_ms" in row]
+    tables["broadcast_put_relays"] = table(paired, ["nodes", "fanout", "before_put_ratio", "put_ratio", "before_put_p95_ms", "put_p95_ms",
+                                                    "puts_everywhere", "puts"],
+                                           ["n", "k", "msgs/put ÷ n(d-1), before", "msgs/put ÷ n(d-1), reconciled",
+                                            "put p95 before (ms)", "put p95 reconciled (ms)", "puts everywhere", "puts"])
     return values, tables
 
 

@@ -5,7 +5,20 @@ extension PeerProtocol {
         public var maxBlocksInFlightPerPeer = 16
         public var downloadWindow: UInt32 = 1_024
         public var transactionBatchInterval: UInt64 = 100
+        /// While the tip has not moved for this long, one ready peer (outbound first, in
+        /// turn) is asked for headers, once each such interval: a node that missed the last
+        /// announcements catches up, and one that hears of new blocks sends nothing.
         public var antiEntropyInterval: UInt64 = 5_000
+        /// Whether puts are announced to outbound peers only and reconciled with one peer
+        /// every `reconciliationInterval`, and headers asked for only while the tip stalls.
+        /// Off, the relay before reconciliation: puts announced to every peer, and every
+        /// `antiEntropyInterval` each peer asked for headers and offered the oldest
+        /// `mempoolReannouncement` waiting puts.
+        public var reconciliation = true
+        /// How often a node reconciles its waiting puts with one peer (BIP330's 2 s).
+        public var reconciliationInterval: UInt64 = 2_000
+        /// Waiting puts re-offered to each peer each `antiEntropyInterval` without reconciliation.
+        public var mempoolReannouncement = 1_000
         public var initialStallTimeout: UInt64 = 2_000
         public var maxStallTimeout: UInt64 = 64_000
         /// How long a handshake may hang before `version` is sent again.
@@ -33,8 +46,6 @@ extension PeerProtocol {
         /// Block requests of one peer queued behind the slice; past this they are answered
         /// `notfound`.
         public var maxQueuedBlockRequests = 50_000
-        /// Waiting puts re-offered to each peer at each anti-entropy round.
-        public var mempoolReannouncement = 1_000
         /// Outbound connections kept open.
         public var outboundPeers = 8
         /// Inbound connections accepted; more are closed at once.

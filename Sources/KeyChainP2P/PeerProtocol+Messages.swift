@@ -76,31 +76,25 @@ extension PeerProtocol {
             }
             requestAnnounced(from: state, &actions)
         case let .inv(message):
-            var wantedTransactions: [InventoryItem] = []
+            var txids: [Hash256] = []
             var unknownBlock = false
             for item in message.inventory.items {
                 switch item.kind {
                 case .transaction:
-                    knownTransactions.insert(item.hash, slot: state.slot)
-                    guard wantsTransaction(item.hash) else { continue }
-                    // Capped per peer: an inv of made-up txids must not grow the requests
-                    // without bound. Beyond the cap the txid waits in the peer's bounded queue
-                    // and is asked for as earlier requests are answered; beyond the queue it
-                    // comes again (another peer's inv, or this one's re-offer at anti-entropy).
-                    if state.transactionsInFlight.count < configuration.maxTransactionsInFlightPerPeer {
-                        request(item.hash, from: state)
-                        wantedTransactions.append(item)
-                    } else if state.announcedTransactions.count < configuration.maxTransactionAnnouncementsPerPeer {
-                        state.announcedTransactions.append(item.hash)
-                    }
+                    txids.append(item.hash)
                 case .block:
                     state.knownBlocks.insert(item.hash)
                     if blockchain.tree.node(item.hash) == nil { unknownBlock = true }
                 }
             }
+            let wantedTransactions = takeAnnounced(txids, from: state)
             // One getheaders however many unknown blocks the inv names.
             if unknownBlock { requestHeaders(from: state, &actions) }
             if !wantedTransactions.isEmpty { actions.append(.send(peer, .getData(GetDataMessage(wantedTransactions)))) }
+        case let .reconcile(message):
+            answerReconciliation(message, from: state, &actions)
+        case let .reconcileDifference(message):
+            takeReconciliationDifference(message, from: state, &actions)
         case let .notFound(message):
             downloadsChanged = true
             for item in message.inventory.items {

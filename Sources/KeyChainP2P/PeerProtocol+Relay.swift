@@ -57,11 +57,15 @@ extension PeerProtocol {
         }
     }
 
-    /// Queues a txid for the next inv batch to every ready peer that does not know it.
+    /// Queues a txid for the next inv batch to every ready outbound peer that does not know it
+    /// (to every ready peer while none is outbound). Inbound peers learn of it when they
+    /// reconcile with this node, as Erlay leaves them out of flooding: each put then crosses
+    /// each link about once, not once each way.
     func announce(_ txid: Hash256, except source: PeerID?) {
         var known = knownTransactions.slots(txid)
         let before = known
-        for state in ready where state.id != source && !known.contains(state.slot) {
+        let outboundOnly = configuration.reconciliation && ready.contains(where: \.outbound)
+        for state in ready where state.id != source && !known.contains(state.slot) && (state.outbound || !outboundOnly) {
             known.insert(state.slot)
             if state.pendingAnnouncements.isEmpty { announcing.append(state) }
             state.pendingAnnouncements.append(txid)
@@ -72,6 +76,26 @@ extension PeerProtocol {
     /// Whether a txid is worth asking for: not waiting, not confirmed, not asked of anyone.
     func wantsTransaction(_ txid: Hash256) -> Bool {
         !blockchain.mempool.contains(txid) && (try? blockchain.keyIndex.isConfirmed(txid)) != true && transactionRequests[txid] == nil
+    }
+
+    /// Takes txids `state` announced (by `inv`, or offered when reconciling) and returns those
+    /// to ask it for now. Capped per peer: an inv of made-up txids must not grow the requests
+    /// without bound. Beyond the cap a txid waits in the peer's bounded queue and is asked for
+    /// as earlier requests are answered; beyond the queue it comes again (another peer's inv,
+    /// or the next reconciliation).
+    func takeAnnounced(_ txids: [Hash256], from state: PeerState) -> [InventoryItem] {
+        var wanted: [InventoryItem] = []
+        for txid in txids {
+            knownTransactions.insert(txid, slot: state.slot)
+            guard wantsTransaction(txid) else { continue }
+            if state.transactionsInFlight.count < configuration.maxTransactionsInFlightPerPeer {
+                request(txid, from: state)
+                wanted.append(InventoryItem(.transaction, txid))
+            } else if state.announcedTransactions.count < configuration.maxTransactionAnnouncementsPerPeer {
+                state.announcedTransactions.append(txid)
+            }
+        }
+        return wanted
     }
 
     func request(_ txid: Hash256, from state: PeerState) {

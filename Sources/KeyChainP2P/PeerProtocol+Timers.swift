@@ -2,7 +2,7 @@ import KeyChainChain
 import KeyChainCore
 import KeyChainWire
 
-// What happens on each tick: inv batches, stalls, anti-entropy; and block downloads.
+// What happens on each tick: inv batches, reconciliation, stalls, anti-entropy; and block downloads.
 extension PeerProtocol {
     func tick(_ actions: inout [ProtocolAction]) {
         maintainConnections(&actions)
@@ -21,14 +21,18 @@ extension PeerProtocol {
             }
         }
         if !serving.isEmpty { serveQueuedBlocks(&actions) }
+        if configuration.reconciliation {
+            if now >= lastReconciliation + configuration.reconciliationInterval { openReconciliation(&actions) }
+            requestHeadersIfTipIsStale(now: now, &actions)
+        }
         guard now >= timersDue || now > stallsDue || ready.count < ordered.count else { return }
         var nextDue = UInt64.max, nextStall = UInt64.max
         defer { (timersDue, stallsDue) = (nextDue, nextStall) }
         for state in ordered {
             let peer = state.id
             defer {
-                nextDue = min(nextDue, state.lastAntiEntropy + configuration.antiEntropyInterval,
-                              state.pingNonce == nil ? state.lastReceived + configuration.pingInterval : state.pingSentAt + configuration.pingTimeout)
+                if !configuration.reconciliation { nextDue = min(nextDue, state.lastAntiEntropy + configuration.antiEntropyInterval) }
+                nextDue = min(nextDue, state.pingNonce == nil ? state.lastReceived + configuration.pingInterval : state.pingSentAt + configuration.pingTimeout)
                 for asked in state.blocksInFlight.values { nextStall = min(nextStall, asked + state.stallTimeout) }
                 for asked in state.transactionsInFlight.values { nextStall = min(nextStall, asked + configuration.initialStallTimeout) }
             }
@@ -49,8 +53,8 @@ extension PeerProtocol {
                 state.pingSentAt = now
                 actions.append(.send(peer, .ping(PingMessage(nonce: nonce))))
             }
-            if state.blocksInFlight.isEmpty && state.transactionsInFlight.isEmpty && state.isReady
-                && now < state.lastAntiEntropy + configuration.antiEntropyInterval { continue }
+            let antiEntropyDue = !configuration.reconciliation && now >= state.lastAntiEntropy + configuration.antiEntropyInterval
+            if state.blocksInFlight.isEmpty && state.transactionsInFlight.isEmpty && state.isReady && !antiEntropyDue { continue }
             for (hash, asked) in state.blocksInFlight where now > asked + state.stallTimeout {
                 // Stalled: ask someone else, and give this peer longer next time.
                 state.blocksInFlight[hash] = nil
@@ -62,10 +66,10 @@ extension PeerProtocol {
                 state.transactionsInFlight[hash] = nil
                 transactionRequests[hash] = nil
             }
-            if state.isReady && now >= state.lastAntiEntropy + configuration.antiEntropyInterval {
-                requestHeaders(from: state, &actions)
-                // Re-offer the oldest waiting puts: an announcement or a fetch may have been
+            if state.isReady && antiEntropyDue {
+                // The relay before reconciliation: an announcement or a fetch may have been
                 // lost, and the txid was already marked as known on this link.
+                requestHeaders(from: state, &actions)
                 let waiting = blockchain.mempool.oldest(configuration.mempoolReannouncement).map { InventoryItem(.transaction, $0) }
                 if !waiting.isEmpty { actions.append(.send(peer, .inv(InvMessage(Array(waiting))))) }
             }
@@ -74,6 +78,27 @@ extension PeerProtocol {
                 sendVersion(to: peer, &actions)
             }
         }
+    }
+
+    /// Asks one ready peer (outbound ones in turn, else any) for headers when the tip has not
+    /// moved for `antiEntropyInterval`, and again each interval while it stays put. Headers a
+    /// node missed are otherwise found when the next announcement does not connect; only a
+    /// quiet network needs this, so it costs nothing while blocks flow (it sent `getheaders`
+    /// to every peer every 5 s: 3,750 a block in the 1,000-node simulation).
+    func requestHeadersIfTipIsStale(now: UInt64, _ actions: inout [ProtocolAction]) {
+        let tip = blockchain.tip.hash
+        if tip != tipSeen {
+            tipSeen = tip
+            tipMovedAt = now
+            return
+        }
+        guard now >= max(tipMovedAt, lastStaleTipRequest) + configuration.antiEntropyInterval else { return }
+        lastStaleTipRequest = now
+        let outbound = ready.filter(\.outbound)
+        let candidates = outbound.isEmpty ? ready : outbound
+        guard !candidates.isEmpty else { return }
+        staleTipTurn &+= 1
+        requestHeaders(from: candidates[staleTipTurn % candidates.count], &actions)
     }
 
     /// Asks peers for the bodies of header-only blocks, oldest first, within the window above

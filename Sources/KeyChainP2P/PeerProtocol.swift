@@ -33,9 +33,18 @@ public final class PeerProtocol {
     var announcing: [PeerState] = []
     /// Peers with block requests queued behind a slice (`PeerState.queuedBlockRequests`).
     var serving: [PeerState] = []
-    /// The earliest time a peer's anti-entropy round is due: until then, and with nothing in
-    /// flight and every link ready, a tick need not visit the peers at all.
+    /// The earliest time a peer's ping is due: until then, and with nothing in flight and
+    /// every link ready, a tick need not visit the peers at all.
     var timersDue: UInt64 = 0
+    /// The tip as of the last tick, since when it has not moved, and when headers were last
+    /// asked for because it had not (`antiEntropyInterval`).
+    var tipSeen: Hash256?
+    var tipMovedAt: UInt64 = 0
+    var lastStaleTipRequest: UInt64 = 0
+    var staleTipTurn = 0
+    /// When this node last opened a reconciliation round, and the turn of its peers.
+    var lastReconciliation: UInt64 = 0
+    var reconciliationTurn = 0
     /// The earliest time a request in flight may have stalled.
     var stallsDue: UInt64 = .max
     /// Header-only blocks to fetch, and who has been asked for which.
@@ -259,7 +268,7 @@ public final class PeerProtocol {
 
     func requestHeaders(from state: PeerState, _ actions: inout [ProtocolAction]) {
         state.lastAntiEntropy = clock()
-        timersDue = min(timersDue, state.lastAntiEntropy + configuration.antiEntropyInterval)
+        if !configuration.reconciliation { timersDue = min(timersDue, state.lastAntiEntropy + configuration.antiEntropyInterval) }
         actions.append(.send(state.id, .getHeaders(GetHeadersMessage(locator: blockchain.tree.locator()))))
     }
 

@@ -41,7 +41,13 @@ final class PeerState {
     var readingPaused = false
     /// The stall timeout for this peer: 2 s, doubling on each stall up to 64 s.
     var stallTimeout: UInt64 = 2_000
+    /// When this node last asked the peer for headers and re-offered its waiting puts
+    /// (without reconciliation, every `antiEntropyInterval`).
     var lastAntiEntropy: UInt64 = 0
+    /// The reconciliation round this node opened with the peer, until it is answered.
+    var reconciliationRound: ReconciliationRound?
+    /// When this node last answered the peer's reconciliation.
+    var lastReconciliationAnswered: UInt64?
     /// When this side last sent `version` (resent while the handshake is incomplete).
     var lastVersionSent: UInt64 = 0
     /// When the connection opened: the handshake must finish within its timeout.

@@ -5,7 +5,7 @@ import KeyChainWire
 /// to puts. A small integer, so counting a send is an array increment.
 enum MessageCategory: Int, CaseIterable {
     case version, verack, ping, pong, getHeaders, headers, block, tx, getAddr, addr, reject
-    case sendCompact, compactBlock, getBlockTransactions, blockTransactions
+    case sendCompact, compactBlock, getBlockTransactions, blockTransactions, reconcile, reconcileDifference
     case invBlock, invTx, getDataBlock, getDataTx, notFoundBlock, notFoundTx
 
     init(_ message: Message) {
@@ -25,6 +25,8 @@ enum MessageCategory: Int, CaseIterable {
         case .compactBlock: self = .compactBlock
         case .getBlockTransactions: self = .getBlockTransactions
         case .blockTransactions: self = .blockTransactions
+        case .reconcile: self = .reconcile
+        case .reconcileDifference: self = .reconcileDifference
         case let .inv(m): self = m.inventory.items.first?.kind == .block ? .invBlock : .invTx
         case let .getData(m): self = m.inventory.items.first?.kind == .block ? .getDataBlock : .getDataTx
         case let .notFound(m): self = m.inventory.items.first?.kind == .block ? .notFoundBlock : .notFoundTx
@@ -49,6 +51,8 @@ enum MessageCategory: Int, CaseIterable {
         case .compactBlock: CompactBlockMessage.command
         case .getBlockTransactions: GetBlockTransactionsMessage.command
         case .blockTransactions: BlockTransactionsMessage.command
+        case .reconcile: ReconcileMessage.command
+        case .reconcileDifference: ReconcileDifferenceMessage.command
         case .invBlock: "inv.block"
         case .invTx: "inv.tx"
         case .getDataBlock: "getdata.block"

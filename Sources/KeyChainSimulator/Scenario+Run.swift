@@ -14,6 +14,7 @@ extension Scenario {
         configuration.loss = loss
         configuration.blockInterval = blockIntervalMs
         configuration.peer.compactBlocks = relay == "compact"
+        configuration.peer.reconciliation = relay == "compact"
         configuration.seed = seed
         return configuration
     }

@@ -20,8 +20,10 @@ public struct Scenario: Sendable, Equatable {
     public var difficultyBits = 1
     /// ASERT's half-life in block intervals; nil (the default) keeps the difficulty fixed.
     public var halfLifeIntervals: UInt32?
-    /// How new tips travel: "compact" (compact blocks, the default) or "headers" (headers,
-    /// then `getdata` and the whole block: the relay before compact blocks).
+    /// The relay: "compact" (the default: compact blocks, puts announced to outbound peers
+    /// and reconciled, headers asked for while a tip stalls) or "headers" (the relay before
+    /// them: headers, then `getdata` and the whole block; puts announced to every peer; every
+    /// 5 s each peer asked for headers and offered the waiting puts).
     public var relay = "compact"
     public var putsPerSecond = 0.0
     public var durationSeconds: Double = 60

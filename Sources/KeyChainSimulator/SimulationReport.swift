@@ -22,7 +22,14 @@ public struct SimulationReport: Sendable {
 
     public let nodes: Int
     public let links: Int
+    /// Delay from each put's submission until each node held it, over every (put, node)
+    /// arrival, sorted, ms.
+    public let putDelays: [UInt64]
     public let blocks: [BlockRow]
+    /// Blocks that reached every running node, and the messages that moved them (as
+    /// `Simulator.messagesByBlock` charges them).
+    public let blocksEverywhere: Int
+    public let messagesForBlocksEverywhere: Int
     public let messagesSent: [String: Int]
     /// Frame bytes sent, by command (what TCP would carry, headers included).
     public let bytesSent: [String: Int]
@@ -49,6 +56,13 @@ public struct SimulationReport: Sendable {
             }
         }
         blocks = rows
+        let runningCount = simulator.nodes.filter(\.isUp).count
+        let everywhere = rows.filter { $0.delays.count >= runningCount }
+        blocksEverywhere = everywhere.count
+        messagesForBlocksEverywhere = everywhere.reduce(0) { $0 + (simulator.messagesByBlock[$1.hash] ?? 0) }
+        putDelays = simulator.submittedAt.flatMap { txid, submitted in
+            (simulator.putArrivals[txid] ?? [:]).values.map { $0 - min($0, submitted) }
+        }.sorted()
         messagesSent = simulator.messagesSent
         bytesSent = simulator.bytesSent
         puts = keys.count
@@ -71,13 +85,18 @@ public struct SimulationReport: Sendable {
         Self.blockCommands.reduce(0) { $0 + (messagesSent[$1] ?? 0) } - antiEntropyMessages
     }
     static let blockCommands = ["headers", "getdata.block", "block", "notfound.block", "sendcmpct", "cmpctblock", "getblocktxn", "blocktxn"]
-    /// Messages that move puts: inv, getdata, tx, notfound.
-    public var putMessages: Int { ["inv.tx", "getdata.tx", "tx", "notfound.tx"].reduce(0) { $0 + (messagesSent[$1] ?? 0) } }
+    /// Messages that move puts: inv, getdata, tx, notfound, and reconciliation's two.
+    public var putMessages: Int { Self.putCommands.reduce(0) { $0 + (messagesSent[$1] ?? 0) } }
+    static let putCommands = ["inv.tx", "getdata.tx", "tx", "notfound.tx", "reconcile", "recondiff"]
     public var blockCostRatio: Double { Double(blockMessages) / Double(max(blocks.count, 1)) / max(flooding, 1) }
     /// Bytes that move blocks (the messages `blockMessages` counts), per block;
     /// anti-entropy's `headers` answers are counted in too, as bytes cannot be told apart.
     public var blockBytesPerBlock: Double {
         Double(Self.blockCommands.reduce(0) { $0 + (bytesSent[$1] ?? 0) }) / Double(max(blocks.count, 1))
+    }
+    /// Messages per block over the blocks that reached every running node, against flooding.
+    public var blockEverywhereCostRatio: Double {
+        Double(messagesForBlocksEverywhere) / Double(max(blocksEverywhere, 1)) / max(flooding, 1)
     }
     public var putCostRatio: Double { Double(putMessages) / Double(max(puts, 1)) / max(flooding, 1) }
     /// Delays over every (block, node) arrival, sorted.
@@ -101,10 +120,12 @@ public struct SimulationReport: Sendable {
         let figures: [(String, String)] = [
             ("nodes", "\(nodes)"), ("links", "\(links)"), ("degree", "\(degree)"), ("blocks", "\(blocks.count)"), ("puts", "\(puts)"),
             ("putsEverywhere", "\(putsEverywhere)"), ("tips", "\(tips)"), ("flooding", "\(flooding)"),
-            ("blockMessages", "\(blockMessages)"), ("putMessages", "\(putMessages)"), ("antiEntropyMessages", "\(antiEntropyMessages)"),
+            ("blockMessages", "\(blockMessages)"), ("blocksEverywhere", "\(blocksEverywhere)"),
+            ("messagesForBlocksEverywhere", "\(messagesForBlocksEverywhere)"), ("putMessages", "\(putMessages)"), ("antiEntropyMessages", "\(antiEntropyMessages)"),
             ("blockBytesPerBlock", "\(blockBytesPerBlock)"), ("bytesSent", "\(bytesSent.values.reduce(0, +))"),
             ("propagationP50ms", "\(Self.percentile(delays, 0.5))"), ("propagationP95ms", "\(Self.percentile(delays, 0.95))"),
-            ("propagationMaxMs", "\(delays.last ?? 0)"), ("events", "\(events)"), ("wallSeconds", "\(wallSeconds)"),
+            ("propagationMaxMs", "\(delays.last ?? 0)"), ("putPropagationP50ms", "\(Self.percentile(putDelays, 0.5))"),
+            ("putPropagationP95ms", "\(Self.percentile(putDelays, 0.95))"), ("events", "\(events)"), ("wallSeconds", "\(wallSeconds)"),
         ]
         return "{" + figures.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
     }
@@ -117,12 +138,15 @@ public struct SimulationReport: Sendable {
             "messages by command: " + messagesSent.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "),
             "block messages (headers, getdata, block, notfound, compact blocks and their requests) per block: \(Self.format(Double(blockMessages) / Double(max(blocks.count, 1)), 0)); "
                 + "flooding n(k-1) = \(Self.format(flooding, 0)); ratio \(Self.format(blockCostRatio, 2))",
+            "over the \(blocksEverywhere) blocks that reached every running node: \(Self.format(Double(messagesForBlocksEverywhere) / Double(max(blocksEverywhere, 1)), 0)) "
+                + "messages per block (each charged to the block it names; sendcmpct to none); ratio \(Self.format(blockEverywhereCostRatio, 2))",
             "bytes on the wire: \(bytesSent.values.reduce(0, +)) in all; block traffic \(Self.format(blockBytesPerBlock / 1_000, 1)) kB per block",
-            "anti-entropy getheaders: \(antiEntropyMessages) (\(Self.format(Double(antiEntropyMessages) / Double(max(blocks.count, 1)), 0)) per block)",
+            "getheaders (on connecting, after a headers reply of 2,000, and anti-entropy): \(antiEntropyMessages) (\(Self.format(Double(antiEntropyMessages) / Double(max(blocks.count, 1)), 0)) per block)",
         ]
         if puts > 0 {
-            lines.append("put messages (inv, getdata, tx, notfound) per put: \(Self.format(Double(putMessages) / Double(puts), 0)); "
+            lines.append("put messages (inv, getdata, tx, notfound, reconcile, recondiff) per put: \(Self.format(Double(putMessages) / Double(puts), 0)); "
                 + "ratio to flooding \(Self.format(putCostRatio, 2)); puts on every running node: \(putsEverywhere) of \(puts)")
+            lines.append("put propagation over all (put, node) arrivals: p50 \(Self.percentile(putDelays, 0.5)) ms, p95 \(Self.percentile(putDelays, 0.95)) ms")
         }
         lines.append("block propagation over all (block, node) arrivals: p50 \(Self.percentile(delays, 0.5)) ms, p95 \(Self.percentile(delays, 0.95)) ms")
         lines.append("events \(events) in \(Self.format(wallSeconds, 1)) s wall = \(Self.format(eventsPerSecond, 0)) events/s")

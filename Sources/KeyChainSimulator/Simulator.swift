@@ -49,6 +49,14 @@ public final class Simulator {
     /// Which node mined each block, and at what height.
     public private(set) var minedBy: [Hash256: (node: Int, height: UInt32)] = [:]
     public private(set) var arrivals: [Hash256: [Int: UInt64]] = [:]
+    /// Messages that moved each block (`blockMessages`' commands but `sendcmpct`, each
+    /// charged to the block it names: the newest header of a `headers`, the first block of
+    /// a `getdata` or `notfound`).
+    public private(set) var messagesByBlock: [Hash256: Int] = [:]
+    /// When each put was submitted, and when each node first held it (waiting, or in a block
+    /// that became its tip).
+    public private(set) var submittedAt: [Hash256: UInt64] = [:]
+    public private(set) var putArrivals: [Hash256: [Int: UInt64]] = [:]
     /// Events processed.
     public private(set) var eventsProcessed = 0
     /// Every message sent, when `recordMessages` is on.
@@ -252,6 +260,8 @@ public final class Simulator {
     /// Submits a put to a node as a client would; its miner takes it at the next refresh.
     public func submit(_ transaction: Transaction, at index: Int) {
         let waiting = nodes[index].chain.mempool.count
+        submittedAt[transaction.id] = now
+        putArrivals[transaction.id, default: [:]][index] = now
         perform(nodes[index].peerProtocol.handle(.submitted(transaction)).actions, at: index)
         if nodes[index].chain.mempool.count > waiting { scheduleRefresh(index) }
     }
@@ -357,7 +367,10 @@ public final class Simulator {
         if let block = node.peerProtocol.checkedTipExtension(in: event) { mineAhead(index, on: block) }
         let output = node.peerProtocol.handle(event)
         if !output.chainUpdates.isEmpty { refreshMining(index) }
-        if !output.admitted.isEmpty { scheduleRefresh(index) }
+        if !output.admitted.isEmpty {
+            scheduleRefresh(index)
+            for txid in output.admitted { recordPutArrival(txid, at: index) }
+        }
         if Self.mayMoveMiner(event) || !output.chainUpdates.isEmpty, let work = node.miner.afterEvents(situation(index)) {
             give(work, to: index)
         }
@@ -482,6 +495,7 @@ public final class Simulator {
                 let category = MessageCategory(message).rawValue
                 sentCounts[category] += 1
                 sentByteCounts[category] += frame.count
+                if let block = Self.blockMoved(by: message) { messagesByBlock[block, default: 0] += 1 }
                 if configuration.recordMessages { messageLog.append(SentMessage(time: now, from: index, to: to, command: message.command)) }
                 if let partition, partition[index] != partition[to] { continue }
                 if configuration.loss > 0 && random.unit() < configuration.loss { continue }
@@ -507,11 +521,34 @@ public final class Simulator {
         }
     }
 
+    /// The block a message moves, if it moves one.
+    static func blockMoved(by message: Message) -> Hash256? {
+        switch message {
+        case let .headers(m): m.headers.last?.hash
+        case let .block(m): m.block.hash
+        case let .compactBlock(m): m.header.hash
+        case let .getBlockTransactions(m): m.block
+        case let .blockTransactions(m): m.block
+        case let .getData(m): m.inventory.items.first { $0.kind == .block }?.hash
+        case let .notFound(m): m.inventory.items.first { $0.kind == .block }?.hash
+        default: nil
+        }
+    }
+
     private func recordArrivals(at index: Int) {
         let tip = nodes[index].chain.tree.tipHash
         guard tip != lastTip[index] else { return }
         lastTip[index] = tip
         if arrivals[tip]?[index] == nil { arrivals[tip, default: [:]][index] = now }
+        // A put may reach a node first inside a block (a compact block's prefilled puts).
+        if !submittedAt.isEmpty, let block = try? nodes[index].chain.block(tip) {
+            for transaction in block.transactions { recordPutArrival(transaction.id, at: index) }
+        }
+    }
+
+    private func recordPutArrival(_ txid: Hash256, at index: Int) {
+        guard submittedAt[txid] != nil, putArrivals[txid]?[index] == nil else { return }
+        putArrivals[txid, default: [:]][index] = now
     }
 
     /// Mining time is modelled by the event schedule; the nonce itself is found at once (the

@@ -9,13 +9,16 @@ extension Message {
     /// flooder's work at most (docs/ARCHITECTURE.md §5).
     static let entriesPerTurn = 128
 
-    /// The inventory entries this message names (0 for any other message: a read of hundreds
+    /// The inventory entries this message names, short ids included (0 for any other message: a read of hundreds
     /// of relayed puts stays one turn, as the import rate needs).
     var turnEntries: Int {
         switch self {
         case let .inv(message): message.inventory.items.count
         case let .getData(message): message.inventory.items.count
         case let .notFound(message): message.inventory.items.count
+        // Not split, but as heavy as the inventory they name: a turn of their own when large.
+        case let .reconcile(message): message.shortIDs.count
+        case let .reconcileDifference(message): message.wanted.count + message.offered.count
         default: 0
         }
     }

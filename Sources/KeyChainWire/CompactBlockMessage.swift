@@ -82,15 +82,12 @@ public struct CompactBlockMessage: WireMessage {
     }
 
     /// A txid's short id: the low 48 bits of its SipHash.
-    public static func shortID(of txid: Hash256, hasher: SipHash) -> UInt64 { hasher.hash(txid.raw) & 0xFFFF_FFFF_FFFF }
+    public static func shortID(of txid: Hash256, hasher: SipHash) -> UInt64 { ShortTransactionIDs.id(of: txid, hasher: hasher) }
 
     public func encode(to writer: inout ByteWriter) {
         header.encode(to: &writer)
         writer.write(nonce)
-        writer.write(UInt32(truncatingIfNeeded: shortIDs.count))
-        for id in shortIDs {
-            for shift in stride(from: UInt64(0), to: 48, by: 8) { writer.write(UInt8(truncatingIfNeeded: id >> shift)) }
-        }
+        ShortTransactionIDs.encode(shortIDs, to: &writer)
         writer.write(UInt32(truncatingIfNeeded: prefilled.count))
         var next = 0
         for entry in prefilled {
@@ -103,17 +100,8 @@ public struct CompactBlockMessage: WireMessage {
     public init(from reader: inout ByteReader) throws(DecodingError) {
         header = try BlockHeader(from: &reader)
         nonce = try reader.readUInt64("compact block nonce")
-        let shortCount = Int(try reader.readUInt32("short id count"))
-        guard shortCount <= Block.maxTransactions, shortCount * 6 <= reader.remaining else {
-            throw .invalidValue(field: "short id count", reason: "\(shortCount) short ids cannot fit a block or the \(reader.remaining) bytes left")
-        }
-        shortIDs = []
-        shortIDs.reserveCapacity(shortCount)
-        for _ in 0..<shortCount {
-            var id: UInt64 = 0
-            for shift in stride(from: UInt64(0), to: 48, by: 8) { id |= UInt64(try reader.readUInt8("short id")) << shift }
-            shortIDs.append(id)
-        }
+        shortIDs = try ShortTransactionIDs.decode(from: &reader, limit: Block.maxTransactions, "short id")
+        let shortCount = shortIDs.count
         let prefilledCount = Int(try reader.readUInt32("prefilled count"))
         let total = shortCount + prefilledCount
         guard total <= Block.maxTransactions else {

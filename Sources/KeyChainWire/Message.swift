@@ -24,6 +24,8 @@ public enum Message: Sendable, Equatable {
     indirect case compactBlock(CompactBlockMessage)
     indirect case getBlockTransactions(GetBlockTransactionsMessage)
     indirect case blockTransactions(BlockTransactionsMessage)
+    case reconcile(ReconcileMessage)
+    case reconcileDifference(ReconcileDifferenceMessage)
 
     /// The message's command. Named without encoding the payload: every frame sent and
     /// received is counted by command, and a block's payload is megabytes.
@@ -47,6 +49,8 @@ public enum Message: Sendable, Equatable {
         case .compactBlock: CompactBlockMessage.command
         case .getBlockTransactions: GetBlockTransactionsMessage.command
         case .blockTransactions: BlockTransactionsMessage.command
+        case .reconcile: ReconcileMessage.command
+        case .reconcileDifference: ReconcileDifferenceMessage.command
         }
     }
 
@@ -70,6 +74,8 @@ public enum Message: Sendable, Equatable {
         case let .compactBlock(m): m.payload
         case let .getBlockTransactions(m): m.payload
         case let .blockTransactions(m): m.payload
+        case let .reconcile(m): m.payload
+        case let .reconcileDifference(m): m.payload
         }
     }
 
@@ -117,5 +123,7 @@ public enum Message: Sendable, Equatable {
         entry(CompactBlockMessage.self, Message.compactBlock),
         entry(GetBlockTransactionsMessage.self, Message.getBlockTransactions),
         entry(BlockTransactionsMessage.self, Message.blockTransactions),
+        entry(ReconcileMessage.self, Message.reconcile),
+        entry(ReconcileDifferenceMessage.self, Message.reconcileDifference),
     ])
 }

@@ -19,7 +19,8 @@ enum FuzzFixture {
 
     /// Every command, in a fixed order (the `message` target's first byte picks one).
     static let commands = ["version", "verack", "ping", "pong", "getheaders", "headers", "inv", "getdata", "notfound",
-                           "block", "tx", "getaddr", "addr", "reject", "sendcmpct", "cmpctblock", "getblocktxn", "blocktxn"]
+                           "block", "tx", "getaddr", "addr", "reject", "sendcmpct", "cmpctblock", "getblocktxn", "blocktxn",
+                           "reconcile", "recondiff"]
 
     /// A tracker with a small table, so the fuzzer reaches its bound.
     static let tracker = TrackerServer(network: parameters, capacity: 64, registry: PrometheusCollectorRegistry(), logger: quiet)

@@ -71,6 +71,8 @@ extension FuzzTarget {
             .compactBlock(CompactBlockMessage(block: block, nonce: 8)),
             .getBlockTransactions(GetBlockTransactionsMessage(block: block.hash, indexes: [0, 2, 3])),
             .blockTransactions(BlockTransactionsMessage(block: block.hash, transactions: [put])),
+            .reconcile(ReconcileMessage(salt: 7, shortIDs: [ReconcileMessage.shortID(of: put.id, hasher: ReconcileMessage.shortIDHasher(salt: 7)), 1])),
+            .reconcileDifference(ReconcileDifferenceMessage(salt: 7, wanted: [1, 2], offered: [put.id])),
         ]
     }
 
