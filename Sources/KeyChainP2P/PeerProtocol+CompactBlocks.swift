@@ -64,11 +64,25 @@ extension PeerProtocol {
         return block
     }
 
+    /// The block `answer` completes, if it is the answer to the compact block being rebuilt
+    /// from `peer`, that block extends the tip and meets its merkle root; nil otherwise (the
+    /// handling then finds out why, and bans a peer whose answer does not fit its request).
+    func completedAhead(by answer: BlockTransactionsMessage, from peer: PeerID) -> Block? {
+        guard var assembly = peers[peer]?.assembling, assembly.hash == answer.block, assembly.header.previous == blockchain.tip.hash,
+              (try? assembly.fill(answer)) != nil, let block = assembly.block,
+              MerkleTree.root(block.transactions.map(\.id)) == block.header.merkleRoot else { return nil }
+        return block
+    }
+
     /// The puts a compact block lacked: the block is whole.
     func receiveBlockTransactions(_ answer: BlockTransactionsMessage, from state: PeerState, _ actions: inout [ProtocolAction]) {
+        let ahead = rebuiltAhead
+        rebuiltAhead = nil
         // An answer to nothing asked (or asked and since given up) is ignored.
         guard var assembly = state.assembling, assembly.hash == answer.block else { return }
         state.assembling = nil
+        // Completed already, for the miner, by `checkedTipExtension`: not again.
+        if let ahead, ahead.hash == answer.block { return finishCompactBlock(ahead, from: state, &actions) }
         do {
             try assembly.fill(answer)
         } catch {

@@ -120,7 +120,8 @@ public final class PeerProtocol {
     /// the store does not repeat it. Nil for any other event, and for a block that fails (the
     /// handling then refuses it, as it would have). A compact block counts when the mempool
     /// holds every put it names: it is rebuilt here, and the handling takes the rebuilt block
-    /// rather than rebuilding it again.
+    /// rather than rebuilding it again; so does a `blocktxn` that completes the compact block
+    /// this peer is being asked about.
     public func checkedTipExtension(in event: ProtocolEvent) -> Block? {
         guard case let .received(peer, message) = event, peers[peer]?.isReady == true else { return nil }
         let block: Block
@@ -129,6 +130,10 @@ public final class PeerProtocol {
             block = body.block
         case let .compactBlock(compact):
             guard compact.header.previous == blockchain.tip.hash, let rebuilt = rebuildAtOnce(compact) else { return nil }
+            rebuiltAhead = rebuilt
+            block = rebuilt
+        case let .blockTransactions(answer):
+            guard let rebuilt = completedAhead(by: answer, from: peer) else { return nil }
             rebuiltAhead = rebuilt
             block = rebuilt
         default:

@@ -187,4 +187,25 @@ extension CompactBlockRelayTests {
         _ = fixture.handle(event)
         #expect(fixture.chain.tip.hash == held.hash)
     }
+
+    /// So may it on one that the `blocktxn` answering its `getblocktxn` completes; an answer
+    /// that does not fit is not offered to the miner, and the handling still bans its sender.
+    @Test func aMinerMayStartOnACompactBlockItsBlockTransactionsComplete() throws {
+        let fixture = try Self.fixture(peers: 2, compact: [1, 2])
+        let puts = try Self.puts(4, tag: "completed")
+        for put in puts.prefix(3) { _ = fixture.handle(.submitted(put)) }
+        let parameters = fixture.chain.parameters
+        let block = TestNetwork.mine(on: parameters.genesisBlock.header, transactions: puts, parameters: parameters)
+        let asked = ProtocolFixture.sends(fixture.handle(.received(PeerID(1), .compactBlock(CompactBlockMessage(block: block, nonce: 15)))))
+        let request = try #require(asked.compactMap { if case let .getBlockTransactions(request) = $0.1 { request } else { nil } }.first)
+        let answer = BlockTransactionsMessage(block: block.hash, transactions: request.indexes.map { block.transactions[$0] })
+        let wrong = BlockTransactionsMessage(block: block.hash, transactions: [puts[0], puts[1]])
+        #expect(fixture.node.checkedTipExtension(in: .received(PeerID(1), .blockTransactions(wrong))) == nil)
+        #expect(fixture.node.checkedTipExtension(in: .received(PeerID(2), .blockTransactions(answer))) == nil, "not asked of peer 2")
+        let event = ProtocolEvent.received(PeerID(1), .blockTransactions(answer))
+        #expect(fixture.node.checkedTipExtension(in: event) == block)
+        #expect(fixture.chain.height == 0, "checked, nothing connected")
+        _ = fixture.handle(event)
+        #expect(fixture.chain.tip.hash == block.hash)
+    }
 }
