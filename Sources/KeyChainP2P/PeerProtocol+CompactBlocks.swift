@@ -40,14 +40,16 @@ extension PeerProtocol {
         do {
             assembly = try CompactBlockAssembly(message, candidates: blockchain.mempool.transactions)
         } catch {
-            return  // two puts share a short id: `wanted` fetches the block whole
+            // Two puts share a short id: the block is fetched whole, this peer's compact
+            // answer (if it was asked for one) no longer awaited.
+            return fetchWhole(hash, askedOf: state)
         }
         if let block = assembly.block {
             finishCompactBlock(block, from: state, &actions)
             return
         }
-        // Asked of another peer already: that answer comes whole.
-        guard blockRequests[hash] == nil else { return }
+        // Asked of another peer already: that answer comes whole (or compact, from it).
+        guard blockRequests[hash] == nil || blockRequests[hash] == state.id else { return }
         let now = clock()
         state.assembling = assembly
         state.blocksInFlight[hash] = now
@@ -95,14 +97,17 @@ extension PeerProtocol {
     /// A rebuilt block: checked and connected as a `block` would be, unless a short id picked
     /// the wrong put (the merkle root says so), which is nobody's fault: then it is fetched whole.
     private func finishCompactBlock(_ block: Block, from state: PeerState, _ actions: inout [ProtocolAction]) {
-        guard MerkleTree.root(block.transactions.map(\.id)) == block.header.merkleRoot else {
-            state.blocksInFlight[block.hash] = nil
-            if blockRequests[block.hash] == state.id { blockRequests[block.hash] = nil }
-            wanted.insert(block.hash)
-            downloadsChanged = true
-            return
-        }
+        guard MerkleTree.root(block.transactions.map(\.id)) == block.header.merkleRoot else { return fetchWhole(block.hash, askedOf: state) }
         receiveBlock(block, from: state, &actions)
+    }
+
+    /// Gives up rebuilding `hash` from short ids: it is fetched whole, from whoever has it.
+    private func fetchWhole(_ hash: Hash256, askedOf state: PeerState) {
+        wholeOnly.insert(hash)
+        state.blocksInFlight[hash] = nil
+        if blockRequests[hash] == state.id { blockRequests[hash] = nil }
+        wanted.insert(hash)
+        downloadsChanged = true
     }
 
     /// Answers a `getblocktxn` for a block near the tip; a position past the block is a

@@ -85,6 +85,8 @@ extension PeerProtocol {
                 case .block:
                     state.knownBlocks.insert(item.hash)
                     if blockchain.tree.node(item.hash) == nil { unknownBlock = true }
+                case .compactBlock:
+                    continue  // a kind to ask for, not to announce
                 }
             }
             let wantedTransactions = takeAnnounced(txids, from: state)
@@ -209,6 +211,18 @@ extension PeerProtocol {
         var served = 0
         for item in items where seen.insert(item).inserted {
             switch item.kind {
+            case .compactBlock:
+                // Near the tip, as `cmpctblock` (BIP152); deeper, or unreadable, as a block.
+                if let node = blockchain.tree.node(item.hash), node.hasData,
+                   node.height + configuration.blockTransactionsDepth >= blockchain.height,
+                   let block = try? blockchain.block(item.hash) {
+                    state.knownBlocks.insert(item.hash)
+                    let nonce = random.next()
+                    let compact = compactBlock(block, for: state, nonce: nonce, shortIDs: CompactBlockMessage.shortIDs(of: block, nonce: nonce))
+                    actions.append(.send(peer, .compactBlock(compact)))
+                    continue
+                }
+                fallthrough
             case .block:
                 guard blockchain.tree.node(item.hash)?.hasData == true else {
                     missing.append(item)

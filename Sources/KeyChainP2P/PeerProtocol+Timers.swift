@@ -102,7 +102,9 @@ extension PeerProtocol {
     }
 
     /// Asks peers for the bodies of header-only blocks, oldest first, within the window above
-    /// the tip, at most 16 in flight per peer, each from a peer that has it.
+    /// the tip, at most 16 in flight per peer, each from a peer that has it. A block on the tip
+    /// is asked for as a compact block of a peer that takes them (BIP152's low-bandwidth
+    /// mode: announced by header, fetched as short ids), unless one failed to rebuild.
     func scheduleDownloads(_ actions: inout [ProtocolAction]) {
         guard downloadsChanged else { return }
         downloadsChanged = false
@@ -128,7 +130,9 @@ extension PeerProtocol {
             state.blocksInFlight[item.hash] = now
             stallsDue = min(stallsDue, now + state.stallTimeout)
             blockRequests[item.hash] = state.id
-            batches[state.id, default: []].append(InventoryItem(.block, item.hash))
+            let compact = configuration.compactBlocks && state.takesCompactBlocks && !wholeOnly.contains(item.hash)
+                && blockchain.tree.node(item.hash)?.header.previous == blockchain.tip.hash
+            batches[state.id, default: []].append(InventoryItem(compact ? .compactBlock : .block, item.hash))
         }
         for (peer, items) in batches.sorted(by: { $0.key < $1.key }) {
             actions.append(.send(peer, .getData(GetDataMessage(items))))

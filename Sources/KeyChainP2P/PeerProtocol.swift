@@ -66,6 +66,9 @@ public final class PeerProtocol {
     var compactBlockSources: [PeerID] = []
     /// The puts admitted in the last `compactBlockPrefillWindow`, and from whom.
     var recentArrivals: RecentArrivals
+    /// Blocks a compact block could not rebuild (a short id two puts share, or a merkle root
+    /// that does not match): fetched whole from then on.
+    var wholeOnly = RecentSet<Hash256>(capacity: 1_000)
     /// A compact block `checkedTipExtension` rebuilt, for the handling that follows it.
     var rebuiltAhead: Block?
 

@@ -27,9 +27,9 @@ enum MessageCategory: Int, CaseIterable {
         case .blockTransactions: self = .blockTransactions
         case .reconcile: self = .reconcile
         case .reconcileDifference: self = .reconcileDifference
-        case let .inv(m): self = m.inventory.items.first?.kind == .block ? .invBlock : .invTx
-        case let .getData(m): self = m.inventory.items.first?.kind == .block ? .getDataBlock : .getDataTx
-        case let .notFound(m): self = m.inventory.items.first?.kind == .block ? .notFoundBlock : .notFoundTx
+        case let .inv(m): self = m.inventory.items.first?.kind == .transaction ? .invTx : .invBlock
+        case let .getData(m): self = m.inventory.items.first?.kind == .transaction ? .getDataTx : .getDataBlock
+        case let .notFound(m): self = m.inventory.items.first?.kind == .transaction ? .notFoundTx : .notFoundBlock
         }
     }
 

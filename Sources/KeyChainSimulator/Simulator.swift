@@ -529,8 +529,8 @@ public final class Simulator {
         case let .compactBlock(m): m.header.hash
         case let .getBlockTransactions(m): m.block
         case let .blockTransactions(m): m.block
-        case let .getData(m): m.inventory.items.first { $0.kind == .block }?.hash
-        case let .notFound(m): m.inventory.items.first { $0.kind == .block }?.hash
+        case let .getData(m): m.inventory.items.first { $0.kind != .transaction }?.hash
+        case let .notFound(m): m.inventory.items.first { $0.kind != .transaction }?.hash
         default: nil
         }
     }

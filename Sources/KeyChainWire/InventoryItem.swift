@@ -1,11 +1,14 @@
 import KeyChainCore
 
-/// A thing a peer has or wants: `type u8 (1 transaction, 2 block) | hash 32`.
+/// A thing a peer has or wants: `type u8 (1 transaction, 2 block, 4 compact block) | hash 32`.
 public struct InventoryItem: Hashable, Sendable {
     /// What the hash names.
     public enum Kind: UInt8, Sendable {
         case transaction = 1
         case block = 2
+        /// A block wanted as `cmpctblock` (BIP152's MSG_CMPCT_BLOCK): in `getdata`, and in
+        /// the `notfound` answering one.
+        case compactBlock = 4
     }
 
     public static let encodedSize = 33
@@ -27,7 +30,7 @@ public struct InventoryItem: Hashable, Sendable {
     init(from reader: inout ByteReader) throws(DecodingError) {
         let raw = try reader.readUInt8("inventory type")
         guard let kind = Kind(rawValue: raw) else {
-            throw .invalidValue(field: "inventory type", reason: "\(raw) is neither 1 (transaction) nor 2 (block)")
+            throw .invalidValue(field: "inventory type", reason: "\(raw) is not 1 (transaction), 2 (block) or 4 (compact block)")
         }
         self.kind = kind
         hash = try reader.readHash("inventory hash")

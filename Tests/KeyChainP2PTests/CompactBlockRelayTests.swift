@@ -208,4 +208,69 @@ extension CompactBlockRelayTests {
         _ = fixture.handle(event)
         #expect(fixture.chain.tip.hash == block.hash)
     }
+
+    static func blockRequests(_ actions: [ProtocolAction], to peer: Int) -> [InventoryItem] {
+        ProtocolFixture.sends(actions).flatMap { sent -> [InventoryItem] in
+            if sent.0 == PeerID(UInt64(peer)), case let .getData(request) = sent.1 { request.inventory.items.filter { $0.kind != .transaction } } else { [] }
+        }
+    }
+
+    /// A block on the tip announced by header (BIP152's low bandwidth) is asked for as a
+    /// compact block of a peer that takes them, whole of one that does not; one whose short
+    /// ids rebuild the wrong puts is then fetched whole.
+    @Test func aHeaderOnTheTipIsFetchedAsACompactBlock() throws {
+        let fixture = try Self.fixture(peers: 2, compact: [1])
+        let puts = try Self.puts(2, tag: "lb")
+        _ = fixture.handle(.submitted(puts[0]))
+        let parameters = fixture.chain.parameters
+        let block = TestNetwork.mine(on: parameters.genesisBlock.header, transactions: [puts[0]], parameters: parameters)
+        let asked = Self.blockRequests(fixture.handle(.received(PeerID(1), .headers(HeadersMessage(headers: [block.header])))), to: 1)
+        #expect(asked == [InventoryItem(.compactBlock, block.hash)])
+        _ = fixture.handle(.received(PeerID(1), .compactBlock(CompactBlockMessage(block: block, nonce: 3))))
+        #expect(fixture.chain.tip.hash == block.hash)
+
+        // Peer 2 never sent sendcmpct: its block comes whole.
+        let next = TestNetwork.mine(on: block.header, transactions: [], parameters: parameters)
+        #expect(Self.blockRequests(fixture.handle(.received(PeerID(2), .headers(HeadersMessage(headers: [next.header])))), to: 2)
+            == [InventoryItem(.block, next.hash)])
+
+        // A compact answer whose short id picks the wrong put (the mempool's other one): fetched whole.
+        let other = try TestNetwork.put("cb/lb/other", "value", by: TestNetwork.identity(0x42))
+        _ = fixture.handle(.submitted(other))
+        let third = TestNetwork.mine(on: block.header, transactions: [puts[1]], parameters: parameters, timestampOffset: 1_000)
+        #expect(Self.blockRequests(fixture.handle(.received(PeerID(1), .headers(HeadersMessage(headers: [third.header])))), to: 1)
+            == [InventoryItem(.compactBlock, third.hash)])
+        let hasher = CompactBlockMessage.shortIDHasher(header: third.header, nonce: 4)
+        let misleading = CompactBlockMessage(header: third.header, nonce: 4, shortIDs: [CompactBlockMessage.shortID(of: other.id, hasher: hasher)], prefilled: [])
+        #expect(Self.blockRequests(fixture.handle(.received(PeerID(1), .compactBlock(misleading))), to: 1) == [InventoryItem(.block, third.hash)])
+        #expect(ProtocolFixture.disconnects(fixture.handle(.received(PeerID(1), .block(BlockMessage(third))))).isEmpty)
+        #expect(fixture.chain.tip.hash == third.hash)
+    }
+
+    /// `getdata` for a compact block is answered with `cmpctblock` within 10 blocks of the tip,
+    /// with the block deeper (BIP152), and with `notfound` for a block this node lacks.
+    @Test func aCompactBlockRequestIsAnsweredNearTheTipOnly() throws {
+        let fixture = try Self.fixture(peers: 1, compact: [1])
+        let parameters = fixture.chain.parameters
+        var blocks: [Block] = []
+        var parent = parameters.genesisBlock.header
+        for _ in 0..<12 {
+            let block = TestNetwork.mine(on: parent, transactions: [], parameters: parameters)
+            _ = fixture.handle(.received(PeerID(1), .block(BlockMessage(block))))
+            blocks.append(block)
+            parent = block.header
+        }
+        #expect(fixture.chain.height == 12)
+        let unknown = Hash256(raw: Bytes32(w0: 7, w1: 7, w2: 7, w3: 7))
+        let answer = ProtocolFixture.sends(fixture.handle(.received(PeerID(1), .getData(GetDataMessage(
+            [InventoryItem(.compactBlock, blocks[11].hash), InventoryItem(.compactBlock, blocks[0].hash), InventoryItem(.compactBlock, unknown)])))))
+        #expect(answer.count == 3)
+        #expect(answer.first?.1 == .compactBlock(CompactBlockMessage(block: blocks[11], nonce: Self.nonce(answer.first?.1))))
+        #expect(answer.dropFirst().first?.1 == .block(BlockMessage(blocks[0])))
+        #expect(answer.last?.1 == .notFound(NotFoundMessage([InventoryItem(.compactBlock, unknown)])))
+    }
+
+    static func nonce(_ message: Message?) -> UInt64 {
+        if case let .compactBlock(compact) = message { compact.nonce } else { 0 }
+    }
 }
