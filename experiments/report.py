@@ -119,9 +119,9 @@ def figures():
     values.update({f"broadcast.lossy_{key}": value for key, value in lossy.items()})
     tables["broadcast"] = table([row for row in broadcast if float(row["loss"]) == 0.0],
                                 ["nodes", "fanout", "mean_degree", "messages_per_block", "flooding_per_item", "block_ratio",
-                                 "messages_per_put", "bytes_per_block", "p50_ms", "p95_ms", "max_ms", "hops_flooding"],
-                                ["n", "k", "degree d", "msgs/block", "n(d-1)", "ratio", "msgs/put", "bytes/block", "p50 (ms)",
-                                 "p95 (ms)", "max (ms)", "log_(d-1) n"])
+                                 "block_ratio_everywhere", "messages_per_put", "bytes_per_block", "p50_ms", "p95_ms", "max_ms", "hops_flooding"],
+                                ["n", "k", "degree d", "msgs/block", "n(d-1)", "ratio", "ratio, blocks on all", "msgs/put", "bytes/block",
+                                 "p50 (ms)", "p95 (ms)", "max (ms)", "log_(d-1) n"])
     tables["broadcast_loss"] = table([row for row in broadcast if float(row["loss"]) > 0],
                                      ["nodes", "fanout", "messages_per_block", "block_ratio", "puts_everywhere", "puts", "p50_ms",
                                       "p95_ms", "max_ms"],
@@ -129,6 +129,9 @@ def figures():
     older = {(row["nodes"], row["fanout"]): row for row in every_relay if row.get("relay") == "headers" and float(row["loss"]) == 0.0}
     if (big["nodes"], big["fanout"]) in older:
         values.update({f"broadcast.headers_{key}": value for key, value in older[(big["nodes"], big["fanout"])].items()})
+    older_lossy = {(row["nodes"], row["fanout"]): row for row in every_relay if row.get("relay") == "headers" and float(row["loss"]) > 0}
+    if (big["nodes"], big["fanout"]) in older_lossy:
+        values.update({f"broadcast.headers_lossy_{key}": value for key, value in older_lossy[(big["nodes"], big["fanout"])].items()})
     tables["broadcast_relays"] = table([dict(row, headers_messages_per_block=older[(row["nodes"], row["fanout"])]["messages_per_block"],
                                              headers_p50_ms=older[(row["nodes"], row["fanout"])]["p50_ms"],
                                              headers_p95_ms=older[(row["nodes"], row["fanout"])]["p95_ms"])
