@@ -29,6 +29,12 @@ struct KeychainDevnet: ParsableCommand {
     @Option(name: .long, help: "A new network retargets by ASERT with this half-life, in block intervals (default 30).")
     var halfLife: UInt32?
 
+    @Option(name: .long, help: "A new network's block interval in milliseconds, the retargeting's aim (the tracker's default: 1000).")
+    var blockInterval: UInt32?
+
+    @Option(name: .long, help: "A new network's largest block in bytes (the tracker's default: 3000000).")
+    var maxBlockSize: Int?
+
     @Option(name: .long, help: "Where the tracker's and the nodes' data go.")
     var dataDir = "data/devnet"
 
@@ -47,6 +53,9 @@ struct KeychainDevnet: ParsableCommand {
         guard (1...65_000 - 200).contains(basePort) else { throw ValidationError("--base-port must leave room for the nodes' ports") }
         guard hashRateLimit >= 0 else { throw ValidationError("--hash-rate-limit must not be negative") }
         guard !(fixedDifficulty && halfLife != nil) else { throw ValidationError("--fixed-difficulty and --half-life contradict each other") }
+        // The tracker checks these too; said here, the mistake shows before any child starts.
+        if let blockInterval, blockInterval == 0 { throw ValidationError("--block-interval must be positive") }
+        if let maxBlockSize, !(1_024...3_999_936).contains(maxBlockSize) { throw ValidationError("--max-block-size must be 1024-3999936 bytes") }
     }
 
     func run() throws {
@@ -63,6 +72,8 @@ struct KeychainDevnet: ParsableCommand {
         ]
         if fixedDifficulty { trackerArguments.append("--fixed-difficulty") }
         if let halfLife { trackerArguments += ["--half-life", String(halfLife)] }
+        if let blockInterval { trackerArguments += ["--block-interval", String(blockInterval)] }
+        if let maxBlockSize { trackerArguments += ["--max-block-size", String(maxBlockSize)] }
         try network.start(name: "tracker", executable: "keychain-tracker", arguments: trackerArguments)
         guard network.waitForHTTP(port: basePort, seconds: 30) else {
             network.stopAll()

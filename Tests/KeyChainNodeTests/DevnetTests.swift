@@ -40,4 +40,24 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: directory.file("devnet/node1/keychain.sock")))
         #expect(!FileManager.default.fileExists(atPath: directory.file("devnet/node2/keychain.sock")))
     }
+
+    /// A new network's parameters that cannot be are refused with the reason before any child
+    /// starts (nothing is written under --data-dir).
+    @Test(arguments: [
+        (["--block-interval", "0"], "--block-interval must be positive"),
+        (["--max-block-size", "100"], "--max-block-size must be 1024-3999936 bytes"),
+        (["--fixed-difficulty", "--half-life", "5"], "contradict"),
+    ])
+    func badNetworkFlagsAreRefusedBeforeAnythingStarts(_ flags: [String], _ reason: String) async throws {
+        let directory = try TemporaryDirectory()
+        let outputPath = directory.file("devnet.out")
+        let process = Process()
+        try start(process, [Binaries.devnet, "--data-dir", directory.file("devnet"), "--base-port", "7900"] + flags, log: outputPath)
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        try await eventually("the devnet to exit") { !process.isRunning }
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        #expect(process.terminationStatus != 0)
+        #expect(text.contains(reason), "\(text)")
+        #expect(!FileManager.default.fileExists(atPath: directory.file("devnet")))
+    }
 }
