@@ -67,26 +67,19 @@ import Testing
         #expect(try SendCompactMessage(payload: [0, 1, 0, 0, 0, 0, 0, 0, 0]) == SendCompactMessage(highBandwidth: false))
     }
 
-    struct Bad: Sendable, CustomTestStringConvertible {
-        let command: String
-        let payload: String
-        let why: String
-        var testDescription: String { why }
-    }
-
-    static let bad: [Bad] = [
-        Bad(command: "sendcmpct", payload: "02" + "0100000000000000", why: "sendcmpct mode 2"),
-        Bad(command: "sendcmpct", payload: "01", why: "sendcmpct truncated"),
-        Bad(command: "cmpctblock", payload: header + "0700000000000000" + "ffffffff", why: "short ids past the bytes left"),
-        Bad(command: "cmpctblock", payload: header + "0700000000000000" + "00000000" + "01000000" + "05000000" + vector2,
+    static let bad: [BadPayload] = [
+        BadPayload(command: "sendcmpct", payload: "02" + "0100000000000000", why: "sendcmpct mode 2"),
+        BadPayload(command: "sendcmpct", payload: "01", why: "sendcmpct truncated"),
+        BadPayload(command: "cmpctblock", payload: header + "0700000000000000" + "ffffffff", why: "short ids past the bytes left"),
+        BadPayload(command: "cmpctblock", payload: header + "0700000000000000" + "00000000" + "01000000" + "05000000" + vector2,
             why: "a prefilled position past the block"),
-        Bad(command: "cmpctblock", payload: header + "0700000000000000" + "00000000" + "ffff0000", why: "more prefilled than a block holds"),
-        Bad(command: "getblocktxn", payload: String(repeating: "00", count: 32) + "02000000" + "00000000", why: "getblocktxn shorter than its count"),
-        Bad(command: "getblocktxn", payload: String(repeating: "00", count: 32) + "01000000" + "ffffffff", why: "a position past any block"),
-        Bad(command: "blocktxn", payload: String(repeating: "00", count: 32) + "ffffffff", why: "blocktxn count past the bytes left"),
+        BadPayload(command: "cmpctblock", payload: header + "0700000000000000" + "00000000" + "ffff0000", why: "more prefilled than a block holds"),
+        BadPayload(command: "getblocktxn", payload: String(repeating: "00", count: 32) + "02000000" + "00000000", why: "getblocktxn shorter than its count"),
+        BadPayload(command: "getblocktxn", payload: String(repeating: "00", count: 32) + "01000000" + "ffffffff", why: "a position past any block"),
+        BadPayload(command: "blocktxn", payload: String(repeating: "00", count: 32) + "ffffffff", why: "blocktxn count past the bytes left"),
     ]
 
-    @Test(arguments: bad) func badPayloadsAreRefused(_ bad: Bad) throws {
+    @Test(arguments: bad) func badPayloadsAreRefused(_ bad: BadPayload) throws {
         let payload = try #require(Hex.decode(bad.payload))
         #expect(throws: WireError.self) { try Message.decode(command: bad.command, payload: payload) }
     }

@@ -35,24 +35,17 @@ import Testing
         #expect(Hex.encode(empty.payload) == "0100000000000000" + "00000000" + "00000000")
     }
 
-    struct Bad: Sendable, CustomTestStringConvertible {
-        let command: String
-        let payload: String
-        let why: String
-        var testDescription: String { why }
-    }
-
-    static let bad: [Bad] = [
-        Bad(command: "reconcile", payload: "07000000", why: "a salt cut short"),
-        Bad(command: "reconcile", payload: "0700000000000000" + "02000000" + "5dcf2e2cf596", why: "fewer ids than the count"),
-        Bad(command: "reconcile", payload: "0700000000000000" + "51c30000", why: "more ids than a round holds (50,001)"),
-        Bad(command: "reconcile", payload: "0700000000000000" + "00000000" + "00", why: "a byte past the ids"),
-        Bad(command: "recondiff", payload: "0700000000000000" + "00000000", why: "no offered count"),
-        Bad(command: "recondiff", payload: "0700000000000000" + "00000000" + "01000000" + "0202", why: "an offered txid cut short"),
-        Bad(command: "recondiff", payload: "0700000000000000" + "00000000" + "51c30000", why: "more offered than a round holds"),
+    static let bad: [BadPayload] = [
+        BadPayload(command: "reconcile", payload: "07000000", why: "a salt cut short"),
+        BadPayload(command: "reconcile", payload: "0700000000000000" + "02000000" + "5dcf2e2cf596", why: "fewer ids than the count"),
+        BadPayload(command: "reconcile", payload: "0700000000000000" + "51c30000", why: "more ids than a round holds (50,001)"),
+        BadPayload(command: "reconcile", payload: "0700000000000000" + "00000000" + "00", why: "a byte past the ids"),
+        BadPayload(command: "recondiff", payload: "0700000000000000" + "00000000", why: "no offered count"),
+        BadPayload(command: "recondiff", payload: "0700000000000000" + "00000000" + "01000000" + "0202", why: "an offered txid cut short"),
+        BadPayload(command: "recondiff", payload: "0700000000000000" + "00000000" + "51c30000", why: "more offered than a round holds"),
     ]
 
-    @Test(arguments: bad) func badPayloadsAreRefused(_ bad: Bad) throws {
+    @Test(arguments: bad) func badPayloadsAreRefused(_ bad: BadPayload) throws {
         let payload = try #require(Hex.decode(bad.payload))
         #expect(throws: WireError.self) { try Message.decode(command: bad.command, payload: payload) }
     }
