@@ -24,6 +24,9 @@ import Testing
         case addrFlood
         /// 50 `headers` of 1,000 headers each that connect to nothing A knows.
         case headersFlood
+        /// 20 `reconcile`s of 50,000 made-up short ids, and 20 unasked `recondiff`s offering
+        /// 10,000 unknown txids each.
+        case reconcileFlood
         /// A header that does not meet the target.
         case headerWithoutWork
         /// A block whose body does not match its merkle root.
@@ -87,6 +90,12 @@ import Testing
                     peer.send(.headers(HeadersMessage(headers: (0..<1_000).map {
                         BlockHeader(previous: Self.randomHash(round, $0), merkleRoot: .zero, timestamp: tipHeader.timestamp, target: network.target.compact)
                     })))
+                }
+            case .reconcileFlood:
+                for round in 0..<20 {
+                    peer.send(.reconcile(ReconcileMessage(salt: UInt64(round), shortIDs: (0..<50_000).map { UInt64(round << 20 | $0) })))
+                    peer.send(.reconcileDifference(ReconcileDifferenceMessage(salt: UInt64(round), wanted: [],
+                                                                              offered: (0..<10_000).map { Self.randomHash(round, $0) })))
                 }
             case .headerWithoutWork:
                 let block = TestNetwork.mine(on: tipHeader, transactions: [], parameters: network)
