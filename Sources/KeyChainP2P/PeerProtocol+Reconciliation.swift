@@ -27,8 +27,9 @@ extension PeerProtocol {
             guard transactions.updateValue(txid, forKey: id) == nil else { continue }
             ids.append(id)
         }
-        // A round left unanswered (its message lost) is replaced: a late answer is ignored.
-        state.reconciliationRound = ReconciliationRound(salt: salt, transactions: transactions)
+        // A round still unanswered (its message lost, or its peer slow or silent) is replaced:
+        // a late answer is ignored.
+        openRound = ReconciliationRound(peer: state.id, salt: salt, transactions: transactions)
         actions.append(.send(state.id, .reconcile(ReconcileMessage(salt: salt, shortIDs: ids))))
     }
 
@@ -61,10 +62,11 @@ extension PeerProtocol {
 
     /// Takes the answer to this node's open round with `state`: sends the puts it lacks (as
     /// many as a peer may have in flight; the next round sends the rest) and asks for those
-    /// it offered as if it had announced them. An answer to no open round is ignored.
+    /// it offered as if it had announced them. An answer to no open round, or to a round
+    /// since replaced by the next, is ignored.
     func takeReconciliationDifference(_ message: ReconcileDifferenceMessage, from state: PeerState, _ actions: inout [ProtocolAction]) {
-        guard let round = state.reconciliationRound, round.salt == message.salt else { return }
-        state.reconciliationRound = nil
+        guard let round = openRound, round.peer == state.id, round.salt == message.salt else { return }
+        openRound = nil
         var sent = 0
         for id in message.wanted where sent < configuration.maxTransactionsInFlightPerPeer {
             guard let txid = round.transactions[id], let transaction = blockchain.mempool.transaction(txid) else { continue }

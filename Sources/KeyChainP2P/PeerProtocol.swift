@@ -44,6 +44,9 @@ public final class PeerProtocol {
     var staleTipTurn = 0
     /// When this node last opened a reconciliation round, and the turn of its peers.
     var lastReconciliation: UInt64 = 0
+    /// The round awaiting its answer. One at a time: a round can name 50,000 puts, and one
+    /// kept per peer that never answers would let silent peers hold that many times over.
+    var openRound: ReconciliationRound?
     var reconciliationTurn = 0
     /// The earliest time a request in flight may have stalled.
     var stallsDue: UInt64 = .max

@@ -44,8 +44,6 @@ final class PeerState {
     /// When this node last asked the peer for headers and re-offered its waiting puts
     /// (without reconciliation, every `antiEntropyInterval`).
     var lastAntiEntropy: UInt64 = 0
-    /// The reconciliation round this node opened with the peer, until it is answered.
-    var reconciliationRound: ReconciliationRound?
     /// When this node last answered the peer's reconciliation.
     var lastReconciliationAnswered: UInt64?
     /// When this side last sent `version` (resent while the handshake is incomplete).

@@ -47,7 +47,7 @@ import Testing
 
     /// Every 2 s the node opens a round with its outbound peers in turn, naming its waiting
     /// puts by short id under the round's salt; the answer's wanted ids are sent as `tx` and
-    /// its offered txids fetched; an answer to another round is ignored.
+    /// its offered txids fetched; an answer to another round, or to a replaced one, is ignored.
     @Test func aRoundSendsWhatThePeerLacksAndFetchesWhatItOffers() throws {
         let alice = try TestNetwork.identity(1)
         let puts = try (0..<3).map { try TestNetwork.put("k\($0)", "v", by: alice) }
@@ -66,6 +66,10 @@ import Testing
         #expect(round.shortIDs == ids)
         let stale = ReconcileDifferenceMessage(salt: round.salt &+ 1, wanted: ids, offered: [puts[2].id])
         #expect(ProtocolFixture.sends(fixture.handle(.received(peer, .reconcileDifference(stale)))).isEmpty)
+        // The first round was replaced by the second: its answer comes too late.
+        let (firstPeer, firstRound) = try #require(opened.first)
+        let late = ReconcileDifferenceMessage(salt: firstRound.salt, wanted: [], offered: [puts[2].id])
+        #expect(ProtocolFixture.sends(fixture.handle(.received(firstPeer, .reconcileDifference(late)))).isEmpty)
         let answer = ReconcileDifferenceMessage(salt: round.salt, wanted: [ids[1]], offered: [puts[2].id])
         let sent = ProtocolFixture.sends(fixture.handle(.received(peer, .reconcileDifference(answer))))
         #expect(sent.map(\.0) == [peer, peer])
