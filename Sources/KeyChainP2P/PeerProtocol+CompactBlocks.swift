@@ -24,25 +24,26 @@ extension PeerProtocol {
     /// the peer, and a block that cannot be rebuilt is fetched whole.
     func receiveCompactBlock(_ message: CompactBlockMessage, from state: PeerState, _ actions: inout [ProtocolAction]) {
         let hash = message.header.hash
-        let ahead = rebuiltAhead
-        rebuiltAhead = nil
+        let (checked, assembled) = (rebuiltAhead, assembledAhead)
+        (rebuiltAhead, assembledAhead) = (nil, nil)
         receiveHeaders([message.header], from: state, &actions)
         // Only a block this node lacks and could connect now: one deeper in a fork, or on a
         // parent still missing, comes by the ordinary download.
         guard peers[state.id] === state, let node = blockchain.tree.node(hash), node.status == .headerOnly,
               blockchain.tree.node(message.header.previous)?.hasData == true else { return }
-        // Rebuilt already, for the miner, by `checkedTipExtension`: not again.
-        if let ahead, ahead.hash == hash {
-            finishCompactBlock(ahead, from: state, &actions)
-            return
-        }
+        // Rebuilt and checked already, for the miner, by `checkedTipExtension`: not again.
+        if let checked, checked.hash == hash { return receiveBlock(checked, from: state, &actions) }
         let assembly: CompactBlockAssembly
-        do {
-            assembly = try CompactBlockAssembly(message, candidates: blockchain.mempool.transactions)
-        } catch {
-            // Two puts share a short id: the block is fetched whole, this peer's compact
-            // answer (if it was asked for one) no longer awaited.
-            return fetchWhole(hash, askedOf: state)
+        if let assembled, assembled.hash == hash {
+            assembly = assembled
+        } else {
+            do {
+                assembly = try CompactBlockAssembly(message, candidates: blockchain.mempool.transactions)
+            } catch {
+                // Two puts share a short id: the block is fetched whole, this peer's compact
+                // answer (if it was asked for one) no longer awaited.
+                return fetchWhole(hash, askedOf: state)
+            }
         }
         if let block = assembly.block {
             finishCompactBlock(block, from: state, &actions)
@@ -58,33 +59,25 @@ extension PeerProtocol {
         actions.append(.send(state.id, .getBlockTransactions(GetBlockTransactionsMessage(block: hash, indexes: assembly.missing))))
     }
 
-    /// `message`'s block if the mempool holds every put it names and the result meets its
-    /// merkle root; nil otherwise (the handling then asks for what is missing).
-    func rebuildAtOnce(_ message: CompactBlockMessage) -> Block? {
-        guard let assembly = try? CompactBlockAssembly(message, candidates: blockchain.mempool.transactions),
-              let block = assembly.block, MerkleTree.root(block.transactions.map(\.id)) == block.header.merkleRoot else { return nil }
-        return block
-    }
-
     /// The block `answer` completes, if it is the answer to the compact block being rebuilt
-    /// from `peer`, that block extends the tip and meets its merkle root; nil otherwise (the
-    /// handling then finds out why, and bans a peer whose answer does not fit its request).
+    /// from `peer` and that block extends the tip; nil otherwise (the handling then finds out
+    /// why, and bans a peer whose answer does not fit its request). Its merkle root is left to
+    /// `checkedTipExtension`'s body check.
     func completedAhead(by answer: BlockTransactionsMessage, from peer: PeerID) -> Block? {
         guard var assembly = peers[peer]?.assembling, assembly.hash == answer.block, assembly.header.previous == blockchain.tip.hash,
-              (try? assembly.fill(answer)) != nil, let block = assembly.block,
-              MerkleTree.root(block.transactions.map(\.id)) == block.header.merkleRoot else { return nil }
-        return block
+              (try? assembly.fill(answer)) != nil else { return nil }
+        return assembly.block
     }
 
     /// The puts a compact block lacked: the block is whole.
     func receiveBlockTransactions(_ answer: BlockTransactionsMessage, from state: PeerState, _ actions: inout [ProtocolAction]) {
-        let ahead = rebuiltAhead
-        rebuiltAhead = nil
+        let checked = rebuiltAhead
+        (rebuiltAhead, assembledAhead) = (nil, nil)
         // An answer to nothing asked (or asked and since given up) is ignored.
         guard var assembly = state.assembling, assembly.hash == answer.block else { return }
         state.assembling = nil
-        // Completed already, for the miner, by `checkedTipExtension`: not again.
-        if let ahead, ahead.hash == answer.block { return finishCompactBlock(ahead, from: state, &actions) }
+        // Completed and checked already, for the miner, by `checkedTipExtension`: not again.
+        if let checked, checked.hash == answer.block { return receiveBlock(checked, from: state, &actions) }
         do {
             try assembly.fill(answer)
         } catch {

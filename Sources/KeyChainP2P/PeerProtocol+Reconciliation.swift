@@ -12,11 +12,7 @@ extension PeerProtocol {
     /// Opens a round with the next outbound peer in turn (an inbound one if none is ready).
     func openReconciliation(_ actions: inout [ProtocolAction]) {
         lastReconciliation = clock()
-        let outbound = ready.filter(\.outbound)
-        let candidates = outbound.isEmpty ? ready : outbound
-        guard !candidates.isEmpty else { return }
-        reconciliationTurn &+= 1
-        let state = candidates[reconciliationTurn % candidates.count]
+        guard let state = nextPeer(in: &reconciliationTurn) else { return }
         let salt = random.next()
         let hasher = ReconcileMessage.shortIDHasher(salt: salt)
         var ids: [UInt64] = []

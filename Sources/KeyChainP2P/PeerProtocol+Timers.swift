@@ -94,11 +94,7 @@ extension PeerProtocol {
         }
         guard now >= max(tipMovedAt, lastStaleTipRequest) + configuration.antiEntropyInterval else { return }
         lastStaleTipRequest = now
-        let outbound = ready.filter(\.outbound)
-        let candidates = outbound.isEmpty ? ready : outbound
-        guard !candidates.isEmpty else { return }
-        staleTipTurn &+= 1
-        requestHeaders(from: candidates[staleTipTurn % candidates.count], &actions)
+        if let state = nextPeer(in: &staleTipTurn) { requestHeaders(from: state, &actions) }
     }
 
     /// Asks peers for the bodies of header-only blocks, oldest first, within the window above

@@ -72,7 +72,10 @@ public final class PeerProtocol {
     /// Blocks a compact block could not rebuild (a short id two puts share, or a merkle root
     /// that does not match): fetched whole from then on.
     var wholeOnly = RecentSet<Hash256>(capacity: 1_000)
-    /// A compact block `checkedTipExtension` rebuilt, for the handling that follows it.
+    /// What `checkedTipExtension` did with a compact block or `blocktxn`, for the handling that
+    /// follows it, so that nothing is done twice: the assembly it made from the mempool
+    /// (complete or not), and the block it rebuilt and checked whole (merkle root included).
+    var assembledAhead: CompactBlockAssembly?
     var rebuiltAhead: Block?
 
     /// A protocol instance for `chain`. `seed` drives its random choices (which addresses to
@@ -125,28 +128,32 @@ public final class PeerProtocol {
     /// is that handling's first step taken alone (`Blockchain.checkBody`), not a second check:
     /// the store does not repeat it. Nil for any other event, and for a block that fails (the
     /// handling then refuses it, as it would have). A compact block counts when the mempool
-    /// holds every put it names: it is rebuilt here, and the handling takes the rebuilt block
-    /// rather than rebuilding it again; so does a `blocktxn` that completes the compact block
-    /// this peer is being asked about.
+    /// holds every put it names, and so does a `blocktxn` that completes the compact block
+    /// this peer is being asked about: the handling takes what was assembled and checked here
+    /// (the assembly too when puts are missing) rather than doing it again.
     public func checkedTipExtension(in event: ProtocolEvent) -> Block? {
         guard case let .received(peer, message) = event, peers[peer]?.isReady == true else { return nil }
         let block: Block
+        var rebuilt = true
         switch message {
         case let .block(body):
             block = body.block
+            rebuilt = false
         case let .compactBlock(compact):
-            guard compact.header.previous == blockchain.tip.hash, let rebuilt = rebuildAtOnce(compact) else { return nil }
-            rebuiltAhead = rebuilt
-            block = rebuilt
+            guard compact.header.previous == blockchain.tip.hash else { return nil }
+            let assembly = try? CompactBlockAssembly(compact, candidates: blockchain.mempool.transactions)
+            assembledAhead = assembly
+            guard let complete = assembly?.block else { return nil }
+            block = complete
         case let .blockTransactions(answer):
-            guard let rebuilt = completedAhead(by: answer, from: peer) else { return nil }
-            rebuiltAhead = rebuilt
-            block = rebuilt
+            guard let complete = completedAhead(by: answer, from: peer) else { return nil }
+            block = complete
         default:
             return nil
         }
         guard block.header.previous == blockchain.tip.hash, blockchain.tree.node(block.hash)?.hasData != true else { return nil }
         do { try blockchain.checkBody(block) } catch { return nil }
+        if rebuilt { rebuiltAhead = block }
         return block
     }
 
@@ -275,6 +282,16 @@ public final class PeerProtocol {
         requestHeaders(from: state, &actions)
         // Tell the new peer about waiting transactions.
         for transaction in blockchain.mempool.transactions { announce(transaction.id, except: nil) }
+    }
+
+    /// The next ready peer in `turn`, outbound ones only while any is ready: rounds of
+    /// reconciliation and anti-entropy go to the peers this node chose, one at a time.
+    func nextPeer(in turn: inout Int) -> PeerState? {
+        let outbound = ready.filter(\.outbound)
+        let candidates = outbound.isEmpty ? ready : outbound
+        guard !candidates.isEmpty else { return nil }
+        turn &+= 1
+        return candidates[turn % candidates.count]
     }
 
     func requestHeaders(from state: PeerState, _ actions: inout [ProtocolAction]) {
