@@ -50,6 +50,23 @@ def arguments(description, extra=None):
 STARTED = time.time()
 
 
+def provenance():
+    """The columns every result row carries: the commit measured (with "+changes" when the work
+    tree differs from it) and the machine."""
+    if not hasattr(provenance, "cached"):
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        model = "unknown CPU"
+        try:
+            model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+        except (OSError, StopIteration):
+            pass
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2 ** 30
+        provenance.cached = {"commit": (commit or "unknown") + ("+changes" if dirty else ""),
+                             "machine": f"{os.cpu_count()} cores, {memory:.0f} GiB, {model}"}
+    return dict(provenance.cached)
+
+
 def progress(message):
     """One line a step, with the seconds since the experiment began."""
     print(f"[{time.time() - STARTED:7.1f} s] {message}", flush=True)
@@ -237,7 +254,7 @@ class TipWatcher(threading.Thread):
 
     def __init__(self, path):
         super().__init__(daemon=True)
-        self.path, self.arrivals, self.height = path, {}, 0
+        self.path, self.arrivals, self.heights, self.height = path, {}, {}, 0
         self.connection = socket.socket(socket.AF_UNIX)
         self.connection.connect(path)
         self.connection.sendall(b'{"jsonrpc":"2.0","id":1,"method":"subscribe","params":{"tips":true}}\n')
@@ -259,7 +276,17 @@ class TipWatcher(threading.Thread):
                 message = json.loads(line)
                 if message.get("method") == "tip":
                     self.arrivals.setdefault(message["params"]["hash"], now)
+                    self.heights.setdefault(message["params"]["hash"], message["params"]["height"])
                     self.height = max(self.height, message["params"]["height"])
+
+    def reached(self, block, height):
+        """When `block` (at `height`) was in this node's chain: when it became the tip, or, for
+        a block that arrived within a longer branch, when the first tip at its height or above
+        did. None if neither was seen."""
+        if block in self.arrivals:
+            return self.arrivals[block]
+        later = [moment for tip, moment in list(self.arrivals.items()) if self.heights.get(tip, -1) >= height]
+        return min(later) if later else None
 
 
 # MARK: - Networks of real processes

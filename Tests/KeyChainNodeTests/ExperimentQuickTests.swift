@@ -127,6 +127,28 @@ struct ExperimentQuickTests {
         }
     }
 
+    @Test("etcd: both systems measured on every workload, etcd loses no acknowledged write and its leader's death costs an election",
+          .enabled(if: getuid() == 0 || FileManager.default.isExecutableFile(atPath: "/usr/bin/etcd"), "installing etcd-server needs root"))
+    func etcd() async throws {
+        let folder = try await run("etcd.py")
+        let table = try rows(folder, "etcd.csv", columns: ["system", "workload", "puts_per_s", "latency_p50_ms", "gap_ms", "baseline_gap_ms",
+                                                            "lost_writes", "commit", "machine"])
+        let measured = Set(table.map { "\($0["system"] ?? "") \($0["workload"] ?? "")" })
+        #expect(measured == ["etcd sequential", "etcd pipelined", "etcd failover", "keychain sequential", "keychain depth1",
+                             "keychain depth6", "keychain pipelined", "keychain failover"])
+        for row in table where row["workload"] == "sequential" || row["workload"] == "pipelined" {
+            #expect((Double(row["puts_per_s"] ?? "") ?? 0) > 0, "\(row)")
+        }
+        let depth1 = try #require(table.first { $0["workload"] == "depth1" }.flatMap { Double($0["latency_p50_ms"] ?? "") })
+        let depth6 = try #require(table.first { $0["workload"] == "depth6" }.flatMap { Double($0["latency_p50_ms"] ?? "") })
+        #expect(depth6 > depth1)
+        let failover = try #require(table.first { $0["system"] == "etcd" && $0["workload"] == "failover" })
+        #expect(failover["lost_writes"] == "0")
+        // A new leader is elected after at least one election timeout (1 s by default).
+        #expect((Double(failover["gap_ms"] ?? "") ?? 0) > (Double(failover["baseline_gap_ms"] ?? "") ?? .infinity))
+        #expect(table.allSatisfy { !($0["commit"] ?? "").isEmpty && !($0["machine"] ?? "").isEmpty })
+    }
+
     @Test("faults: every write acknowledged as confirmed is found on every node", .enabled(if: getuid() == 0, "needs root for ip netns"))
     func faults() async throws {
         let folder = try await run("faults.py")
