@@ -1,24 +1,34 @@
 #!/usr/bin/env python3
 """A 51% attack, first with real processes, then its success rate in the simulator.
 
-Real processes: a tracker, 3 honest mining nodes and an attacker node whose hash-rate cap gives
-it 70% of the network's hash power. The key's owner (the attacker) writes version 0 where
-everyone sees it; then the attacker cuts itself off, writes a different version 1 on its
-private fork, and writes the "paid" version 1 on the honest nodes. Once the honest version 1
-is 3 blocks deep and the private fork is two blocks longer, the attacker reconnects: the honest
-nodes reorganise, the key's history changes and the honest version 1 is evicted. (One block's
-lead is not enough: the honest nodes found two blocks in the second the attacker took to
-restart and hand its fork over, and kept their chain; the simulator's releases show the same.)
+Real processes, several runs at each of two shares of the hash power (a bare majority and a
+larger one): a tracker, 3 honest mining nodes and an attacker node, with hash-rate caps that
+give the attacker its nominal share; the share is then measured from the blocks each side
+seals (each node logs a "mined" line per block), with a Wilson interval. Every node first holds
+version 0 of `ledger/balance` (its owner is the attacker) and the victim's `victim/deed`, and
+mines together for 30 blocks. Then the attacker cuts itself off and writes, in private, its own
+version 1 of the ledger, tries to write the victim's deed (refused: not the owner) and claims a
+key nobody has yet (`victim/new`). In public, the owner pays a merchant (version 1) and writes
+version 2 on top of it; the victim renews the deed and creates `victim/new`. Once the payment is
+6 blocks deep and the private fork is two blocks longer, the attacker reconnects: the honest
+nodes reorganise. The histories before, right after and 5 blocks after the release show what
+was rewritten (the superseded version 1, under version 2), what came back (puts that still fit
+are mined again), and what a majority can do to keys it does not own (take one created after
+the fork; never write one whose first version is older than the fork).
 
 Simulator: the attack's success rate over many seeded runs against the attacker's share q
-(0.1-0.7) and the depth z (0-10), next to Nakamoto's formula (see attack_sim.py).
+(0.1-0.7, and 0.40-0.55 in steps of 0.01) and the depth z (0-10), with Wilson intervals, beside
+Nakamoto's formula and the exact probability over the same horizon, and the honest side's
+stale rate in the same runs (see attack_sim.py).
 
-    python3 experiments/attack.py            # the real attack, then 7 shares x 400 seeds (about 10 min)
-    python3 experiments/attack.py --quick    # the real attack at a lower difficulty, then q = 0.3 x 300 seeds
+    python3 experiments/attack.py            # 2 shares x 3 real runs, then 21 shares x 400 seeds (about 35 min)
+    python3 experiments/attack.py --quick    # one real run at q = 0.75, then q = 0.3 and 0.45 x 200 seeds
 
-Writes experiments/results/attack-real.csv, attack-sim.csv, attack-release.csv and
-experiments/plots/attack-*.png."""
+Writes experiments/results/attack-real.csv (histories), attack-real-summary.csv (a row a run),
+attack-sim.csv, attack-release.csv and experiments/plots/attack-sim.png, attack-sweep.png."""
 
+import calendar
+import concurrent.futures
 import json
 import math
 import os
@@ -32,36 +42,72 @@ import lab
 DEPTH = 2  # the honest version waits for this many blocks after its own
 
 
-def cli(binaries, socket_path, identity, *arguments):
+class Refused(Exception):
+    """A put the node refused, with its reason."""
+
+
+def put(options, socket_path, identity, key, value, version=None):
+    """A put through keychain-cli, returned at once (its txid); Refused with the node's reason
+    if the node refuses it."""
+    arguments = ["put", key, value, "--wait", "0", "--json"] + (["--if-version", str(version)] if version is not None else [])
     environment = dict(os.environ, KEYCHAIN_SOCKET=socket_path, KEYCHAIN_IDENTITY=identity)
-    result = subprocess.run([os.path.join(binaries, "keychain-cli"), *arguments, "--json"], env=environment,
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        raise RuntimeError(f"keychain-cli {' '.join(arguments)}: {result.stderr.strip()}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    result = subprocess.run([os.path.join(options.bin, "keychain-cli"), *arguments], env=environment, capture_output=True, text=True)
+    answer = json.loads((result.stdout.strip().splitlines() or ["{}"])[-1])
+    if result.returncode != 0 or "txid" not in answer:
+        raise Refused(answer.get("error", {}).get("message") or result.stderr.strip() or "(no reason given)")
+    return answer["txid"]
 
 
-def real_attack(options):
-    """The attack on real processes; returns the CSV rows and a summary."""
+def log_lines(path, since, until, word):
+    """The lines of a node's log with `word` in them, stamped between two moments."""
+    found = []
+    for line in open(path, errors="replace"):
+        if word not in line:
+            continue
+        try:
+            stamp = calendar.timegm(time.strptime(line[:19], "%Y-%m-%dT%H:%M:%S"))
+        except ValueError:
+            continue
+        if since - 1 < stamp < until:  # the log's stamps are whole seconds
+            found.append(line)
+    return found
+
+
+def mined_blocks(path, since, until):
+    """How many blocks a node sealed between two moments (its "mined" lines)."""
+    return len([line for line in log_lines(path, since, until, "] mined") if "hash=" in line])
+
+
+def attack_run(options, share, run):
+    """One attack on real processes at the attacker's nominal share; returns history rows and a
+    summary row. See the module's description."""
     difficulty = 16 if options.quick else 18
-    honest_rate, attacker_rate = (20_000, 140_000) if options.quick else (60_000, 420_000)
-    work, key = options.work, "ledger/balance"
-    identity = os.path.join(work, "owner.key")
+    total = 160_000 if options.quick else 480_000
+    attacker_rate = round(total * share)
+    honest_rate = round((total - attacker_rate) / 3)
+    work = os.path.join(options.work, f"real-{share}-{run}")
+    owner, victim, attacker_identity = (os.path.join(work, name) for name in ("owner.key", "victim.key", "attacker.key"))
     rows = []
     with lab.Children() as children:
-        network = lab.Network(children, options.bin, work, difficulty=difficulty,
-                              hash_rates=[honest_rate] * 3 + [attacker_rate])
-        honest = [0, 1, 2]
+        network = lab.Network(children, options.bin, work, difficulty=difficulty, hash_rates=[honest_rate] * 3 + [attacker_rate])
+        honest, attacker_log = [0, 1, 2], f"{work}/node3.log"
         network.wait_ready(peers=3)
-        lab.progress(f"4 nodes up (difficulty {difficulty}; honest 3 x {honest_rate:,} H/s, attacker {attacker_rate:,} H/s: "
-                     f"q = {attacker_rate / (attacker_rate + 3 * honest_rate):.2f})")
-        first = cli(options.bin, network.socket(0), identity, "put", key, "balance=100", "--wait", "2")
-        lab.wait_for("version 0 everywhere", lambda: all(len(lab.history(network.socket(i), key)) == 1 for i in range(4)), 120)
-        lab.progress(f"version 0 confirmed on all four nodes (txid {first['txid'][:16]})")
-
+        began = time.time()
+        # The history every node agrees on: the ledger's version 0 (its owner is the attacker)
+        # and the victim's deed.
+        put(options, network.socket(0), owner, "ledger/balance", "balance=100", version=0)
+        put(options, network.socket(0), victim, "victim/deed", "deed: the victim's house")
+        lab.wait_for("the common history everywhere", lambda: all(
+            len(lab.history(network.socket(i), "ledger/balance")) == 1 and len(lab.history(network.socket(i), "victim/deed")) == 1
+            for i in range(4)), 120)
+        # Mining together long enough to measure the shares from the blocks each side seals.
+        lab.wait_for("30 blocks mined together", lambda: network.status(0)["height"] >= 30, 300, 0.2)
         # The attacker leaves: restarted listening elsewhere, with no tracker and no peers file.
         network.nodes[3].stop()
-        os.remove(os.path.join(work, "node3", "peers")) if os.path.exists(os.path.join(work, "node3", "peers")) else None
+        cut_at = time.time()
+        peers_file = os.path.join(work, "node3", "peers")
+        if os.path.exists(peers_file):
+            os.remove(peers_file)
         private_port = lab.free_ports(1)
         attacker_command = [os.path.join(options.bin, "keychain-node"), "--data-dir", f"{work}/node3", "--listen",
                             f"127.0.0.1:{private_port}", "--mine", "--mining-threads", "1", "--hash-rate-limit", str(attacker_rate),
@@ -69,88 +115,165 @@ def real_attack(options):
         attacker = children.start("attacker", attacker_command, f"{work}/attacker.log")
         lab.wait_for("the attacker's socket", lambda: lab.rpc(network.socket(3), "status"), 60)
         fork_height = network.status(3)["height"]
-        secret = cli(options.bin, network.socket(3), identity, "put", key, "balance=0 (rewritten)", "--if-version", "1", "--wait", "0")
-        paid = cli(options.bin, network.socket(0), identity, "put", key, "balance=5 (paid to the merchant)", "--if-version", "1",
-                   "--wait", "0")
-        lab.progress(f"attacker cut off at height {fork_height}; version 1 written twice: honest {paid['txid'][:16]}, "
-                     f"private {secret['txid'][:16]}")
+        # In private: the ledger's version 1 as the attacker wants it, and the victim's keys.
+        secret = put(options, network.socket(3), owner, "ledger/balance", "balance=100 (the payment never happened)", version=1)
+        refusals = {}
+        try:
+            put(options, network.socket(3), attacker_identity, "victim/deed", "deed: the attacker's now")
+        except Refused as refusal:
+            refusals["victim/deed"] = str(refusal)
+        taken = put(options, network.socket(3), attacker_identity, "victim/new", "claimed by the attacker")
+        # In public: the payment (version 1), then a later version on top of it; the victim's
+        # deed renewed and a new key of the victim's.
+        paid = put(options, network.socket(0), owner, "ledger/balance", "balance=60 (paid 40 to the merchant)", version=1)
+        later = put(options, network.socket(0), owner, "ledger/balance", "balance=50 (paid 10 more)", version=2)
+        renewed = put(options, network.socket(1), victim, "victim/deed", "deed: the victim's house, renewed")
+        created = put(options, network.socket(2), victim, "victim/new", "created by the victim")
+        lab.progress(f"q = {share} run {run}: attacker cut off at height {fork_height}; version 1 of ledger/balance written on both sides")
 
-        def honest_depth():
-            status = lab.rpc(network.socket(0), "tx", {"txid": paid["txid"]})
+        def depth(txid):
+            status = lab.rpc(network.socket(0), "tx", {"txid": txid})
             return status.get("depth", 0) if status["status"] == "confirmed" else 0
-        lab.wait_for(f"the honest version {DEPTH + 1} deep", lambda: honest_depth() >= DEPTH + 1, 600, 0.2)
-        before = lab.history(network.socket(0), key)
-        for version in before:
-            rows.append({"phase": "before", "node": 0, "version": version["version"], "value": version["value"],
-                         "height": version["height"], "txid": version["txid"]})
-        lab.progress(f"honest version 1 is {honest_depth()} deep (the merchant accepts); honest height {network.status(0)['height']}")
 
-        def private_lead():
+        def lead():
             return network.status(3)["height"] - max(network.status(i)["height"] for i in honest)
-        lab.wait_for("a private fork two blocks longer", lambda: private_lead() >= 2, 900, 0.2)
-        released_at = (network.status(3)["height"], max(network.status(i)["height"] for i in honest))
-        lab.progress(f"private fork longer: attacker height {released_at[0]}, honest {released_at[1]}; releasing it")
+        # The merchant accepts the payment at depth 6; the attacker releases only once it is
+        # that deep and its own chain is two blocks longer (one block's lead loses to the honest
+        # blocks found while the attacker restarts and hands its fork over).
+        limit = 300 if options.quick else 900
+        try:
+            lab.wait_for("the payment 6 deep and the private fork 2 blocks ahead",
+                         lambda: depth(later) >= 1 and depth(paid) >= 6 and lead() >= 2, limit, 0.2)
+        except TimeoutError:
+            lab.progress(f"q = {share} run {run}: the attacker did not pull ahead within {limit} s")
+            return rows, {"share_nominal": share, "run": run, "outcome": "never ahead", **lab.provenance()}
+        released_at = time.time()
+        attacker_height, honest_height = network.status(3)["height"], max(network.status(i)["height"] for i in honest)
+        paid_depth = depth(paid)
+        before = {key: lab.history(network.socket(0), key) for key in KEYS}
         attacker.stop()
-        os.remove(os.path.join(work, "node3", "peers")) if os.path.exists(os.path.join(work, "node3", "peers")) else None
-        # It keeps mining as it hands its fork over: the honest side may find a block meanwhile.
+        if os.path.exists(peers_file):
+            os.remove(peers_file)
         children.start("attacker", attacker_command + ["--peer", f"127.0.0.1:{network.port(0)}"], f"{work}/attacker2.log")
         started = time.time()
-        lab.wait_for("the honest nodes on the attacker's version",
-                     lambda: all(any(v["txid"] == secret["txid"] for v in lab.history(network.socket(i), key)) for i in honest), 120, 0.1)
+        lab.wait_for("the honest nodes on the attacker's ledger",
+                     lambda: all(any(v["txid"] == secret for v in lab.history(network.socket(i), "ledger/balance")) for i in honest),
+                     120, 0.1)
         reorganised = time.time() - started
-        after = lab.history(network.socket(0), key)
-        for version in after:
-            rows.append({"phase": "after", "node": 0, "version": version["version"], "value": version["value"],
-                         "height": version["height"], "txid": version["txid"]})
-        outcome = lab.rpc(network.socket(0), "tx", {"txid": paid["txid"]})
-        depths = []
-        for index in honest:
-            for line in open(f"{work}/node{index}.log", errors="replace"):
-                match = re.search(r"disconnected=(\d+)", line)
-                if match and int(match.group(1)) > 0:
-                    depths.append(int(match.group(1)))
+        right_after = {key: lab.history(network.socket(0), key) for key in KEYS}
+        # The history once the network has mined on: puts that still fit are mined again. Wait
+        # for 5 blocks, and for those puts (60 s at most: what has not come back by then is
+        # reported as it stands).
+        settle = network.status(0)["height"] + 5
+        lab.wait_for("5 blocks after the release", lambda: network.status(0)["height"] >= settle, 120, 0.2)
+        def status(txid):
+            return lab.rpc(network.socket(0), "tx", {"txid": txid})
+        try:
+            lab.wait_for("the later puts mined again", lambda: all(status(txid)["status"] == "confirmed" for txid in (later, renewed)), 60, 0.2)
+        except TimeoutError:
+            pass
+        statuses = {name: status(txid) for name, txid in (("paid", paid), ("later", later), ("renewed", renewed), ("created", created))}
+        settled = {key: lab.history(network.socket(0), key) for key in KEYS}
+        for phase, histories in (("before", before), ("right after", right_after), ("later", settled)):
+            for key, versions in histories.items():
+                for version in versions:
+                    rows.append({"share_nominal": share, "run": run, "phase": phase, "key": key, "version": version["version"],
+                                 "value": version["value"], "height": version["height"], "txid": version["txid"][:16]})
+        depths = [int(match.group(1)) for index in honest for line in log_lines(f"{work}/node{index}.log", released_at, time.time(), "new tip")
+                  for match in [re.search(r"disconnected=(\d+)", line)] if match]
+        logs = [f"{work}/node{index}.log" for index in honest]
+        calibration = [sum(mined_blocks(log, began, cut_at) for log in logs), mined_blocks(attacker_log, began, cut_at)]
+        private = [sum(mined_blocks(log, cut_at, released_at) for log in logs), mined_blocks(f"{work}/attacker.log", cut_at, released_at)]
+        together = calibration[1] + private[1], calibration[0] + calibration[1] + private[0] + private[1]
+        low, high = attack_sim.wilson(*together)
         summary = {
-            "difficulty": difficulty, "q": round(attacker_rate / (attacker_rate + 3 * honest_rate), 3), "fork_height": fork_height,
-            "attacker_height": released_at[0], "honest_height": released_at[1], "reorg_depth": max(depths, default=0),
-            "reorganised_seconds": round(reorganised, 2), "paid_status": outcome["status"], "paid_reason": outcome.get("reason", ""),
-            "history_before": " | ".join(v["value"] for v in before), "history_after": " | ".join(v["value"] for v in after),
+            "share_nominal": share, "run": run, "outcome": "rewritten" if statuses["paid"]["status"] != "confirmed" else "failed",
+            "difficulty": difficulty, "honest_mined_together": calibration[0], "attacker_mined_together": calibration[1],
+            "honest_mined_private": private[0], "attacker_mined_private": private[1],
+            "share_measured": round(together[0] / max(together[1], 1), 3), "share_low": round(low, 3), "share_high": round(high, 3),
+            "fork_height": fork_height, "attacker_height": attacker_height, "honest_height": honest_height,
+            "payment_depth_at_release": paid_depth, "reorg_depth": max(depths, default=0), "private_seconds": round(released_at - cut_at, 1),
+            "reorganised_seconds": round(reorganised, 2),
+            "paid_status": statuses["paid"]["status"], "paid_reason": statuses["paid"].get("reason", ""),
+            "later_status": statuses["later"]["status"], "renewed_status": statuses["renewed"]["status"],
+            "created_status": statuses["created"]["status"], "created_reason": statuses["created"].get("reason", ""),
+            "deed_refusal": refusals.get("victim/deed", "(accepted)"),
+            "ledger_before": " | ".join(v["value"] for v in before["ledger/balance"]),
+            "ledger_after": " | ".join(v["value"] for v in settled["ledger/balance"]),
+            "new_key_owner": "attacker" if settled["victim/new"] and settled["victim/new"][0]["txid"] == taken else "victim",
+            **lab.provenance(),
         }
-        lab.progress(f"reorganised in {reorganised:.2f} s, depth {summary['reorg_depth']}; honest version 1 is now "
-                     f"{outcome['status']} ({outcome.get('reason', '')})")
-        lab.progress(f"history before: {summary['history_before']}")
-        lab.progress(f"history after:  {summary['history_after']}")
+        lab.progress(f"q = {share} run {run}: measured q = {summary['share_measured']} ({low:.2f}-{high:.2f}); released "
+                     f"{attacker_height} against {honest_height} with the payment {paid_depth} deep; reorganised {summary['reorg_depth']} "
+                     f"blocks in {reorganised:.2f} s; payment {summary['paid_status']}; ledger now: {summary['ledger_after']}")
     return rows, summary
 
 
+KEYS = ["ledger/balance", "victim/deed", "victim/new"]
+
+
+def real_attacks(options):
+    """The attack at a bare majority and at a larger one, several runs each."""
+    shares = [0.75] if options.quick else [0.57, 0.75]
+    runs = 1 if options.quick else 3
+    rows, summaries = [], []
+    for share in shares:
+        for run in range(1, runs + 1):
+            history, summary = attack_run(options, share, run)
+            rows += history
+            summaries.append(summary)
+    return rows, summaries
+
+
+def one_race(arguments):
+    binaries, work, q, seed, horizon, depths = arguments
+    rows = attack_sim.run(binaries, work, q, seed, horizon)
+    formula_won, protocol_won = attack_sim.race(rows, horizon, depths)
+    return seed, formula_won, protocol_won, attack_sim.honest_stale(rows, horizon)
+
+
 def simulated(options):
-    shares = [0.3] if options.quick else [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
-    seeds = 300 if options.quick else 400
+    """Each share's races over many seeds (two at a time, one a core), the success rates with
+    their Wilson intervals beside Nakamoto's formula and the exact probability over the same
+    horizon, and the honest side's stale rate in the same runs."""
+    if options.quick:
+        shares, seeds = [0.3, 0.45], 200
+    else:
+        shares, seeds = [0.1, 0.2, 0.3] + [round(0.40 + 0.01 * step, 2) for step in range(16)] + [0.6, 0.7], 400
     horizon = 120 if options.quick else 300
     depths = range(11)
     rows, releases = [], []
-    for q in shares:
-        formula_wins = [0] * len(depths)
-        protocol_wins = [0] * len(depths)
-        won_at = []
-        for seed in range(1, seeds + 1):
-            formula_won, protocol_won = attack_sim.race(attack_sim.run(options.bin, options.work, q, seed, horizon), horizon, depths)
+    with concurrent.futures.ProcessPoolExecutor(max_workers=2) as pool:
+        for q in shares:
+            formula_wins = [0] * len(depths)
+            protocol_wins = [0] * len(depths)
+            won_at, stale, honest_blocks = [], 0, 0
+            jobs = [(options.bin, options.work, q, seed, horizon, depths) for seed in range(1, seeds + 1)]
+            for seed, formula_won, protocol_won, (lost, mined) in pool.map(one_race, jobs):
+                for z in depths:
+                    formula_wins[z] += formula_won[z]
+                    protocol_wins[z] += protocol_won[z] is not None
+                if protocol_won[DEPTH] is not None:
+                    won_at.append((seed, protocol_won[DEPTH]))
+                stale, honest_blocks = stale + lost, honest_blocks + mined
+            stale_rate = stale / max(honest_blocks, 1)
             for z in depths:
-                formula_wins[z] += formula_won[z]
-                protocol_wins[z] += protocol_won[z] is not None
-            if protocol_won[DEPTH] is not None:
-                won_at.append((seed, protocol_won[DEPTH]))
-        for z in depths:
-            for model, wins in (("formula-model", formula_wins[z]), ("protocol-rule", protocol_wins[z])):
-                rate = wins / seeds
-                rows.append({"q": q, "z": z, "model": model, "runs": seeds, "successes": wins, "rate": round(rate, 4),
-                             "stderr": round(math.sqrt(max(rate * (1 - rate), 1 / seeds) / seeds), 4),
-                             "formula": round(attack_sim.formula(q, z), 7)})
-        lab.progress(f"q = {q}: success at z = {DEPTH}: {formula_wins[DEPTH] / seeds:.3f} (formula's model), "
-                     f"{protocol_wins[DEPTH] / seeds:.3f} (protocol's rule); formula {attack_sim.formula(q, DEPTH):.4f}")
-        # Won races replayed with the attacker reconnected: the honest nodes must follow it.
-        for seed, at in won_at[: 1 if options.quick else 3]:
-            followed = attack_sim.released(options.bin, options.work, q, seed, horizon, at)
-            releases.append({"q": q, "seed": seed, "released_at_s": at, "honest_nodes_reorganised": int(followed)})
+                for model, wins in (("formula-model", formula_wins[z]), ("protocol-rule", protocol_wins[z])):
+                    rate = wins / seeds
+                    low, high = attack_sim.wilson(wins, seeds)
+                    rows.append({"q": q, "z": z, "model": model, "runs": seeds, "successes": wins, "rate": round(rate, 4),
+                                 "stderr": round(math.sqrt(max(rate * (1 - rate), 1 / seeds) / seeds), 4),
+                                 "wilson_low": round(low, 4), "wilson_high": round(high, 4),
+                                 "formula": round(attack_sim.formula(q, z), 7), "exact": round(attack_sim.exact(q, z, horizon, model), 7),
+                                 "honest_stale_rate": round(stale_rate, 4), "horizon_s": horizon, "seeds": f"1-{seeds}",
+                                 **lab.provenance()})
+            lab.progress(f"q = {q}: success at z = {DEPTH}: {formula_wins[DEPTH] / seeds:.3f} (formula's model; exact "
+                         f"{attack_sim.exact(q, DEPTH, horizon):.3f}), {protocol_wins[DEPTH] / seeds:.3f} (protocol's rule); formula "
+                         f"{attack_sim.formula(q, DEPTH):.4f}; honest stale rate {stale_rate:.3f}")
+            # Won races replayed with the attacker reconnected: the honest nodes must follow it.
+            for seed, at in won_at[: 1 if options.quick else (3 if q in (0.3, 0.5, 0.7) else 0)]:
+                followed = attack_sim.released(options.bin, options.work, q, seed, horizon, at)
+                releases.append({"q": q, "seed": seed, "released_at_s": at, "honest_nodes_reorganised": int(followed)})
     return rows, releases
 
 
@@ -158,7 +281,8 @@ def plot(rows, folder):
     plt = lab.pyplot()
     figure, axis = plt.subplots(figsize=(7.5, 4.2))
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for index, q in enumerate(sorted({row["q"] for row in rows})):
+    coarse = [q for q in sorted({row["q"] for row in rows}) if round(q * 10, 6) == round(q * 10)]
+    for index, q in enumerate(coarse):
         colour = colours[index % len(colours)]
         for model, marker, style in (("formula-model", "o", "none"), ("protocol-rule", "s", "none")):
             series = [row for row in rows if row["q"] == q and row["model"] == model]
@@ -174,16 +298,50 @@ def plot(rows, folder):
     figure.tight_layout()
     figure.savefig(os.path.join(folder, "attack-sim.png"))
     lab.progress(f"plotted {os.path.join(folder, 'attack-sim.png')}")
+    plot_sweep(rows, folder)
+
+
+def plot_sweep(rows, folder):
+    """Success rate against q around one half, at a few depths: the simulator's rates with their
+    Wilson intervals, the exact probability over the same horizon, and Nakamoto's formula."""
+    plt = lab.pyplot()
+    fine = sorted({row["q"] for row in rows if 0.39 < row["q"] < 0.56})
+    if len(fine) < 3:
+        return
+    figure, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for axis, model, title in ((axes[0], "formula-model", "the formula's model"), (axes[1], "protocol-rule", "the protocol's rule")):
+        for index, z in enumerate((1, 3, 6)):
+            series = [row for row in rows if row["q"] in fine and row["z"] == z and row["model"] == model]
+            colour = colours[index]
+            axis.errorbar([row["q"] for row in series], [row["rate"] for row in series],
+                          yerr=[[row["rate"] - row["wilson_low"] for row in series], [row["wilson_high"] - row["rate"] for row in series]],
+                          fmt="o", ms=3, capsize=2, color=colour, label=f"z = {z}, simulated (95% Wilson)")
+            axis.plot([row["q"] for row in series], [row["exact"] for row in series], "-", color=colour, lw=1, label=f"z = {z}, exact")
+            if model == "formula-model":
+                axis.plot([row["q"] for row in series], [row["formula"] for row in series], ":", color=colour, lw=1,
+                          label=f"z = {z}, Nakamoto")
+        axis.set(xlabel="attacker's share q", title=f"Success within {series[0]['horizon_s']} s, {title}")
+        axis.title.set_fontsize(9)
+    axes[0].set_ylabel("attacker's success rate")
+    axes[0].legend(fontsize=6, ncol=1)
+    figure.tight_layout()
+    figure.savefig(os.path.join(folder, "attack-sweep.png"))
+    lab.progress(f"plotted {os.path.join(folder, 'attack-sweep.png')}")
 
 
 def main():
     options = lab.arguments("A 51% attack on real processes, then its success rate in the simulator.")
-    real_rows, summary = real_attack(options)
-    lab.write_csv(os.path.join(options.out, "attack-real.csv"), ["phase", "node", "version", "value", "height", "txid"], real_rows)
-    lab.write_csv(os.path.join(options.out, "attack-real-summary.csv"), list(summary), [summary])
+    real_rows, summaries = real_attacks(options)
+    lab.write_csv(os.path.join(options.out, "attack-real.csv"),
+                  ["share_nominal", "run", "phase", "key", "version", "value", "height", "txid"], real_rows)
+    columns = list(max(summaries, key=len))
+    lab.write_csv(os.path.join(options.out, "attack-real-summary.csv"), columns,
+                  [{column: summary.get(column, "") for column in columns} for summary in summaries])
     sim_rows, releases = simulated(options)
     lab.write_csv(os.path.join(options.out, "attack-sim.csv"),
-                  ["q", "z", "model", "runs", "successes", "rate", "stderr", "formula"], sim_rows)
+                  ["q", "z", "model", "runs", "successes", "rate", "stderr", "wilson_low", "wilson_high", "formula", "exact",
+                   "honest_stale_rate", "horizon_s", "seeds", "commit", "machine"], sim_rows)
     lab.write_csv(os.path.join(options.out, "attack-release.csv"), ["q", "seed", "released_at_s", "honest_nodes_reorganised"], releases)
     if not options.no_plots:
         plot(sim_rows, options.plots)

@@ -38,6 +38,60 @@ def formula(q, z):
     return total
 
 
+def exact(q, z, horizon, rule="formula-model"):
+    """The probability that the race of `race` is won within `horizon` seconds when blocks come
+    one a second across the network, each the attacker's with probability q, and none is ever
+    stale: the number of blocks in the horizon is Poisson, and a walk over (honest, attacker)
+    block counts gives the chance the race is won within n blocks. Under the formula's model the
+    attacker needs honest >= z and attacker >= honest; under the protocol's rule one block more
+    of each. With an unbounded horizon this is the exact catch-up probability that Nakamoto's
+    formula approximates (the attacker's progress is negative binomial, not Poisson)."""
+    need = z if rule == "formula-model" else z + 1
+    lead = 0 if rule == "formula-model" else 1
+    if need == 0 and lead == 0:
+        return 1.0
+    blocks = int(horizon + 10 * math.sqrt(horizon) + 20)
+    alive = {0: 1.0}  # honest count -> probability, over the walks not yet won, after n blocks
+    won_within = [0.0]
+    for n in range(1, blocks + 1):
+        following, won = {}, 0.0
+        for honest, chance in alive.items():
+            for next_honest, weight in ((honest + 1, 1 - q), (honest, q)):
+                attacker = n - next_honest
+                if next_honest >= need and attacker >= next_honest + lead:
+                    won += chance * weight
+                else:
+                    following[next_honest] = following.get(next_honest, 0.0) + chance * weight
+        alive = {honest: chance for honest, chance in following.items() if chance > 1e-15}
+        won_within.append(won_within[-1] + won)
+    # The blocks in the horizon: Poisson with mean `horizon`, summed in log space.
+    total = 0.0
+    for n in range(blocks + 1):
+        total += math.exp(-horizon + n * math.log(horizon) - math.lgamma(n + 1)) * won_within[n]
+    return min(1.0, total)
+
+
+def wilson(successes, runs, z=1.96):
+    """The 95% Wilson score interval of a binomial rate."""
+    if runs == 0:
+        return 0.0, 1.0
+    rate = successes / runs
+    centre = (rate + z * z / (2 * runs)) / (1 + z * z / runs)
+    half = z * math.sqrt(rate * (1 - rate) / runs + z * z / (4 * runs * runs)) / (1 + z * z / runs)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def honest_stale(rows, horizon):
+    """The share of the blocks the honest side mined during the race that its chain did not
+    keep: (blocks mined - heights gained) / blocks mined."""
+    fork = max((height for mined, _, height, _ in rows if mined < ORIGIN + 4_000), default=0)
+    window = [(height, miner) for mined, miner, height, _ in rows if ORIGIN + 5_000 <= mined <= ORIGIN + (5 + horizon) * 1_000]
+    honest = [height for height, miner in window if miner != ATTACKER]
+    if not honest:
+        return 0, 0
+    return len(honest) - (max(honest) - fork), len(honest)
+
+
 def scenario(q, horizon, release_at=None):
     shares = [(1 - q) / 5] * 5 + [q]
     events = [{"at": 4, "mining": False}, {"at": 5, "mining": True}, {"at": 5, "hashShares": shares},

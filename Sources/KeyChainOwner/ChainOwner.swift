@@ -209,6 +209,9 @@ actor ChainOwner {
         if sealed.refusal == nil { mineAhead(on: block) }
         let output = peers.handle(.mined(block))
         finish(output)
+        // One line per block sealed here: what an operator (and the attack experiment, which
+        // measures each miner's share from them) reads to see who mines what.
+        if output.refusal == nil { logger.info("mined", metadata: ["hash": "\(block.hash.short)"]) }
         if let refusal = output.refusal {
             logger.warning("own block refused", metadata: ["error": "\(refusal)"])
             // Its parent is still the tip: the miner may mine on it again at once.

@@ -91,14 +91,35 @@ struct ExperimentQuickTests {
         }
     }
 
-    @Test("51% attack: the history changes on real processes; the simulated rate at q = 0.3, z = 2 matches the formula")
+    @Test("51% attack: a superseded version 6 deep rewritten on real processes, a key taken, an older key kept; q = 0.3, z = 2 matches the formula")
     func attack() async throws {
         let folder = try await run("attack.py")
-        let real = try #require(try rows(folder, "attack-real-summary.csv", columns: ["paid_status", "history_after", "reorg_depth"]).first)
+        let real = try #require(try rows(folder, "attack-real-summary.csv", columns: [
+            "outcome", "paid_status", "later_status", "ledger_after", "reorg_depth", "payment_depth_at_release", "share_measured",
+            "deed_refusal", "new_key_owner",
+        ]).first)
+        #expect(real["outcome"] == "rewritten")
         #expect(real["paid_status"] == "evicted")
-        #expect(real["history_after"]?.contains("rewritten") == true)
-        #expect((Int(real["reorg_depth"] ?? "") ?? 0) >= 1)
-        let simulated = try rows(folder, "attack-sim.csv", columns: ["q", "z", "model", "runs", "rate", "stderr", "formula"])
+        #expect(real["ledger_after"]?.contains("never happened") == true)
+        #expect((Int(real["payment_depth_at_release"] ?? "") ?? 0) >= 6)
+        #expect((Int(real["reorg_depth"] ?? "") ?? 0) >= 6)
+        // Nobody but its owner writes a key whose first version is older than the fork...
+        #expect(real["deed_refusal"] != "(accepted)")
+        // ...but a key first written after the fork is the majority's to take.
+        #expect(real["new_key_owner"] == "attacker")
+        let share = try #require(Double(real["share_measured"] ?? ""))
+        #expect(share > 0.5, "the attacker sealed \(share) of the blocks with three quarters of the capped hash rate")
+        let histories = try rows(folder, "attack-real.csv", columns: ["phase", "key", "version", "value"])
+        let deed = histories.filter { $0["phase"] == "later" && $0["key"] == "victim/deed" }
+        #expect(deed.first?["value"] == "deed: the victim's house")
+        // The version written on top of the rewritten one still fits, and is mined again.
+        #expect(real["later_status"] == "confirmed")
+        let simulated = try rows(folder, "attack-sim.csv", columns: ["q", "z", "model", "runs", "rate", "stderr", "wilson_low", "wilson_high",
+                                                                      "formula", "exact", "honest_stale_rate", "seeds", "commit"])
+        for row in simulated {
+            let (rate, low, high) = (Double(row["rate"] ?? "") ?? -1, Double(row["wilson_low"] ?? "") ?? 2, Double(row["wilson_high"] ?? "") ?? -1)
+            #expect(low <= rate && rate <= high, "\(row)")
+        }
         let point = try #require(simulated.first { $0["q"] == "0.3" && $0["z"] == "2" && $0["model"] == "formula-model" })
         let rate = try #require(Double(point["rate"] ?? ""))
         let error = try #require(Double(point["stderr"] ?? ""))
