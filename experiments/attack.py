@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """A 51% attack, first with real processes, then its success rate in the simulator.
 
-Real processes, several runs at each of two shares of the hash power (a bare majority and a
-larger one): a tracker, 3 honest mining nodes and an attacker node, with hash-rate caps that
-give the attacker its nominal share; the share is then measured from the blocks each side
-seals (each node logs a "mined" line per block), with a Wilson interval. Every node first holds
+Real processes, three runs at each of three nominal shares of the hash power (the attacker's
+share of the hash-rate caps: 0.45, 0.57, 0.75): a tracker, 3 honest mining nodes and an attacker
+node. The share that counts is measured from the blocks each side seals (each node logs a
+"mined" line per block), with a Wilson interval: capped honest miners seal fewer blocks than
+their caps promise, so caps of 0.45 already make a bare majority. Every node first holds
 version 0 of `ledger/balance` (its owner is the attacker) and the victim's `victim/deed`, and
 mines together for 30 blocks. Then the attacker cuts itself off and writes, in private, its own
 version 1 of the ledger, tries to write the victim's deed (refused: not the owner) and claims a
@@ -21,7 +22,8 @@ Simulator: the attack's success rate over many seeded runs against the attacker'
 Nakamoto's formula and the exact probability over the same horizon, and the honest side's
 stale rate in the same runs (see attack_sim.py).
 
-    python3 experiments/attack.py            # 2 shares x 3 real runs, then 21 shares x 400 seeds (about 35 min)
+    python3 experiments/attack.py            # 3 shares x 3 real runs, then 21 shares x 400 seeds (about 30 min)
+    python3 experiments/attack.py --only real --shares 0.5   # one half alone, at other shares
     python3 experiments/attack.py --quick    # one real run at q = 0.75, then q = 0.3 and 0.45 x 200 seeds
 
 Writes experiments/results/attack-real.csv (histories), attack-real-summary.csv (a row a run),
@@ -214,7 +216,7 @@ KEYS = ["ledger/balance", "victim/deed", "victim/new"]
 
 def real_attacks(options):
     """The attack at a bare majority and at a larger one, several runs each."""
-    shares = [0.75] if options.quick else [0.57, 0.75]
+    shares = [float(share) for share in options.shares.split(",")] if options.shares else ([0.75] if options.quick else [0.45, 0.57, 0.75])
     runs = 1 if options.quick else 3
     rows, summaries = [], []
     for share in shares:
@@ -331,20 +333,25 @@ def plot_sweep(rows, folder):
 
 
 def main():
-    options = lab.arguments("A 51% attack on real processes, then its success rate in the simulator.")
-    real_rows, summaries = real_attacks(options)
-    lab.write_csv(os.path.join(options.out, "attack-real.csv"),
-                  ["share_nominal", "run", "phase", "key", "version", "value", "height", "txid"], real_rows)
-    columns = list(max(summaries, key=len))
-    lab.write_csv(os.path.join(options.out, "attack-real-summary.csv"), columns,
-                  [{column: summary.get(column, "") for column in columns} for summary in summaries])
-    sim_rows, releases = simulated(options)
-    lab.write_csv(os.path.join(options.out, "attack-sim.csv"),
-                  ["q", "z", "model", "runs", "successes", "rate", "stderr", "wilson_low", "wilson_high", "formula", "exact",
-                   "honest_stale_rate", "horizon_s", "seeds", "commit", "machine"], sim_rows)
-    lab.write_csv(os.path.join(options.out, "attack-release.csv"), ["q", "seed", "released_at_s", "honest_nodes_reorganised"], releases)
-    if not options.no_plots:
-        plot(sim_rows, options.plots)
+    def extra(parser):
+        parser.add_argument("--only", choices=["real", "sim"], help="run one half and write its CSVs alone")
+        parser.add_argument("--shares", help="the real runs' nominal shares, comma-separated (default 0.45,0.57,0.75; 0.75 with --quick)")
+    options = lab.arguments("A 51% attack on real processes, then its success rate in the simulator.", extra)
+    if options.only != "sim":
+        real_rows, summaries = real_attacks(options)
+        lab.write_csv(os.path.join(options.out, "attack-real.csv"),
+                      ["share_nominal", "run", "phase", "key", "version", "value", "height", "txid"], real_rows)
+        columns = list(max(summaries, key=len))
+        lab.write_csv(os.path.join(options.out, "attack-real-summary.csv"), columns,
+                      [{column: summary.get(column, "") for column in columns} for summary in summaries])
+    if options.only != "real":
+        sim_rows, releases = simulated(options)
+        lab.write_csv(os.path.join(options.out, "attack-sim.csv"),
+                      ["q", "z", "model", "runs", "successes", "rate", "stderr", "wilson_low", "wilson_high", "formula", "exact",
+                       "honest_stale_rate", "horizon_s", "seeds", "commit", "machine"], sim_rows)
+        lab.write_csv(os.path.join(options.out, "attack-release.csv"), ["q", "seed", "released_at_s", "honest_nodes_reorganised"], releases)
+        if not options.no_plots:
+            plot(sim_rows, options.plots)
 
 
 if __name__ == "__main__":

@@ -51,11 +51,12 @@ STARTED = time.time()
 
 
 def provenance():
-    """The columns every result row carries: the commit measured (with "+changes" when the work
-    tree differs from it) and the machine."""
+    """The columns every result row carries: the commit measured (with "+changes" when the code
+    that runs, the sources or the experiments, differs from it) and the machine."""
     if not hasattr(provenance, "cached"):
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "Sources", "Package.swift", "experiments/*.py"],
+                               cwd=ROOT, capture_output=True, text=True).stdout.strip()
         model = "unknown CPU"
         try:
             model = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))

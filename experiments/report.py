@@ -14,6 +14,8 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import attack_sim  # noqa: E402  (the exact race probability, for the corrected share)
 RESULTS = os.path.join(HERE, "results")
 
 
@@ -79,18 +81,53 @@ def figures():
     kept_up = [row for row in rows if row["propagation_p95_ms"] and row.get("converged") != "0" and float(row["propagation_p50_ms"]) < 1_000]
     values["throughput.propagation_p95_max"] = number(max(float(row["propagation_p95_ms"]) for row in kept_up), 1) if kept_up else "n/a"
     values["throughput.kept_up_bits"] = kept_up[0]["difficulty_bits"] if kept_up else "n/a"
-    # The attack, real.
-    attack = read("attack-real-summary.csv")[0]
-    values.update({f"attack.{key}": value for key, value in attack.items()})
-    tables["attack_real"] = table(read("attack-real.csv"), ["phase", "version", "value", "height", lambda row: row["txid"][:16]],
-                                  ["", "version", "value", "height", "txid"])
+    # The attack, real: a row a run.
+    runs = read("attack-real-summary.csv")
+    rewritten = [row for row in runs if row["outcome"] == "rewritten"]
+    nominal = sorted({row["share_nominal"] for row in runs}, key=float)
+    values["attack.runs"] = str(len(runs))
+    values["attack.rewritten"] = str(len(rewritten))
+    values["attack.difficulty"] = runs[0]["difficulty"]
+    def ranged(data, digits=0):
+        data = sorted(data)
+        if not data:
+            return "n/a"
+        middle = number(data[len(data) // 2], digits)
+        return middle if data[0] == data[-1] else f"{middle} ({number(data[0], digits)}-{number(data[-1], digits)})"
+    for label, share in (("bare", nominal[0]), ("high", nominal[-1])):
+        values[f"attack.{label}"] = share
+        values[f"attack.{label}_measured"] = ranged([float(row["share_measured"]) for row in runs if row["share_nominal"] == share and row.get("share_measured")], 2)
+        values[f"attack.{label}_seconds"] = ranged([float(row["private_seconds"]) for row in runs if row["share_nominal"] == share and row.get("private_seconds")])
+    values["attack.runs_each"] = str(sum(row["share_nominal"] == nominal[0] for row in runs))
+    values["attack.reorg_depths"] = ranged([float(row["reorg_depth"]) for row in rewritten])
+    values["attack.payment_depths"] = ranged([float(row["payment_depth_at_release"]) for row in rewritten])
+    values["attack.reorganised_seconds"] = ranged([float(row["reorganised_seconds"]) for row in rewritten], 2)
+    values["attack.later_confirmed"] = str(sum(row["later_status"] == "confirmed" for row in rewritten))
+    values["attack.renewed_confirmed"] = str(sum(row["renewed_status"] == "confirmed" for row in rewritten))
+    values["attack.keys_taken"] = str(sum(row["new_key_owner"] == "attacker" for row in rewritten))
+    example = rewritten[0] if rewritten else runs[0]
+    for column in ("paid_reason", "created_reason", "deed_refusal", "ledger_before", "ledger_after", "share_nominal", "run"):
+        values[f"attack.{column}"] = example.get(column, "n/a")
+    tables["attack_real"] = table(runs, ["share_nominal", "run", lambda row: f"{row.get('share_measured', '')} ({row.get('share_low', '')}-{row.get('share_high', '')})",
+                                         lambda row: f"{row.get('attacker_mined_private', '')} / {row.get('honest_mined_private', '')}",
+                                         "private_seconds", "payment_depth_at_release", "reorg_depth", "outcome", "later_status", "new_key_owner"],
+                                  ["q (caps)", "run", "q measured (95%)", "blocks sealed in private: attacker / honest", "private (s)",
+                                   "payment depth at release", "blocks undone", "payment", "version 2", "`victim/new` owner"])
+    histories = [row for row in read("attack-real.csv") if row["share_nominal"] == example["share_nominal"] and row["run"] == example["run"]]
+    def versions(key, phase):
+        return "; ".join(f"v{row['version']} {row['value']}" for row in histories if row["key"] == key and row["phase"] == phase) or "(none)"
+    tables["attack_history"] = table([{"key": f"`{key}`", "before": versions(key, "before"), "after": versions(key, "right after"),
+                                       "later": versions(key, "later")} for key in ("ledger/balance", "victim/deed", "victim/new")],
+                                     ["key", "before", "after", "later"],
+                                     ["key", "before the release", "right after the reorganisation", "once the returned puts are mined"])
     # The attack, simulated.
     sim = read("attack-sim.csv")
     def pick(q, z, model):
         return next(row for row in sim if float(row["q"]) == q and int(row["z"]) == z and row["model"] == model)
     shares = sorted({float(row["q"]) for row in sim})
+    coarse = [q for q in shares if abs(q * 10 - round(q * 10)) < 1e-9]
     rows_z = []
-    for q in shares:
+    for q in coarse:
         for z in (2, 5, 10):
             f, p = pick(q, z, "formula-model"), pick(q, z, "protocol-rule")
             rows_z.append({"q": q, "z": z, "formula": f"{float(f['formula']):.4f}", "model": f"{float(f['rate']):.3f} ± {float(f['stderr']):.3f}",
@@ -102,11 +139,40 @@ def figures():
     values["sim.max_distance"] = number(max(distances), 1)
     values["sim.within3"] = str(sum(distance <= 3 for distance in distances))
     values["sim.points"] = str(len(distances))
+    values["sim.above"] = str(sum(float(row["rate"]) > float(row["formula"]) for row in below))
     values["sim.q3z2"] = pick(0.3, 2, "formula-model")["rate"] if 0.3 in shares else "n/a"
     values["sim.q3z2_rule"] = pick(0.3, 2, "protocol-rule")["rate"] if 0.3 in shares else "n/a"
     values["sim.q3z2_se"] = pick(0.3, 2, "formula-model")["stderr"] if 0.3 in shares else "n/a"
     values["sim.runs"] = sim[0]["runs"]
-    releases = read("attack-release.csv")
+    # The honest side's stale blocks make the attacker's share of the chain's growth
+    # q' = q / (q + (1 - q)(1 - s)), over a horizon of that many chain blocks a second.
+    def corrected(row):
+        q, stale, horizon = float(row["q"]), float(row["honest_stale_rate"]), float(row["horizon_s"])
+        growth = q + (1 - q) * (1 - stale)
+        return attack_sim.exact(q / growth, int(row["z"]), horizon * growth, row["model"])
+    def inside(row, value):
+        return float(row["wilson_low"]) <= value <= float(row["wilson_high"])
+    stale_rates = sorted(float(pick(q, 0, "formula-model")["honest_stale_rate"]) for q in shares)
+    values["sim.stale"] = f"{stale_rates[len(stale_rates) // 2] * 100:.1f}% ({stale_rates[0] * 100:.1f}-{stale_rates[-1] * 100:.1f}%)"
+    checked = [row for row in sim if int(row["z"]) >= 1]
+    values["sim.checked"] = str(len(checked))
+    values["sim.inside_exact"] = str(sum(inside(row, float(row["exact"])) for row in checked))
+    values["sim.inside_corrected"] = str(sum(inside(row, corrected(row)) for row in checked))
+    formula_rows = [row for row in checked if row["model"] == "formula-model"]
+    values["sim.formula_points"] = str(len(formula_rows))
+    values["sim.inside_formula"] = str(sum(inside(row, float(row["formula"])) for row in formula_rows))
+    fine = [q for q in shares if 0.39 < q < 0.56]
+    values["sim.fine_from"], values["sim.fine_to"] = (str(fine[0]), str(fine[-1])) if fine else ("n/a", "n/a")
+    tables["attack_sweep"] = table([{"q": q, "stale": f"{float(pick(q, 6, 'formula-model')['honest_stale_rate']):.3f}",
+                                     "formula": f"{float(pick(q, 6, 'formula-model')['formula']):.3f}",
+                                     "exact": f"{float(pick(q, 6, 'formula-model')['exact']):.3f}",
+                                     "corrected": f"{corrected(pick(q, 6, 'formula-model')):.3f}",
+                                     "model": f"{float(pick(q, 6, 'formula-model')['rate']):.3f} ({float(pick(q, 6, 'formula-model')['wilson_low']):.3f}-{float(pick(q, 6, 'formula-model')['wilson_high']):.3f})",
+                                     "rule": f"{float(pick(q, 6, 'protocol-rule')['rate']):.3f} ({float(pick(q, 6, 'protocol-rule')['wilson_low']):.3f}-{float(pick(q, 6, 'protocol-rule')['wilson_high']):.3f})",
+                                     "rule_exact": f"{float(pick(q, 6, 'protocol-rule')['exact']):.3f}"} for q in fine],
+                                   ["q", "stale", "formula", "exact", "corrected", "model", "rule_exact", "rule"],
+                                   ["q", "honest stale rate", "Nakamoto", "exact", "exact at q'", "simulated (95%)",
+                                    "rule: exact", "rule: simulated (95%)"])
     values["sim.releases"] = str(len(releases))
     values["sim.releases_followed"] = str(sum(int(row["honest_nodes_reorganised"]) for row in releases))
     # Broadcast.
