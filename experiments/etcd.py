@@ -398,7 +398,7 @@ def main():
 
 def plot(rows, folder):
     plt = lab.pyplot()
-    figure, axes = plt.subplots(1, 3, figsize=(11, 3.6))
+    figure, axes = plt.subplots(1, 3, figsize=(11.5, 3.6))
     systems = ["etcd", "keychain"]
     labels = {"etcd": "etcd (3 members)", "keychain": "KeyChain (3 nodes)"}
 
@@ -417,7 +417,7 @@ def plot(rows, folder):
         for position, workload in enumerate(["sequential", "pipelined"]):
             bar(axes[0], position + offset * 0.4, values(system, workload, "puts_per_s"), colours[system], labels[system] if position == 0 else None)
     axes[0].set(xticks=[0.2, 1.2], xticklabels=["one sequential\nclient", "3 x 1,000 puts\nin flight"], yscale="log", ylabel="puts/s",
-                title="Throughput (median, range)")
+                title="Throughput (median and range)")
     axes[0].legend(fontsize=7)
     latency = [("etcd", "sequential", "etcd\ncommit"), ("keychain", "depth1", "KeyChain\ndepth 1"), ("keychain", "depth6", "KeyChain\ndepth 6")]
     for position, (system, workload, _) in enumerate(latency):
@@ -434,7 +434,7 @@ def plot(rows, folder):
         bar(axes[2], offset * 0.4, values(system, "failover", "gap_ms"), colours[system])
         bar(axes[2], 1 + offset * 0.4, values(system, "failover", "baseline_gap_ms"), colours[system])
     axes[2].set(xticks=[0.2, 1.2], xticklabels=["kill -9 of the\nwriter's process", "no fault"], ylabel="ms",
-                title="Longest time with no write acknowledged")
+                title="Longest gap with no write acknowledged")
     figure.tight_layout()
     figure.savefig(os.path.join(folder, "etcd.png"))
     lab.progress(f"plotted {os.path.join(folder, 'etcd.png')}")

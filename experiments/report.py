@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -99,6 +100,15 @@ def figures():
         values[f"attack.{label}_measured"] = ranged([float(row["share_measured"]) for row in runs if row["share_nominal"] == share and row.get("share_measured")], 2)
         values[f"attack.{label}_seconds"] = ranged([float(row["private_seconds"]) for row in runs if row["share_nominal"] == share and row.get("private_seconds")])
     values["attack.runs_each"] = str(sum(row["share_nominal"] == nominal[0] for row in runs))
+    values["attack.low_together"] = "; ".join(
+        f"{row['attacker_mined_together']} of {int(row['attacker_mined_together']) + int(row['honest_mined_together'])}"
+        for row in runs if row["share_nominal"] == nominal[0] and row.get("attacker_mined_together"))
+    sealed = sum(int(row["honest_mined_private"]) for row in rewritten)
+    kept = sum(int(row["honest_height"]) - int(row["fork_height"]) for row in rewritten)
+    values["attack.honest_sealed_private"], values["attack.honest_kept_private"] = str(sealed), str(kept)
+    values["attack.measured_list"] = ", ".join(
+        f"q = {ranged([float(row['share_measured']) for row in runs if row['share_nominal'] == share and row.get('share_measured')], 2)}"
+        f" with {share} of the caps" for share in nominal)
     values["attack.reorg_depths"] = ranged([float(row["reorg_depth"]) for row in rewritten])
     values["attack.payment_depths"] = ranged([float(row["payment_depth_at_release"]) for row in rewritten])
     values["attack.reorganised_seconds"] = ranged([float(row["reorganised_seconds"]) for row in rewritten], 2)
@@ -107,12 +117,12 @@ def figures():
     values["attack.keys_taken"] = str(sum(row["new_key_owner"] == "attacker" for row in rewritten))
     example = rewritten[0] if rewritten else runs[0]
     for column in ("paid_reason", "created_reason", "deed_refusal", "ledger_before", "ledger_after", "share_nominal", "run"):
-        values[f"attack.{column}"] = example.get(column, "n/a")
+        values[f"attack.{column}"] = re.sub(r"\b([0-9a-f]{8})[0-9a-f]{56}\b", r"\1…", example.get(column, "n/a"))
     tables["attack_real"] = table(runs, ["share_nominal", "run", lambda row: f"{row.get('share_measured', '')} ({row.get('share_low', '')}-{row.get('share_high', '')})",
                                          lambda row: f"{row.get('attacker_mined_private', '')} / {row.get('honest_mined_private', '')}",
                                          "private_seconds", "payment_depth_at_release", "reorg_depth", "outcome", "later_status", "new_key_owner"],
                                   ["q (caps)", "run", "q measured (95%)", "blocks sealed in private: attacker / honest", "private (s)",
-                                   "payment depth at release", "blocks undone", "payment", "version 2", "`victim/new` owner"])
+                                   "payment depth at release", "blocks undone", "outcome", "version 2", "`victim/new` owner"])
     histories = [row for row in read("attack-real.csv") if row["share_nominal"] == example["share_nominal"] and row["run"] == example["run"]]
     def versions(key, phase):
         return "; ".join(f"v{row['version']} {row['value']}" for row in histories if row["key"] == key and row["phase"] == phase) or "(none)"
@@ -158,9 +168,14 @@ def figures():
     values["sim.checked"] = str(len(checked))
     values["sim.inside_exact"] = str(sum(inside(row, float(row["exact"])) for row in checked))
     values["sim.inside_corrected"] = str(sum(inside(row, corrected(row)) for row in checked))
-    formula_rows = [row for row in checked if row["model"] == "formula-model"]
-    values["sim.formula_points"] = str(len(formula_rows))
-    values["sim.inside_formula"] = str(sum(inside(row, float(row["formula"])) for row in formula_rows))
+    values["sim.above_exact"] = str(sum(float(row["exact"]) < float(row["wilson_low"]) for row in checked))
+    values["sim.below_exact"] = str(sum(float(row["exact"]) > float(row["wilson_high"]) for row in checked))
+    # Nakamoto's own setting: the formula's model, q < 1/2, z >= 1.
+    own = [row for row in checked if row["model"] == "formula-model" and float(row["q"]) < 0.5]
+    values["sim.own_points"] = str(len(own))
+    values["sim.own_formula"] = str(sum(inside(row, float(row["formula"])) for row in own))
+    values["sim.own_exact"] = str(sum(inside(row, float(row["exact"])) for row in own))
+    values["sim.own_corrected"] = str(sum(inside(row, corrected(row)) for row in own))
     fine = [q for q in shares if 0.39 < q < 0.56]
     values["sim.fine_from"], values["sim.fine_to"] = (str(fine[0]), str(fine[-1])) if fine else ("n/a", "n/a")
     tables["attack_sweep"] = table([{"q": q, "stale": f"{float(pick(q, 6, 'formula-model')['honest_stale_rate']):.3f}",
@@ -173,6 +188,7 @@ def figures():
                                    ["q", "stale", "formula", "exact", "corrected", "model", "rule_exact", "rule"],
                                    ["q", "honest stale rate", "Nakamoto", "exact", "exact at q'", "simulated (95%)",
                                     "rule: exact", "rule: simulated (95%)"])
+    releases = read("attack-release.csv")
     values["sim.releases"] = str(len(releases))
     values["sim.releases_followed"] = str(sum(int(row["honest_nodes_reorganised"]) for row in releases))
     # Broadcast.
@@ -313,8 +329,10 @@ def main():
     html = os.path.join(build, "report.html")
     # Plain HTML (any pandoc since 2.0), laid out by weasyprint with the report's stylesheet;
     # images resolve against experiments/, where plots/ is.
+    # Dated by the newest result the report is built from.
+    newest = max(os.path.getmtime(os.path.join(RESULTS, name)) for name in os.listdir(RESULTS))
     subprocess.run(["pandoc", markdown, "--standalone", "--metadata", "title=KeyChain: a key-value store on a proof-of-work chain",
-                    "-o", html], check=True)
+                    "--metadata", f"date={time.strftime('%d %B %Y', time.gmtime(newest))}", "-o", html], check=True)
     pdf = os.path.join(HERE, "report.pdf")
     subprocess.run(["weasyprint", "--base-url", HERE + "/", "--stylesheet", os.path.join(HERE, "report.css"), html, pdf], check=True,
                    stderr=subprocess.DEVNULL)
