@@ -382,11 +382,7 @@ def main():
     global FAULT_FREE_SECONDS, AFTER_KILL_SECONDS
     if options.quick:
         FAULT_FREE_SECONDS, AFTER_KILL_SECONDS = 8, 8
-    keys_file = os.path.join(options.work, "keys.csv")
-    with open(keys_file, "w") as handle:
-        handle.write("key,value\n")
-        for index in range(puts):
-            handle.write(f"load/{index:08d},{'v' * 100}\n")
+    keys_file = lab.load_file(options.work, puts)
     rows = []
     for repeat in range(1, repeats + 1):
         etcd_repeat(options, repeat, puts, sequential_seconds, rows)

@@ -108,6 +108,17 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+def load_file(folder, puts):
+    """The import both load experiments use: `puts` rows of a 13-byte key (load/00000000 on)
+    and a 100-byte value, as CSV for `keychain-cli import`; returns its path."""
+    path = os.path.join(folder, "keys.csv")
+    with open(path, "w") as handle:
+        handle.write("key,value\n")
+        for index in range(puts):
+            handle.write(f"load/{index:08d},{'v' * 100}\n")
+    return path
+
+
 # MARK: - Processes
 
 def die_with_parent():

@@ -138,11 +138,7 @@ def main():
     options = lab.arguments("Confirmed puts/s, block interval, latency and stale blocks against difficulty (real processes).")
     difficulties = [12, 15, 18] if options.quick else [8, 10, 12, 14, 16, 18, 20, 22, 24]
     puts = 5_000 if options.quick else 60_000
-    keys_file = os.path.join(options.work, "keys.csv")
-    with open(keys_file, "w") as handle:
-        handle.write("key,value\n")
-        for index in range(puts):
-            handle.write(f"load/{index:08d},{'v' * 100}\n")
+    keys_file = lab.load_file(options.work, puts)
     rows = []
     for bits in difficulties:
         # Long enough for the import and about 10 blocks, however slow they come.
