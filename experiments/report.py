@@ -40,13 +40,48 @@ def table(rows, columns, headers):
 def figures():
     values, tables = {}, {}
     # Faults.
-    summary = read("faults-summary.csv")[0]
-    values.update({f"faults.{key}": value for key, value in summary.items()})
+    # Faults: the prose quotes the first run, the tables every run.
+    summaries = read("faults-summary.csv")
+    values.update({f"faults.{key}": value for key, value in summaries[0].items()})
+    values["faults.runs"] = str(len(summaries))
     faults = read("faults.csv")
-    for index, fault in enumerate(faults):
-        values[f"faults.converge{index}"] = fault["converge_s"]
-    tables["faults"] = table(faults, ["fault", "start_s", "end_s", "converge_s"],
-                             ["fault", "from (s)", "to (s)", "one chain again after (s)"])
+    names = [row["fault"] for row in faults if row.get("run", "1") == "1"]
+    def converge(name):
+        data = sorted(float(row["converge_s"]) for row in faults if row["fault"] == name)
+        return f"{data[len(data) // 2]:.2f} ({data[0]:.2f}-{data[-1]:.2f})" if len(data) > 1 else f"{data[0]:.2f}"
+    tables["faults"] = table([dict(row, converge=converge(row["fault"])) for row in faults if row.get("run", "1") == "1"],
+                             ["fault", "start_s", "end_s", "converge"],
+                             ["fault", "from (s)", "to (s)", "one chain again after (s): median (range) of the runs"])
+    tables["faults_runs"] = table(summaries, ["run", "writes", "acknowledged_confirmed", "found_on_every_node", "remined_in_another_block",
+                                              "undone_depth_max", "lost_before_acknowledgement", "conflict_confirmed_then_lost",
+                                              lambda row: f"{row['keys_on_every_node']} / {row['keys_explained']}", "gap_max_s",
+                                              "gap_fault_max_s"],
+                                  ["run", "writes", "acknowledged", "found on every node", "undone, re-mined", "deepest undone",
+                                   "lost before acknowledgement", "conflicting writes lost", "keys / explained", "longest gap (s)",
+                                   "longest gap in a fault (s)"])
+    conflicts = [row for row in read("faults-conflicts.csv") if row.get("run", "1") == "1"]
+    grouped = []
+    for kind in ("cas", "plain"):
+        for side in ("majority", "minority"):
+            chosen = [row for row in conflicts if row["kind"] == kind and row["side"] == side]
+            if not chosen:
+                continue
+            statuses = sorted({row["final_status"] for row in chosen})
+            grouped.append({"kind": "compare-and-set" if kind == "cas" else "plain", "side": side, "writes": len(chosen),
+                            "confirmed": sum(int(row["confirmed_on_side"]) for row in chosen),
+                            "deepest": max(int(row["max_depth_on_side"]) for row in chosen),
+                            "kept": sum(row["final_version"] != "" for row in chosen),
+                            "version": "/".join(sorted({row["final_version"] or "-" for row in chosen})),
+                            "status": ", ".join(statuses)})
+    tables["faults_conflicts"] = table(grouped, ["kind", "side", "writes", "confirmed", "deepest", "kept", "version", "status"],
+                                       ["writes", "side", "count", "confirmed on their side", "deepest there", "in the final history",
+                                        "version", "final status"])
+    example = next((row for row in conflicts if row["kind"] == "cas" and row["final_status"] != "confirmed"), None)
+    values["faults.conflict_reason"] = re.sub(r"\b([0-9a-f]{8})[0-9a-f]{56}\b", r"\1…", example["final_reason"]) if example else "n/a"
+    plain = next((row for row in conflicts if row["kind"] == "plain"), None)
+    values["faults.plain_history"] = plain["history_on_node0"] if plain else "n/a"
+    winner = next((row["side"] for row in conflicts if row["kind"] == "cas" and row["final_version"] == "1"), "n/a")
+    values["faults.conflict_winner"] = winner
     # Throughput.
     rows = read("throughput.csv")
     peak = max(rows, key=lambda row: float(row["confirmed_puts_per_s"]))

@@ -170,15 +170,28 @@ struct ExperimentQuickTests {
         #expect(table.allSatisfy { !($0["commit"] ?? "").isEmpty && !($0["machine"] ?? "").isEmpty })
     }
 
-    @Test("faults: every write acknowledged as confirmed is found on every node", .enabled(if: getuid() == 0, "needs root for ip netns"))
+    @Test("faults: every acknowledged write on every node, nothing refused anywhere, one compare-and-set winner per key, a fresh node joins from one peer",
+          .enabled(if: getuid() == 0, "needs root for ip netns"))
     func faults() async throws {
         let folder = try await run("faults.py")
-        let summary = try #require(try rows(folder, "faults-summary.csv", columns: ["acknowledged_confirmed", "found_on_every_node"]).first)
+        let summary = try #require(try rows(folder, "faults-summary.csv", columns: [
+            "acknowledged_confirmed", "found_on_every_node", "refused_or_unreachable_found", "keys_on_every_node", "keys_explained",
+            "conflict_cas_versions_ok", "conflict_same_everywhere", "commit",
+        ]).first)
         let acknowledged = try #require(Int(summary["acknowledged_confirmed"] ?? ""))
         #expect(acknowledged > 0)
         #expect(summary["found_on_every_node"] == summary["acknowledged_confirmed"])
+        #expect(summary["refused_or_unreachable_found"] == "0")
+        // Every key on every node is one of the writes (or a conflict key): nothing unexplained.
+        #expect(summary["keys_on_every_node"] == summary["keys_explained"])
+        #expect(summary["conflict_cas_versions_ok"] == "1")
+        #expect(summary["conflict_same_everywhere"] == "1")
         let faults = try rows(folder, "faults.csv", columns: ["fault", "start_s", "end_s", "converge_s"])
-        #expect(faults.count == 4)
+        #expect(faults.count == 6)
+        #expect(faults.last?["fault"]?.contains("fresh node") == true)
+        let conflicts = try rows(folder, "faults-conflicts.csv", columns: ["key", "kind", "side", "confirmed_on_side", "final_status"])
+        #expect(Set(conflicts.map { $0["side"] ?? "" }) == ["majority", "minority"])
+        #expect(conflicts.allSatisfy { !($0["final_status"] ?? "").isEmpty })
     }
 }
 
