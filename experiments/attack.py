@@ -287,14 +287,21 @@ def plot(rows, folder):
     for index, q in enumerate(coarse):
         colour = colours[index % len(colours)]
         for model, marker, style in (("formula-model", "o", "none"), ("protocol-rule", "s", "none")):
-            series = [row for row in rows if row["q"] == q and row["model"] == model]
-            axis.errorbar([r["z"] + (0.1 if model == "protocol-rule" else -0.1) for r in series], [r["rate"] for r in series],
-                          yerr=[2 * r["stderr"] for r in series], fmt=marker, color=colour, ms=3.5, capsize=2,
-                          fillstyle="full" if model == "formula-model" else "none")
+            shift = 0.1 if model == "protocol-rule" else -0.1
+            fill = "full" if model == "formula-model" else "none"
+            # A rate of zero has no place on a log axis: its interval's upper end is drawn
+            # instead, as a downward triangle.
+            series = [row for row in rows if row["q"] == q and row["model"] == model and row["rate"] > 0]
+            axis.errorbar([r["z"] + shift for r in series], [r["rate"] for r in series],
+                          yerr=[[r["rate"] - r["wilson_low"] for r in series], [r["wilson_high"] - r["rate"] for r in series]],
+                          fmt=marker, color=colour, ms=3.5, capsize=2, fillstyle=fill)
+            zeros = [row for row in rows if row["q"] == q and row["model"] == model and row["rate"] == 0]
+            axis.plot([r["z"] + shift for r in zeros], [r["wilson_high"] for r in zeros], "v", color=colour, ms=3.5, fillstyle=fill)
         series = [row for row in rows if row["q"] == q and row["model"] == "formula-model"]
         axis.plot([r["z"] for r in series], [max(r["formula"], 1e-5) for r in series], "-", color=colour, lw=1, label=f"q = {q}")
     axis.set(yscale="log", ylim=(1e-4, 1.3), xlabel="z (blocks after the honest version's block)", ylabel="attacker's success rate",
-             title="51% attack: lines Nakamoto's formula; filled the formula's model, hollow the protocol's rule (±2 s.e.)")
+             title="51% attack: lines Nakamoto's formula; filled the formula's model, hollow the protocol's rule\n"
+                   "(95% Wilson intervals; a triangle: no success in the runs, drawn at the interval's upper end)")
     axis.title.set_fontsize(8)
     axis.legend(fontsize=7, ncol=2)
     figure.tight_layout()

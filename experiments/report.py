@@ -17,6 +17,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import attack_sim  # noqa: E402  (the exact race probability, for the corrected share)
+import broadcast as broadcast_experiment  # noqa: E402  (the seeds' medians)
 RESULTS = os.path.join(HERE, "results")
 
 
@@ -45,7 +46,8 @@ def figures():
     values.update({f"faults.{key}": value for key, value in summaries[0].items()})
     values["faults.runs"] = str(len(summaries))
     faults = read("faults.csv")
-    names = [row["fault"] for row in faults if row.get("run", "1") == "1"]
+    for index, fault in enumerate(row for row in faults if row.get("run", "1") == "1"):
+        values[f"faults.converge{index}"] = fault["converge_s"]
     def converge(name):
         data = sorted(float(row["converge_s"]) for row in faults if row["fault"] == name)
         return f"{data[len(data) // 2]:.2f} ({data[0]:.2f}-{data[-1]:.2f})" if len(data) > 1 else f"{data[0]:.2f}"
@@ -229,8 +231,28 @@ def figures():
     # Broadcast.
     # The relay the node uses (a results file from before compact blocks has no relay column);
     # the relay before them beside it in a table of its own.
-    every_relay = read("broadcast.csv")
+    # Each configuration's median over its seeds (with the range of a few figures).
+    aggregated = broadcast_experiment.aggregate(read("broadcast.csv"))
+    every_relay = [row for row in aggregated if row["tx_rate"] == 2]
     broadcast = [row for row in every_relay if row.get("relay", "compact") == "compact"]
+    heavy = sorted((row for row in aggregated if row["tx_rate"] != 2), key=lambda row: row["relay"])
+    values["broadcast.seeds"] = str(max(row["seeds"] for row in aggregated))
+    def ranged(row, column, digits=0):
+        low, high = row.get(f"{column}_min"), row.get(f"{column}_max")
+        middle = row[column]
+        if middle == "":
+            return "-"
+        if low is None or low == high:
+            return f"{float(middle):,.{digits}f}"
+        return f"{float(middle):,.{digits}f} ({float(low):,.{digits}f}-{float(high):,.{digits}f})"
+    tables["broadcast_heavy"] = table(heavy, ["relay", "nodes", "fanout", "tx_rate", lambda row: round(float(row["puts"]) / max(float(row["blocks"]), 1)),
+                                              lambda row: ranged(row, "bytes_per_block"), lambda row: ranged(row, "messages_per_block"),
+                                              lambda row: ranged(row, "block_ratio", 3), lambda row: ranged(row, "p95_ms"),
+                                              lambda row: ranged(row, "stale_rate", 3)],
+                                      ["relay", "n", "k", "puts/s", "puts a block", "bytes a block", "msgs/block", "ratio", "p95 (ms)",
+                                       "stale rate"])
+    stale = sorted(float(row["stale_rate"]) for row in broadcast if row["stale_rate"] != "")
+    values["broadcast.stale_median"], values["broadcast.stale_max"] = (f"{stale[len(stale) // 2]:.3f}", f"{stale[-1]:.3f}") if stale else ("n/a", "n/a")
     def cast(n, k, loss):
         return next(row for row in broadcast if int(row["nodes"]) == n and int(row["fanout"]) == k and float(row["loss"]) == loss)
     big = cast(max(int(row["nodes"]) for row in broadcast), 8, 0.0)
@@ -238,14 +260,16 @@ def figures():
     values.update({f"broadcast.{key}": value for key, value in big.items()})
     values.update({f"broadcast.lossy_{key}": value for key, value in lossy.items()})
     tables["broadcast"] = table([row for row in broadcast if float(row["loss"]) == 0.0],
-                                ["nodes", "fanout", "mean_degree", "messages_per_block", "flooding_per_item", "block_ratio",
-                                 "block_ratio_everywhere", "messages_per_put", "bytes_per_block", "p50_ms", "p95_ms", "max_ms", "hops_flooding"],
+                                ["nodes", "fanout", "mean_degree", "messages_per_block", "flooding_per_item", lambda row: ranged(row, "block_ratio", 3),
+                                 "block_ratio_everywhere", "messages_per_put", "bytes_per_block", "p50_ms", lambda row: ranged(row, "p95_ms"),
+                                 "max_ms", lambda row: ranged(row, "stale_rate", 3), "hops_flooding"],
                                 ["n", "k", "degree d", "msgs/block", "n(d-1)", "ratio", "ratio, blocks on all", "msgs/put", "bytes/block",
-                                 "p50 (ms)", "p95 (ms)", "max (ms)", "log_(d-1) n"])
+                                 "p50 (ms)", "p95 (ms)", "max (ms)", "stale rate", "log_(d-1) n"])
     tables["broadcast_loss"] = table([row for row in broadcast if float(row["loss"]) > 0],
                                      ["nodes", "fanout", "messages_per_block", "block_ratio", "puts_everywhere", "puts", "p50_ms",
-                                      "p95_ms", "max_ms"],
-                                     ["n", "k", "msgs/block", "ratio", "puts everywhere", "puts", "p50 (ms)", "p95 (ms)", "max (ms)"])
+                                      "p95_ms", "max_ms", lambda row: ranged(row, "put_max_ms") if row.get("put_max_ms", "") != "" else "not all"],
+                                     ["n", "k", "msgs/block", "ratio", "puts everywhere", "puts", "p50 (ms)", "p95 (ms)", "max (ms)",
+                                      "last put everywhere after (ms)"])
     older = {(row["nodes"], row["fanout"]): row for row in every_relay if row.get("relay") == "headers" and float(row["loss"]) == 0.0}
     if (big["nodes"], big["fanout"]) in older:
         values.update({f"broadcast.headers_{key}": value for key, value in older[(big["nodes"], big["fanout"])].items()})

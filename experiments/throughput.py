@@ -125,13 +125,13 @@ def one_difficulty(options, bits, puts, keys_file, limit):
             "latency_p95_s": round(lab.percentile(latencies, 0.95), 3) if latencies else "",
             "probes": len(latencies), "stale_blocks": stale, "stale_rate": round(stale / max(len(seen), 1), 3),
             "hash_rate": round(statistics.median(hash_rates)), "propagation_p50_ms": round(lab.percentile(delays, 0.5), 2) if delays else "",
-            "propagation_p95_ms": round(lab.percentile(delays, 0.95), 2) if delays else "",
+            "propagation_p95_ms": round(lab.percentile(delays, 0.95), 2) if delays else "", **lab.provenance(),
         }
 
 
 COLUMNS = ["difficulty_bits", "puts", "seconds", "converged", "confirmed_on_all", "heights_at_end", "confirmed_puts_per_s", "blocks", "block_interval_mean_s", "block_interval_stdev_s",
            "expected_interval_s", "latency_p50_s", "latency_p95_s", "probes", "stale_blocks", "stale_rate", "hash_rate",
-           "propagation_p50_ms", "propagation_p95_ms"]
+           "propagation_p50_ms", "propagation_p95_ms", "commit", "machine"]
 
 
 def main():
@@ -182,7 +182,8 @@ def replot(folder_in, folder_out):
     """Plots a throughput.csv again (after a change to the plot alone)."""
     import csv
     with open(os.path.join(folder_in, "throughput.csv")) as handle:
-        rows = [{key: (float(value) if value not in ("",) and key not in ("heights_at_end",) else value) for key, value in row.items()}
+        rows = [{key: (float(value) if value not in ("",) and key not in ("heights_at_end", "commit", "machine") else value)
+                 for key, value in row.items()}
                 for row in csv.DictReader(handle)]
     for row in rows:
         row["converged"] = int(row["converged"])

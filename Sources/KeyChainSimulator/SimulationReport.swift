@@ -125,7 +125,8 @@ public struct SimulationReport: Sendable {
             ("blockBytesPerBlock", "\(blockBytesPerBlock)"), ("bytesSent", "\(bytesSent.values.reduce(0, +))"),
             ("propagationP50ms", "\(Self.percentile(delays, 0.5))"), ("propagationP95ms", "\(Self.percentile(delays, 0.95))"),
             ("propagationMaxMs", "\(delays.last ?? 0)"), ("putPropagationP50ms", "\(Self.percentile(putDelays, 0.5))"),
-            ("putPropagationP95ms", "\(Self.percentile(putDelays, 0.95))"), ("events", "\(events)"), ("wallSeconds", "\(wallSeconds)"),
+            ("putPropagationP95ms", "\(Self.percentile(putDelays, 0.95))"), ("putPropagationMaxMs", "\(putDelays.max() ?? 0)"),
+            ("blocksOnBestChain", "\(blocks.filter(\.onBestChain).count)"), ("events", "\(events)"), ("wallSeconds", "\(wallSeconds)"),
         ]
         return "{" + figures.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
     }

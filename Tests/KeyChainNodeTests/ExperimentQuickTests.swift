@@ -66,12 +66,26 @@ struct ExperimentQuickTests {
         return fields
     }
 
-    @Test("broadcast: messages per block within 1.2x of flooding's n(d-1), every put everywhere without loss, puts cheaper reconciled")
+    @Test("broadcast: messages per block within 1.2x of flooding's n(d-1), every put everywhere without loss, puts cheaper reconciled, bodies dominate full blocks")
     func broadcast() async throws {
         let folder = try await run("broadcast.py")
-        let table = try rows(folder, "broadcast.csv", columns: ["nodes", "fanout", "loss", "relay", "messages_per_block", "flooding_per_item",
-                                                                 "block_ratio", "put_ratio", "put_p95_ms", "p50_ms", "p95_ms", "max_ms"])
+        let all = try rows(folder, "broadcast.csv", columns: ["nodes", "fanout", "loss", "relay", "tx_rate", "seed", "messages_per_block",
+                                                                "flooding_per_item", "block_ratio", "put_ratio", "put_p95_ms", "p50_ms", "p95_ms",
+                                                                "max_ms", "stale_rate", "bytes_per_block", "commit"])
+        let table = all.filter { $0["tx_rate"] == "2" }
+        let heavy = all.filter { $0["tx_rate"] != "2" }
         #expect(table.count == 16, "8 networks, each with the headers relay and with compact blocks")
+        #expect(heavy.count == 2, "the network with bodies, under both relays")
+        for row in all {
+            let stale = try #require(Double(row["stale_rate"] ?? ""))
+            #expect((0...1).contains(stale))
+            #expect(!(row["commit"] ?? "").isEmpty)
+        }
+        // With a hundred puts a block, bodies are what a block costs.
+        let lightBytes = table.filter { $0["nodes"] == "100" && $0["fanout"] == "8" && $0["loss"] == "0.0" }.compactMap { Double($0["bytes_per_block"] ?? "") }
+        for row in heavy {
+            #expect((Double(row["bytes_per_block"] ?? "") ?? 0) > 2 * (lightBytes.max() ?? .infinity), "\(row)")
+        }
         for row in table {
             let ratio = try #require(Double(row["block_ratio"] ?? ""))
             #expect(ratio > 0.3 && ratio <= 1.2, "n=\(row["nodes"] ?? "") k=\(row["fanout"] ?? "") \(row["relay"] ?? ""): \(ratio)x flooding")
