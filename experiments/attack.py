@@ -31,33 +31,15 @@ attack-sim.csv, attack-release.csv and experiments/plots/attack-sim.png, attack-
 
 import calendar
 import concurrent.futures
-import json
 import math
 import os
 import re
-import subprocess
 import time
 
 import attack_sim
 import lab
 
 DEPTH = 2  # the honest version waits for this many blocks after its own
-
-
-class Refused(Exception):
-    """A put the node refused, with its reason."""
-
-
-def put(options, socket_path, identity, key, value, version=None):
-    """A put through keychain-cli, returned at once (its txid); Refused with the node's reason
-    if the node refuses it."""
-    arguments = ["put", key, value, "--wait", "0", "--json"] + (["--if-version", str(version)] if version is not None else [])
-    environment = dict(os.environ, KEYCHAIN_SOCKET=socket_path, KEYCHAIN_IDENTITY=identity)
-    result = subprocess.run([os.path.join(options.bin, "keychain-cli"), *arguments], env=environment, capture_output=True, text=True)
-    answer = json.loads((result.stdout.strip().splitlines() or ["{}"])[-1])
-    if result.returncode != 0 or "txid" not in answer:
-        raise Refused(answer.get("error", {}).get("message") or result.stderr.strip() or "(no reason given)")
-    return answer["txid"]
 
 
 def log_lines(path, since, until, word):
@@ -97,8 +79,8 @@ def attack_run(options, share, run):
         began = time.time()
         # The history every node agrees on: the ledger's version 0 (its owner is the attacker)
         # and the victim's deed.
-        put(options, network.socket(0), owner, "ledger/balance", "balance=100", version=0)
-        put(options, network.socket(0), victim, "victim/deed", "deed: the victim's house")
+        lab.signed_put(options.bin, network.socket(0), owner, "ledger/balance", "balance=100", version=0)
+        lab.signed_put(options.bin, network.socket(0), victim, "victim/deed", "deed: the victim's house")
         lab.wait_for("the common history everywhere", lambda: all(
             len(lab.history(network.socket(i), "ledger/balance")) == 1 and len(lab.history(network.socket(i), "victim/deed")) == 1
             for i in range(4)), 120)
@@ -118,19 +100,19 @@ def attack_run(options, share, run):
         lab.wait_for("the attacker's socket", lambda: lab.rpc(network.socket(3), "status"), 60)
         fork_height = network.status(3)["height"]
         # In private: the ledger's version 1 as the attacker wants it, and the victim's keys.
-        secret = put(options, network.socket(3), owner, "ledger/balance", "balance=100 (the payment never happened)", version=1)
+        secret = lab.signed_put(options.bin, network.socket(3), owner, "ledger/balance", "balance=100 (the payment never happened)", version=1)
         refusals = {}
         try:
-            put(options, network.socket(3), attacker_identity, "victim/deed", "deed: the attacker's now")
-        except Refused as refusal:
+            lab.signed_put(options.bin, network.socket(3), attacker_identity, "victim/deed", "deed: the attacker's now")
+        except lab.Refused as refusal:
             refusals["victim/deed"] = str(refusal)
-        taken = put(options, network.socket(3), attacker_identity, "victim/new", "claimed by the attacker")
+        taken = lab.signed_put(options.bin, network.socket(3), attacker_identity, "victim/new", "claimed by the attacker")
         # In public: the payment (version 1), then a later version on top of it; the victim's
         # deed renewed and a new key of the victim's.
-        paid = put(options, network.socket(0), owner, "ledger/balance", "balance=60 (paid 40 to the merchant)", version=1)
-        later = put(options, network.socket(0), owner, "ledger/balance", "balance=50 (paid 10 more)", version=2)
-        renewed = put(options, network.socket(1), victim, "victim/deed", "deed: the victim's house, renewed")
-        created = put(options, network.socket(2), victim, "victim/new", "created by the victim")
+        paid = lab.signed_put(options.bin, network.socket(0), owner, "ledger/balance", "balance=60 (paid 40 to the merchant)", version=1)
+        later = lab.signed_put(options.bin, network.socket(0), owner, "ledger/balance", "balance=50 (paid 10 more)", version=2)
+        renewed = lab.signed_put(options.bin, network.socket(1), victim, "victim/deed", "deed: the victim's house, renewed")
+        created = lab.signed_put(options.bin, network.socket(2), victim, "victim/new", "created by the victim")
         lab.progress(f"q = {share} run {run}: attacker cut off at height {fork_height}; version 1 of ledger/balance written on both sides")
 
         def depth(txid):

@@ -67,8 +67,8 @@ def main():
     configurations = [(n, k, loss, relay, 2, duration) for loss in (0.0, 0.05) for relay in ("headers", "compact")
                       for k in fanouts for n in sizes if k < n]
     # Full blocks: puts enough that bodies, not headers and announcements, are a block's cost.
-    heavy = (100, 8) if options.quick else (300, 8)
-    configurations += [(heavy[0], heavy[1], 0.0, relay, 200, 20 if options.quick else 30) for relay in ("headers", "compact")]
+    nodes, rate, length = (100, 100, 10) if options.quick else (300, 200, 30)
+    configurations += [(nodes, 8, 0.0, relay, rate, length) for relay in ("headers", "compact")]
     for nodes, fanout, loss, relay, tx_rate, length in configurations:
         for seed in seeds:
             row = run(options, nodes, fanout, loss, relay, tx_rate, seed, length)

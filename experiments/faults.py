@@ -20,7 +20,6 @@ acknowledgements), faults-summary.csv (a row a run); and experiments/plots/fault
 run's timeline, every run's gaps)."""
 
 import calendar
-import json
 import os
 import re
 import subprocess
@@ -147,8 +146,8 @@ class Sides(threading.Thread):
                     write = {"key": key, "kind": kind, "side": side, "node": node, "txid": "", "taken": 1, "refusal": "",
                              "confirmed_on_side": 0, "max_depth_on_side": 0}
                     try:
-                        write["txid"] = cli_put(self.options, self.network.socket(node), self.identity, key, f"side {side}", version)
-                    except Refused as refusal:
+                        write["txid"] = lab.signed_put(self.options.bin, self.network.socket(node), self.identity, key, f"side {side}", version)
+                    except lab.Refused as refusal:
                         write.update(taken=0, refusal=str(refusal))
                     self.writes.append(write)
         self.start()
@@ -166,21 +165,6 @@ class Sides(threading.Thread):
                     write["confirmed_on_side"] = 1
                     write["max_depth_on_side"] = max(write["max_depth_on_side"], status["depth"])
             time.sleep(0.5)
-
-
-class Refused(Exception):
-    """A put the node refused, with its reason."""
-
-
-def cli_put(options, socket_path, identity, key, value, version=None):
-    """A put signed by `identity` through keychain-cli; its txid, or Refused with the reason."""
-    arguments = ["put", key, value, "--wait", "0", "--json"] + (["--if-version", str(version)] if version is not None else [])
-    environment = dict(os.environ, KEYCHAIN_SOCKET=socket_path, KEYCHAIN_IDENTITY=identity)
-    result = subprocess.run([os.path.join(options.bin, "keychain-cli"), *arguments], env=environment, capture_output=True, text=True)
-    answer = json.loads((result.stdout.strip().splitlines() or ["{}"])[-1])
-    if result.returncode != 0 or "txid" not in answer:
-        raise Refused(answer.get("error", {}).get("message") or result.stderr.strip() or "(no reason given)")
-    return answer["txid"]
 
 
 def reorganisations(path, node):
@@ -279,7 +263,7 @@ def one_run(options, run, work):
             keys = 3 if options.quick else 5
             for index in range(keys):
                 for kind in ("cas", "plain"):
-                    cli_put(options, network.socket(0), identity, f"conflict/{kind}/{index}", "before the partition", 0)
+                    lab.signed_put(options.bin, network.socket(0), identity, f"conflict/{kind}/{index}", "before the partition", 0)
             lab.wait_for("the conflict keys' version 0 everywhere", lambda: all(
                 len(lab.history(network.socket(node), f"conflict/{kind}/{index}")) == 1
                 for node in range(NODES) for index in range(keys) for kind in ("cas", "plain")), 120, 0.2)

@@ -260,6 +260,23 @@ def history(path, key):
         return []
 
 
+class Refused(Exception):
+    """A put a node refused, with its reason."""
+
+
+def signed_put(binaries, path, identity, key, value, version=None):
+    """A put signed with the identity file `identity` (keychain-cli, which creates it if need be)
+    through the node's socket at `path`, returned at once: its txid, or Refused with the node's
+    reason."""
+    arguments = ["put", key, value, "--wait", "0", "--json"] + (["--if-version", str(version)] if version is not None else [])
+    environment = dict(os.environ, KEYCHAIN_SOCKET=path, KEYCHAIN_IDENTITY=identity)
+    result = subprocess.run([os.path.join(binaries, "keychain-cli"), *arguments], env=environment, capture_output=True, text=True)
+    answer = json.loads((result.stdout.strip().splitlines() or ["{}"])[-1])
+    if result.returncode != 0 or "txid" not in answer:
+        raise Refused(answer.get("error", {}).get("message") or result.stderr.strip() or "(no reason given)")
+    return answer["txid"]
+
+
 class TipWatcher(threading.Thread):
     """When each new tip reached one node (a `subscribe` with tips on its socket), and the
     highest height announced."""
