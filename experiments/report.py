@@ -251,6 +251,17 @@ def figures():
                                               lambda row: ranged(row, "stale_rate", 3)],
                                       ["relay", "n", "k", "puts/s", "puts a block", "bytes a block", "msgs/block", "ratio", "p95 (ms)",
                                        "stale rate"])
+    by_relay = {row["relay"]: row for row in heavy}
+    if "compact" in by_relay and "headers" in by_relay:
+        compact_heavy, headers_heavy = by_relay["compact"], by_relay["headers"]
+        values.update({"broadcast.heavy_nodes": str(compact_heavy["nodes"]), "broadcast.heavy_rate": str(compact_heavy["tx_rate"]),
+                       "broadcast.heavy_puts_per_block": number(float(compact_heavy["puts"]) / max(float(compact_heavy["blocks"]), 1)),
+                       "broadcast.heavy_bytes": number(compact_heavy["bytes_per_block"]),
+                       "broadcast.heavy_headers_bytes": number(headers_heavy["bytes_per_block"]),
+                       "broadcast.heavy_bytes_ratio": number(float(compact_heavy["bytes_per_block"]) / max(float(headers_heavy["bytes_per_block"]), 1), 2),
+                       "broadcast.heavy_p95": number(compact_heavy["p95_ms"]), "broadcast.heavy_headers_p95": number(headers_heavy["p95_ms"]),
+                       "broadcast.heavy_stale": f"{float(compact_heavy['stale_rate']):.3f}",
+                       "broadcast.heavy_headers_stale": f"{float(headers_heavy['stale_rate']):.3f}"})
     stale = sorted(float(row["stale_rate"]) for row in broadcast if row["stale_rate"] != "")
     values["broadcast.stale_median"], values["broadcast.stale_max"] = (f"{stale[len(stale) // 2]:.3f}", f"{stale[-1]:.3f}") if stale else ("n/a", "n/a")
     def cast(n, k, loss):

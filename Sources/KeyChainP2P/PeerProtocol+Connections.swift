@@ -27,6 +27,7 @@ extension PeerProtocol {
             return
         }
         let state = PeerState(id: peer, slot: slot, outbound: outbound, address: address, now: now)
+        state.stallTimeout = configuration.initialStallTimeout
         peers[peer] = state
         ordered.insert(state, at: ordered.firstIndex { $0.id > peer } ?? ordered.count)
         if outbound {

@@ -182,7 +182,12 @@ extension PeerProtocol {
         downloadsChanged = true
         let hash = block.hash
         state.knownBlocks.insert(hash)
-        state.blocksInFlight[hash] = nil
+        if state.blocksInFlight.removeValue(forKey: hash) != nil {
+            // A delivery earns back some of the patience stalls cost (Bitcoin Core decays its
+            // stalling timeout by 0.85 the same way): with only doubling, a lossy link's
+            // timeout reached 64 s, and one lost answer then held a node that long behind.
+            state.stallTimeout = max(configuration.initialStallTimeout, state.stallTimeout * 85 / 100)
+        }
         if blockRequests[hash] == peer { blockRequests[hash] = nil }
         do {
             let update = try blockchain.acceptBlock(block)

@@ -56,9 +56,12 @@ extension PeerProtocol {
             let antiEntropyDue = !configuration.reconciliation && now >= state.lastAntiEntropy + configuration.antiEntropyInterval
             if state.blocksInFlight.isEmpty && state.transactionsInFlight.isEmpty && state.isReady && !antiEntropyDue { continue }
             for (hash, asked) in state.blocksInFlight where now > asked + state.stallTimeout {
-                // Stalled: ask someone else, and give this peer longer next time.
+                // Stalled: ask someone else, and give this peer longer next time. The block is
+                // wanted again: one pushed as a compact block whose `blocktxn` was lost was
+                // never in `wanted`, and was otherwise not asked for again by anyone.
                 state.blocksInFlight[hash] = nil
                 blockRequests[hash] = nil
+                wanted.insert(hash)
                 state.stallTimeout = min(state.stallTimeout * 2, configuration.maxStallTimeout)
                 downloadsChanged = true
             }
@@ -94,6 +97,18 @@ extension PeerProtocol {
         }
         guard now >= max(tipMovedAt, lastStaleTipRequest) + configuration.antiEntropyInterval else { return }
         lastStaleTipRequest = now
+        // A block asked of a peer that long ago while the tip stood still is asked again, of
+        // whoever has it: a lossy link's stall timeout grows to a minute, and one lost answer
+        // held a node that long behind peers that all had the block.
+        for state in ordered {
+            for (hash, asked) in state.blocksInFlight where now >= asked + configuration.antiEntropyInterval {
+                state.blocksInFlight[hash] = nil
+                if blockRequests[hash] == state.id { blockRequests[hash] = nil }
+                state.stallTimeout = min(state.stallTimeout * 2, configuration.maxStallTimeout)
+                wanted.insert(hash)
+                downloadsChanged = true
+            }
+        }
         if let state = nextPeer(in: &staleTipTurn) { requestHeaders(from: state, &actions) }
     }
 
@@ -122,7 +137,10 @@ extension PeerProtocol {
             // Only a peer that announced or sent this block has it: a higher best height may
             // be on another branch.
             let candidates = ready.filter { $0.blocksInFlight.count < configuration.maxBlocksInFlightPerPeer && $0.knownBlocks.contains(item.hash) }
-            guard let state = candidates.min(by: { $0.blocksInFlight.count < $1.blocksInFlight.count }) else { continue }
+            // The least busy, and of those the one that stalled least: a block taken back from
+            // a silent peer goes to another that has it.
+            guard let state = candidates.min(by: { ($0.blocksInFlight.count, $0.stallTimeout) < ($1.blocksInFlight.count, $1.stallTimeout) })
+            else { continue }
             state.blocksInFlight[item.hash] = now
             stallsDue = min(stallsDue, now + state.stallTimeout)
             blockRequests[item.hash] = state.id

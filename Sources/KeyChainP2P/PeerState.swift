@@ -39,7 +39,8 @@ final class PeerState {
     var announcedTransactions = Deque<Hash256>()
     /// Whether the transport has stopped reading it (this node is behind on its messages).
     var readingPaused = false
-    /// The stall timeout for this peer: 2 s, doubling on each stall up to 64 s.
+    /// The stall timeout for this peer: `initialStallTimeout` (2 s), doubling on each stall up
+    /// to 64 s, and shrinking by 0.85 with each block it delivers.
     var stallTimeout: UInt64 = 2_000
     /// When this node last asked the peer for headers and re-offered its waiting puts
     /// (without reconciliation, every `antiEntropyInterval`).

@@ -154,4 +154,33 @@ import Testing
         }
         #expect(asked.count == 2 && Set(asked) == [PeerID(1), PeerID(2)], "\(asked)")
     }
+
+    /// A block asked of a peer that never answers is asked of another peer that has it once
+    /// the tip has stood still for 5 s, however long that peer's stall timeout has grown.
+    @Test func aBlockAskedOfASilentPeerIsAskedOfAnotherOnceTheTipStalls() throws {
+        let fixture = try ProtocolFixture { $0.initialStallTimeout = 60_000 }
+        for peer in [1, 2] as [UInt64] {
+            _ = fixture.handle(.connected(PeerID(peer), outbound: true, address: Self.address(Int(peer))))
+            _ = fixture.handshake(PeerID(peer), id: 100 + peer)
+        }
+        let parameters = fixture.chain.parameters
+        let block = TestNetwork.mine(on: parameters.genesisBlock.header, transactions: [], parameters: parameters)
+        func requests(_ actions: [ProtocolAction]) -> [PeerID] {
+            ProtocolFixture.sends(actions).compactMap { sent in
+                guard case let .getData(message) = sent.1, message.inventory.items.contains(where: { $0.hash == block.hash }) else { return nil }
+                return sent.0
+            }
+        }
+        var asked: [PeerID] = []
+        for peer in [1, 2] as [UInt64] {
+            asked += requests(fixture.handle(.received(PeerID(peer), .headers(HeadersMessage(headers: [block.header])))))
+        }
+        asked += requests(fixture.handle(.tick))
+        #expect(asked.count == 1, "asked of one peer: \(asked)")
+        for _ in 0..<55 {
+            fixture.clock.advance(by: 100)
+            asked += requests(fixture.handle(.tick))
+        }
+        #expect(asked.count == 2 && Set(asked) == [PeerID(1), PeerID(2)], "asked again of the other peer: \(asked)")
+    }
 }
