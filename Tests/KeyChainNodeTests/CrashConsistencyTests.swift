@@ -89,7 +89,9 @@ import Testing
             guard case .confirmed = await receipt.outcome else { Issue.record("put \(receipt.txid) not confirmed on the origin"); return }
         }
         await client.close()
-        try await eventually("the origin to hold 300 blocks") { try await origin.status().height >= 300 }
+        // Enough blocks that the follower's sync outlasts the test's polls even on a loaded
+        // machine: with 300, a loaded CI run once saw the whole chain synced before the first.
+        try await eventually("the origin to hold 900 blocks") { try await origin.status().height >= 900 }
         try await origin.stop()
         // The origin stops mining, so that the chain the syncing node chases stands still.
         var still = source
