@@ -48,20 +48,6 @@ def install_etcd():
                    check=True, stdout=subprocess.DEVNULL)
 
 
-def cpu_seconds(pids):
-    """User and system CPU seconds the processes have spent so far (0 for one that is gone)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
-        except (OSError, IndexError, ValueError):
-            pass
-    return total
-
-
 def own_cpu_seconds():
     times = os.times()
     return times.user + times.system
@@ -189,7 +175,7 @@ def etcd_repeat(options, repeat, puts, sequential_seconds, rows):
         # The pipelined import: 3 transactions of 1,000 puts in flight.
         batches = [[(f"load/{index:08d}", "v" * 100) for index in range(start, min(start + BATCH, puts))]
                    for start in range(0, puts, BATCH)]
-        server_before, client_before, began = cpu_seconds(cluster.pids()), own_cpu_seconds(), time.time()
+        server_before, client_before, began = lab.cpu_seconds(cluster.pids()), own_cpu_seconds(), time.time()
         lock, cursor, failures = threading.Lock(), [0], []
 
         def importer():
@@ -213,7 +199,7 @@ def etcd_repeat(options, repeat, puts, sequential_seconds, rows):
         if failures:
             raise RuntimeError(f"etcd refused {len(failures)} batches: {failures[0]}")
         rows.append(row("etcd", repeat, "pipelined", puts=puts, seconds=round(seconds, 2), puts_per_s=round(puts / seconds, 1),
-                        server_cpu_us_per_put=round((cpu_seconds(cluster.pids()) - server_before) * 1e6 / puts, 1),
+                        server_cpu_us_per_put=round((lab.cpu_seconds(cluster.pids()) - server_before) * 1e6 / puts, 1),
                         client_cpu_us_per_put=round((own_cpu_seconds() - client_before) * 1e6 / puts, 1)))
         # Failover: a writer through the leader; the leader killed; the writer moves on.
         acknowledged, stop = [], threading.Event()
@@ -294,7 +280,7 @@ def keychain_repeat(options, repeat, puts, sequential_seconds, probes, keys_file
         # The pipelined import, until every put is confirmed on all three nodes.
         before = [network.status(index)["keys"] for index in range(3)]
         pids = [node.pid for node in network.nodes] + [network.tracker.pid]
-        server_before, began = cpu_seconds(pids), time.time()
+        server_before, began = lab.cpu_seconds(pids), time.time()
         environment = dict(os.environ, KEYCHAIN_SOCKET=socket, KEYCHAIN_IDENTITY=os.path.join(work, "id.key"))
         importer = subprocess.Popen([os.path.join(options.bin, "keychain-cli"), "import", keys_file, "--json", "--timeout", "600",
                                      "--batch-size", str(BATCH), "--pipeline", str(IN_FLIGHT)],
@@ -302,7 +288,7 @@ def keychain_repeat(options, repeat, puts, sequential_seconds, probes, keys_file
         lab.wait_for("the import on all three nodes",
                      lambda: all(network.status(index)["keys"] >= before[index] + puts for index in range(3)), 600, interval=0.1)
         seconds = time.time() - began
-        server_cpu = cpu_seconds(pids) - server_before
+        server_cpu = lab.cpu_seconds(pids) - server_before
         _, _, usage = os.wait4(importer.pid, 0)
         importer.returncode = 0
         rows.append(row("keychain", repeat, "pipelined", puts=puts, seconds=round(seconds, 2), puts_per_s=round(puts / seconds, 1),

@@ -108,10 +108,66 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def load_file(folder, puts):
+def poisson_interval(count, confidence=0.95):
+    """The exact (Garwood) interval on the mean of a Poisson count: the rate of a process seen
+    `count` times, such as blocks in a fixed window."""
+    import math
+    tail = (1 - confidence) / 2
+
+    def at_most(k, mean):  # P(X <= k)
+        if k < 0:
+            return 0.0
+        term = total = math.exp(-mean) if mean < 700 else 0.0
+        if term == 0.0:  # a large mean: sum in logs
+            logs = [-mean + i * math.log(mean) - math.lgamma(i + 1) for i in range(k + 1)]
+            top = max(logs)
+            return math.exp(top) * sum(math.exp(value - top) for value in logs)
+        for i in range(1, k + 1):
+            term *= mean / i
+            total += term
+        return total
+
+    def solve(condition):  # the mean where `condition` turns from False to True, by bisection
+        low, high = 0.0, count * 3 + 20.0
+        for _ in range(200):
+            middle = (low + high) / 2
+            low, high = (low, middle) if condition(middle) else (middle, high)
+        return (low + high) / 2
+    lower = 0.0 if count == 0 else solve(lambda mean: at_most(count - 1, mean) <= 1 - tail)
+    upper = solve(lambda mean: at_most(count, mean) <= tail)
+    return lower, upper
+
+
+def median_interval(values, confidence_z=1.96):
+    """A distribution-free 95% interval on the median: the order statistics n/2 -/+ 1.96 sqrt(n)/2
+    (the binomial's normal approximation), clamped to the sample."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan"), float("nan")
+    half = confidence_z * len(ordered) ** 0.5 / 2
+    low = max(0, int(len(ordered) / 2 - half))
+    high = min(len(ordered) - 1, int(len(ordered) / 2 + half))
+    return ordered[low], ordered[high]
+
+
+def cpu_seconds(pids):
+    """User and system CPU seconds the processes have spent so far (0 for one that is gone)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def load_file(folder, puts, name="keys.csv"):
     """The import both load experiments use: `puts` rows of a 13-byte key (load/00000000 on)
     and a 100-byte value, as CSV for `keychain-cli import`; returns its path."""
-    path = os.path.join(folder, "keys.csv")
+    path = os.path.join(folder, name)
     with open(path, "w") as handle:
         handle.write("key,value\n")
         for index in range(puts):
@@ -327,8 +383,8 @@ class Network:
 
     def __init__(self, children, binaries, work, difficulty=16, hash_rates=(200_000,) * 3, base_port=None,
                  namespaces=None, addresses=None, tracker_namespace=None, tracker_address="127.0.0.1", log_level="info",
-                 retarget=False):
-        self.children, self.binaries, self.work = children, binaries, work
+                 retarget=False, mining=True):
+        self.children, self.binaries, self.work, self.mining = children, binaries, work, mining
         os.makedirs(work, exist_ok=True)
         self.difficulty, self.hash_rates, self.log_level = difficulty, list(hash_rates), log_level
         self.base = base_port or free_ports(len(hash_rates) + 1)
@@ -357,8 +413,10 @@ class Network:
         """Starts (or restarts) node `index` with its data dir as it is."""
         listen = f"{'0.0.0.0' if self.namespaces[index] else '127.0.0.1'}:{self.port(index)}"
         command = [os.path.join(self.binaries, "keychain-node"), "--data-dir", f"{self.work}/node{index}", "--listen", listen,
-                   "--tracker", self.tracker_address, "--mine", "--mining-threads", "1", "--log-level", self.log_level]
-        if self.hash_rates[index]:
+                   "--tracker", self.tracker_address, "--log-level", self.log_level]
+        if self.mining:
+            command += ["--mine", "--mining-threads", "1"]
+        if self.mining and self.hash_rates[index]:
             command += ["--hash-rate-limit", str(self.hash_rates[index])]
         self.nodes[index] = self.children.start(f"node{index}", command + list(extra), f"{self.work}/node{index}.log",
                                                 namespace=self.namespaces[index])
