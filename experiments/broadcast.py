@@ -3,8 +3,10 @@
 message loss (the simulator, which runs the node's own peer protocol over virtual links of
 50 ms +- 20 ms), for the node's relay (new tips as compact blocks; puts announced to outbound
 peers and reconciled) beside the relay before it (headers, getdata, the whole block; puts
-announced to every peer and re-offered every 5 s; `keychain-sim --relay headers`). Compared with flooding:
-about n(d-1) messages per item for a mean degree d, and about log_(d-1) n hops. Each
+announced to every peer and re-offered every 5 s; `keychain-sim --relay headers`), and beside
+push flooding, measured (every new tip and put sent whole to every peer but its source;
+`--relay flood`), whose cost the formula puts at about n(d-1) messages per item for a mean
+degree d, and about log_(d-1) n hops. Each
 configuration runs with several seeds; a row records the stale rate (blocks off the final best
 chain), the time until the last put reached the last node (the network settles for 10 s after
 the puts stop), the seed, the commit and the machine. A second set runs 300 nodes with enough
@@ -66,9 +68,11 @@ def main():
     rows = []
     configurations = [(n, k, loss, relay, 2, duration) for loss in (0.0, 0.05) for relay in ("headers", "compact")
                       for k in fanouts for n in sizes if k < n]
+    # The push-flooding baseline, measured: at fan-out 8, every size, with and without loss.
+    configurations += [(n, 8, loss, "flood", 2, duration) for loss in (0.0, 0.05) for n in sizes if 8 < n]
     # Full blocks: puts enough that bodies, not headers and announcements, are a block's cost.
     nodes, rate, length = (100, 100, 10) if options.quick else (300, 200, 30)
-    configurations += [(nodes, 8, 0.0, relay, rate, length) for relay in ("headers", "compact")]
+    configurations += [(nodes, 8, 0.0, relay, rate, length) for relay in ("headers", "compact", "flood")]
     for nodes, fanout, loss, relay, tx_rate, length in configurations:
         for seed in seeds:
             row = run(options, nodes, fanout, loss, relay, tx_rate, seed, length)
@@ -121,12 +125,12 @@ def plot(rows, folder):
     figure, axes = plt.subplots(1, 2, figsize=(9, 3.6))
     rows = [row for row in aggregate(rows) if row["tx_rate"] == 2]
     for fanout in sorted({row["fanout"] for row in rows}):
-        for loss, relay, style in ((0.0, "compact", "-"), (0.05, "compact", "--"), (0.0, "headers", "-.")):
+        for loss, relay, style in ((0.0, "compact", "-"), (0.05, "compact", "--"), (0.0, "headers", "-."), (0.0, "flood", ":")):
             series = sorted((row for row in rows if row["fanout"] == fanout and row["loss"] == loss and row["relay"] == relay),
                             key=lambda row: row["nodes"])
             if not series:
                 continue
-            label = f"k={fanout}" + (", 5% loss" if loss else "") + (", headers relay" if relay == "headers" else "")
+            label = f"k={fanout}" + (", 5% loss" if loss else "") + {"headers": ", headers relay", "flood": ", push flooding"}.get(relay, "")
             for axis, column in ((axes[0], "messages_per_block"), (axes[1], "p95_ms")):
                 axis.errorbar([r["nodes"] for r in series], [r[column] for r in series],
                               yerr=[[r[column] - r.get(f"{column}_min", r[column]) for r in series],

@@ -74,6 +74,11 @@ extension PeerProtocol {
         /// Whether this node relays new tips as compact blocks (it offers them with `sendcmpct`
         /// and takes a peer's offer); off, it relays as before compact blocks, headers first.
         public var compactBlocks = true
+        /// Whether each new tip and each new put is pushed whole to every ready peer that is not
+        /// known to have it, the textbook flood (about n(d-1) copies of every item, no round
+        /// trip). No node runs it: it is the baseline `keychain-sim --relay flood` measures the
+        /// relay against. Takes effect with `compactBlocks` and `reconciliation` off.
+        public var flooding = false
         /// A compact block this small goes to every peer that takes compact blocks; a larger
         /// one only to those that asked for it pushed (BIP152's high bandwidth), the rest get
         /// its header.

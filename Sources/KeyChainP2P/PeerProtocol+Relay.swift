@@ -31,6 +31,10 @@ extension PeerProtocol {
             let unknown = announced.filter { !state.knownBlocks.contains($0.0) }
             guard !unknown.isEmpty else { continue }
             state.knownBlocks.formUnion(unknown.map(\.0))
+            if configuration.flooding, let tip, unknown.count == 1, unknown[0].0 == tip.hash {
+                actions.append(.send(state.id, .block(BlockMessage(tip))))
+                continue
+            }
             if let tip, state.takesCompactBlocks, unknown.count == 1, unknown[0].0 == tip.hash {
                 if shortIDs == nil {
                     let nonce = random.next()

@@ -14,6 +14,12 @@ extension PeerProtocol {
             for state in batch where !state.pendingAnnouncements.isEmpty {
                 let pending = state.pendingAnnouncements
                 state.pendingAnnouncements = []
+                if configuration.flooding {
+                    for txid in pending {
+                        if let transaction = blockchain.mempool.transaction(txid) { actions.append(.send(state.id, .tx(TransactionMessage(transaction)))) }
+                    }
+                    continue
+                }
                 for start in stride(from: 0, to: pending.count, by: InventoryList.maxItems) {
                     let slice = pending[start..<min(start + InventoryList.maxItems, pending.count)]
                     actions.append(.send(state.id, .inv(InvMessage(slice.map { InventoryItem(.transaction, $0) }))))

@@ -15,6 +15,7 @@ extension Scenario {
         configuration.blockInterval = blockIntervalMs
         configuration.peer.compactBlocks = relay == "compact"
         configuration.peer.reconciliation = relay == "compact"
+        configuration.peer.flooding = relay == "flood"
         configuration.seed = seed
         return configuration
     }

@@ -23,7 +23,8 @@ public struct Scenario: Sendable, Equatable {
     /// The relay: "compact" (the default: compact blocks, puts announced to outbound peers
     /// and reconciled, headers asked for while a tip stalls) or "headers" (the relay before
     /// them: headers, then `getdata` and the whole block; puts announced to every peer; every
-    /// 5 s each peer asked for headers and offered the waiting puts).
+    /// 5 s each peer asked for headers and offered the waiting puts), or "flood", the baseline:
+    /// the headers relay with every new tip and put pushed whole to every peer but its source.
     public var relay = "compact"
     public var putsPerSecond = 0.0
     public var durationSeconds: Double = 60
@@ -102,7 +103,7 @@ public struct Scenario: Sendable, Equatable {
         if outbound < 1 { try fail("outbound must be at least 1") }
         if !(0...1).contains(loss) { try fail("loss must be between 0 and 1 (is \(loss))") }
         if blockIntervalMs == 0 || blockIntervalMs > UInt64(UInt32.max) { try fail("blockIntervalMs must be 1-\(UInt32.max)") }
-        if !["compact", "headers"].contains(relay) { try fail("relay must be \"compact\" or \"headers\", not \"\(relay)\"") }
+        if !["compact", "headers", "flood"].contains(relay) { try fail("relay must be \"compact\", \"headers\" or \"flood\", not \"\(relay)\"") }
         if !(1...32).contains(difficultyBits) { try fail("difficultyBits must be 1-32 (the simulator finds every nonce)") }
         if let halfLifeIntervals, !(1...Retargeting.maxHalfLifeIntervals).contains(halfLifeIntervals) {
             try fail("halfLifeIntervals must be 1-\(Retargeting.maxHalfLifeIntervals)")

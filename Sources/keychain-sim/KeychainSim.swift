@@ -26,7 +26,7 @@ struct KeychainSim: ParsableCommand {
     @Option(help: "Mean time between blocks across the whole network, ms (default 1000).") var blockInterval: UInt64?
     @Option(help: "Genesis difficulty in bits (default 1).") var difficulty: Int?
     @Option(help: "Retarget by ASERT with this half-life in block intervals (default: a fixed difficulty).") var halfLife: UInt32?
-    @Option(help: "The relay: compact (the default: compact blocks, puts to outbound peers and reconciled) or headers (the relay before: headers, getdata, block; puts to every peer, re-offered every 5 s).") var relay: String?
+    @Option(help: "The relay: compact (the default: compact blocks, puts to outbound peers and reconciled) or headers (the relay before: headers, getdata, block; puts to every peer, re-offered every 5 s) or flood (the baseline: every new tip and put pushed whole to every peer but its source).") var relay: String?
     @Option(help: "Puts a second, each at a random node (default 0).") var txRate: Double?
     @Option(help: "Virtual seconds to run (default 60).") var duration: Double?
     @Option(help: "Seed (default 1).") var seed: UInt64?
