@@ -97,10 +97,7 @@ extension PeerProtocol {
     /// Gives up rebuilding `hash` from short ids: it is fetched whole, from whoever has it.
     private func fetchWhole(_ hash: Hash256, askedOf state: PeerState) {
         wholeOnly.insert(hash)
-        state.blocksInFlight[hash] = nil
-        if blockRequests[hash] == state.id { blockRequests[hash] = nil }
-        wanted.insert(hash)
-        downloadsChanged = true
+        takeBack(hash, from: state, stalled: false)
     }
 
     /// Answers a `getblocktxn` for a block near the tip; a position past the block is a

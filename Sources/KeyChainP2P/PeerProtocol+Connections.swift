@@ -26,8 +26,8 @@ extension PeerProtocol {
             actions.append(.disconnect(peer, reason: "all \(KnownInventory.slotCount) peer slots are taken", ban: false))
             return
         }
-        let state = PeerState(id: peer, slot: slot, outbound: outbound, address: address, now: now)
-        state.stallTimeout = configuration.initialStallTimeout
+        let state = PeerState(id: peer, slot: slot, outbound: outbound, address: address, now: now,
+                              stallTimeout: configuration.initialStallTimeout)
         peers[peer] = state
         ordered.insert(state, at: ordered.firstIndex { $0.id > peer } ?? ordered.count)
         if outbound {

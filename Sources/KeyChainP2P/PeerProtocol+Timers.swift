@@ -65,11 +65,7 @@ extension PeerProtocol {
                 // Stalled: ask someone else, and give this peer longer next time. The block is
                 // wanted again: one pushed as a compact block whose `blocktxn` was lost was
                 // never in `wanted`, and was otherwise not asked for again by anyone.
-                state.blocksInFlight[hash] = nil
-                blockRequests[hash] = nil
-                wanted.insert(hash)
-                state.stallTimeout = min(state.stallTimeout * 2, configuration.maxStallTimeout)
-                downloadsChanged = true
+                takeBack(hash, from: state, stalled: true)
             }
             for (hash, asked) in state.transactionsInFlight where now > asked + configuration.initialStallTimeout {
                 state.transactionsInFlight[hash] = nil
@@ -108,14 +104,20 @@ extension PeerProtocol {
         // held a node that long behind peers that all had the block.
         for state in ordered {
             for (hash, asked) in state.blocksInFlight where now >= asked + configuration.antiEntropyInterval {
-                state.blocksInFlight[hash] = nil
-                if blockRequests[hash] == state.id { blockRequests[hash] = nil }
-                state.stallTimeout = min(state.stallTimeout * 2, configuration.maxStallTimeout)
-                wanted.insert(hash)
-                downloadsChanged = true
+                takeBack(hash, from: state, stalled: true)
             }
         }
         if let state = nextPeer(in: &staleTipTurn) { requestHeaders(from: state, &actions) }
+    }
+
+    /// Takes a block request back from `state` and wants the block again, of whoever has it;
+    /// a peer that `stalled` is given longer next time (its timeout doubles, to the maximum).
+    func takeBack(_ hash: Hash256, from state: PeerState, stalled: Bool) {
+        state.blocksInFlight[hash] = nil
+        if blockRequests[hash] == state.id { blockRequests[hash] = nil }
+        if stalled { state.stallTimeout = min(state.stallTimeout * 2, configuration.maxStallTimeout) }
+        wanted.insert(hash)
+        downloadsChanged = true
     }
 
     /// Asks peers for the bodies of header-only blocks, oldest first, within the window above

@@ -39,9 +39,9 @@ final class PeerState {
     var announcedTransactions = Deque<Hash256>()
     /// Whether the transport has stopped reading it (this node is behind on its messages).
     var readingPaused = false
-    /// The stall timeout for this peer: `initialStallTimeout` (2 s), doubling on each stall up
-    /// to 64 s, and shrinking by 0.85 with each block it delivers.
-    var stallTimeout: UInt64 = 2_000
+    /// The stall timeout for this peer: `initialStallTimeout` at first, doubling on each stall up
+    /// to `maxStallTimeout`, and shrinking by 0.85 with each block it delivers.
+    var stallTimeout: UInt64
     /// When this node last asked the peer for headers and re-offered its waiting puts
     /// (without reconciliation, every `antiEntropyInterval`).
     var lastAntiEntropy: UInt64 = 0
@@ -65,8 +65,9 @@ final class PeerState {
     /// The compact block from this peer being rebuilt, waiting for its `blocktxn`.
     var assembling: CompactBlockAssembly?
 
-    init(id: PeerID, slot: Int, outbound: Bool, address: PeerAddress, now: UInt64) {
+    init(id: PeerID, slot: Int, outbound: Bool, address: PeerAddress, now: UInt64, stallTimeout: UInt64) {
         self.id = id
+        self.stallTimeout = stallTimeout
         connectedAt = now
         lastReceived = now
         self.slot = slot
