@@ -383,8 +383,9 @@ class Network:
 
     def __init__(self, children, binaries, work, difficulty=16, hash_rates=(200_000,) * 3, base_port=None,
                  namespaces=None, addresses=None, tracker_namespace=None, tracker_address="127.0.0.1", log_level="info",
-                 retarget=False, mining=True):
+                 retarget=False, mining=True, node_arguments=None):
         self.children, self.binaries, self.work, self.mining = children, binaries, work, mining
+        self.node_arguments = node_arguments or [[] for _ in hash_rates]
         os.makedirs(work, exist_ok=True)
         self.difficulty, self.hash_rates, self.log_level = difficulty, list(hash_rates), log_level
         self.base = base_port or free_ports(len(hash_rates) + 1)
@@ -418,7 +419,7 @@ class Network:
             command += ["--mine", "--mining-threads", "1"]
         if self.mining and self.hash_rates[index]:
             command += ["--hash-rate-limit", str(self.hash_rates[index])]
-        self.nodes[index] = self.children.start(f"node{index}", command + list(extra), f"{self.work}/node{index}.log",
+        self.nodes[index] = self.children.start(f"node{index}", command + list(self.node_arguments[index]) + list(extra), f"{self.work}/node{index}.log",
                                                 namespace=self.namespaces[index])
         return self.nodes[index]
 

@@ -177,6 +177,20 @@ struct ExperimentQuickTests {
         for row in summary { #expect((Double(row["bound_puts_per_s"] ?? "") ?? .infinity) <= ingest + 0.1, "\(row)") }
     }
 
+    @Test("calibration: the same configuration on real processes behind delaying relays and in the simulator")
+    func calibration() async throws {
+        let folder = try await run("calibration.py")
+        let table = try rows(folder, "calibration.csv", columns: ["source", "latency_ms", "blocks", "interval_s", "blocks_timed",
+                                                                   "reach_all_p50_ms", "reach_all_p95_ms", "stale_rate", "commit", "machine"])
+        #expect(Set(table.map { $0["source"] ?? "" }) == ["real", "simulator"])
+        for row in table {
+            #expect((Int(row["blocks_timed"] ?? "") ?? 0) >= 1, "\(row)")
+            // A block reaches the other nodes over at least one link delayed by 30-70 ms.
+            #expect((Double(row["reach_all_p50_ms"] ?? "") ?? 0) >= 30, "\(row)")
+            #expect((0...1).contains(try #require(Double(row["stale_rate"] ?? ""))))
+        }
+    }
+
     @Test("etcd: both systems measured on every workload, etcd loses no acknowledged write and its leader's death costs an election",
           .enabled(if: getuid() == 0 || FileManager.default.isExecutableFile(atPath: "/usr/bin/etcd"), "installing etcd-server needs root"))
     func etcd() async throws {
