@@ -84,41 +84,118 @@ def figures():
     values["faults.plain_history"] = plain["history_on_node0"] if plain else "n/a"
     winner = next((row["side"] for row in conflicts if row["kind"] == "cas" and row["final_version"] == "1"), "n/a")
     values["faults.conflict_winner"] = winner
-    # Throughput.
+    # Throughput: a row a difficulty (medians of 5 runs, ranges, intervals), the baseline runs.
     rows = read("throughput.csv")
+    runs = read("throughput-runs.csv")
+    baselines = read("throughput-baseline.csv")
+    def middle(data):
+        data = sorted(float(value) for value in data)
+        return data[len(data) // 2], data[0], data[-1]
+    def spread(data, digits=0):
+        centre, low, high = middle(data)
+        return f"{number(centre, digits)} ({number(low, digits)}-{number(high, digits)})"
+    values["throughput.runs"] = rows[0]["runs"]
+    values["throughput.probes_min"] = number(min(float(row["probes"]) for row in rows))
+    values["throughput.ingest"] = spread(row["ingest_puts_per_s_all"] for row in baselines)
+    values["throughput.ingest_node0"] = spread(row["ingest_puts_per_s_node0"] for row in baselines)
+    values["throughput.client_us"] = spread((row["client_cpu_us_per_put"] for row in baselines), 1)
+    values["throughput.node_us"] = spread((row["node_cpu_us_per_put"] for row in baselines), 1)
+    values["throughput.client_cores"] = spread((row["client_cpu_cores"] for row in baselines), 2)
+    values["throughput.baseline_puts"] = number(baselines[0]["puts"])
+    ingest = middle(row["ingest_puts_per_s_all"] for row in baselines)[0]
     peak = max(rows, key=lambda row: float(row["confirmed_puts_per_s"]))
     values["throughput.peak"] = number(peak["confirmed_puts_per_s"])
+    values["throughput.peak_range"] = f"{number(peak['puts_per_s_min'])}-{number(peak['puts_per_s_max'])}"
     values["throughput.peak_bits"] = peak["difficulty_bits"]
-    knee = next((row for row in rows if int(row["difficulty_bits"]) > int(peak["difficulty_bits"])
-                 and float(row["confirmed_puts_per_s"]) < 0.5 * float(peak["confirmed_puts_per_s"])), rows[-1])
-    values["throughput.knee_bits"] = knee["difficulty_bits"]
-    values["throughput.knee"] = number(knee["confirmed_puts_per_s"])
-    values["throughput.knee_interval"] = knee["block_interval_mean_s"]
-    values["throughput.last"] = number(rows[-1]["confirmed_puts_per_s"])
-    values["throughput.last_bits"] = rows[-1]["difficulty_bits"]
-    values["throughput.last_interval"] = rows[-1]["block_interval_mean_s"]
-    values["throughput.first_stale"] = rows[0]["stale_rate"]
-    apart = [row for row in rows if row.get("converged") == "0"]
-    values["throughput.unconverged"] = ", ".join(row["difficulty_bits"] for row in apart) or "none"
-    values["throughput.unconverged_heights"] = "; ".join(f"{row['difficulty_bits']} bits: {row['heights_at_end']}" for row in apart) or "-"
-    converged = [row for row in rows if row.get("converged") != "0"]
-    values["throughput.first_converged_bits"] = converged[0]["difficulty_bits"] if converged else "n/a"
-    values["throughput.first_converged_stale"] = converged[0]["stale_rate"] if converged else "n/a"
-    values["throughput.first_converged_interval"] = converged[0]["block_interval_mean_s"] if converged else "n/a"
-    values["throughput.first_interval"] = rows[0]["block_interval_mean_s"]
-    values["throughput.hash_rate"] = number(sorted(float(row["hash_rate"]) for row in rows)[len(rows) // 2])
-    values["throughput.hash_rate_last"] = number(rows[-1]["hash_rate"])
-    values["throughput.hash_rate_first_converged"] = number(next((row for row in rows if row.get("converged") != "0"), rows[0])["hash_rate"])
-    tables["throughput"] = table(rows, ["difficulty_bits", "converged", "confirmed_puts_per_s", "blocks", "block_interval_mean_s",
-                                        "block_interval_stdev_s", "expected_interval_s", "latency_p50_s", "latency_p95_s",
-                                        "stale_rate", "hash_rate", "propagation_p95_ms"],
-                                 ["bits", "converged", "puts/s", "blocks", "interval mean (s)", "interval s.d. (s)", "expected (s)",
-                                  "latency p50 (s)", "p95 (s)", "stale rate", "hash rate (H/s)", "propagation p95 (ms)"])
-    # Where the nodes kept up (a median propagation under a second); at the lowest converged
-    # difficulty they fell seconds behind and caught up only after the import.
-    kept_up = [row for row in rows if row["propagation_p95_ms"] and row.get("converged") != "0" and float(row["propagation_p50_ms"]) < 1_000]
+    values["throughput.peak_of_ingest"] = f"{float(peak['confirmed_puts_per_s']) / ingest:.2f}"
+    values["throughput.peak_puts_per_block"] = number(peak["puts_per_block"])
+    values["throughput.capacity"] = number(runs[0]["block_capacity"])
+    apart = [row for row in rows if row["converged_runs"] != row["runs"]]
+    values["throughput.unconverged"] = ", ".join(f"{row['difficulty_bits']} ({row['converged_runs']} of {row['runs']} runs on one tip)"
+                                                 for row in apart) or "none"
+    values["throughput.unconverged_intervals"] = (f"{float(apart[0]['expected_interval_s']) * 1000:.1f}-{float(apart[-1]['expected_interval_s']) * 1000:.0f} ms"
+                                                  if apart else "n/a")
+    low_rows = [row for row in rows if float(row["confirmed_puts_per_s"]) < 0.1 * float(peak["confirmed_puts_per_s"])
+                and int(row["difficulty_bits"]) < int(peak["difficulty_bits"])]
+    values["throughput.collapsed"] = ", ".join(f"{row['difficulty_bits']} bits: {number(row['confirmed_puts_per_s'])} puts/s" for row in low_rows) or "none"
+    # The bound again at the hash rate the nodes reported (below the caps): block capacity over
+    # the interval that rate gives.
+    for row in rows:
+        measured_interval = 2 ** int(row["difficulty_bits"]) / max(float(row["hash_rate"]), 1)
+        row["bound_measured"] = min(ingest, float(runs[0]["block_capacity"]) / measured_interval)
+    # The block-bound difficulties: where capacity over the interval is below the ingest rate.
+    bound = [row for row in rows if float(row["bound_puts_per_s"]) < ingest]
+    values["throughput.block_bound"] = "; ".join(
+        f"{row['difficulty_bits']} bits: {number(row['confirmed_puts_per_s'])} puts/s (95% interval from the block count "
+        f"{number(row['puts_per_s_poisson_low'])}-{number(row['puts_per_s_poisson_high'])}) against a bound of {number(row['bound_puts_per_s'])} "
+        f"at the caps and {number(row['bound_measured'])} at the hash rate the nodes reported"
+        for row in bound) or "none"
+    if bound:
+        first_bound = bound[0]
+        values["throughput.bb_bits"] = first_bound["difficulty_bits"]
+        values["throughput.bb_interval"] = f"{float(first_bound['block_interval_mean_s']):.2f}"
+        values["throughput.bb_interval_hash"] = f"{2 ** int(first_bound['difficulty_bits']) / float(first_bound['hash_rate']):.2f}"
+        values["throughput.bb_stale"] = f"{float(first_bound['stale_rate']):.3f}"
+    values["throughput.block_bound_bits"] = ", ".join(row["difficulty_bits"] for row in bound) or "none"
+    last = rows[-1]
+    values["throughput.last_bits"] = last["difficulty_bits"]
+    values["throughput.last_blocks"] = last["blocks"]
+    values["throughput.last_interval"] = last["block_interval_mean_s"]
+    values["throughput.last_expected"] = last["expected_interval_s"]
+    values["throughput.last_puts_per_block"] = number(last["puts_per_block"])
+    values["throughput.hash_rate"] = spread(row["hash_rate"] for row in rows)
+    values["throughput.hash_cap"] = number(runs[0]["hash_rate_cap"])
+    values["throughput.node_cores"] = spread((row["node_cpu_cores"] for row in rows), 2)
+    values["throughput.client_cores_window"] = spread((row["client_cpu_cores"] for row in rows), 2)
+    converged = [row for row in rows if row["converged_runs"] == row["runs"]]
+    first = converged[0] if converged else rows[-1]
+    values["throughput.first_converged_bits"] = first["difficulty_bits"]
+    values["throughput.first_converged_stale"] = f"{float(first['stale_rate']):.3f}"
+    values["throughput.first_converged_interval"] = first["block_interval_mean_s"]
+    values["throughput.stale_last"] = f"{float(last['stale_rate']):.3f}"
+    for name, row in (("peak", peak), ("last", last)):
+        values[f"throughput.{name}_d1"] = row["depth1_p50_s"]
+        values[f"throughput.{name}_d1_ci"] = f"{row['depth1_p50_low']}-{row['depth1_p50_high']}"
+        values[f"throughput.{name}_d6"] = row["depth6_p50_s"]
+        values[f"throughput.{name}_d6_ci"] = f"{row['depth6_p50_low']}-{row['depth6_p50_high']}"
+    def with_range(row, column, minimum, maximum, digits=0):
+        return f"{number(row[column], digits)} ({number(row[minimum], digits)}-{number(row[maximum], digits)})"
+    tables["throughput"] = table(rows, ["difficulty_bits", lambda row: f"{row['converged_runs']}/{row['runs']}",
+                                        lambda row: with_range(row, "confirmed_puts_per_s", "puts_per_s_min", "puts_per_s_max"),
+                                        lambda row: f"{number(row['puts_per_s_poisson_low'])}-{number(row['puts_per_s_poisson_high'])}",
+                                        lambda row: f"{number(row['bound_puts_per_s'])} / {number(row['bound_measured'])}", "blocks", lambda row: number(row["puts_per_block"]),
+                                        lambda row: with_range(row, "block_interval_mean_s", "block_interval_min_s", "block_interval_max_s", 3),
+                                        "expected_interval_s",
+                                        lambda row: with_range(row, "stale_rate", "stale_rate_min", "stale_rate_max", 3),
+                                        lambda row: number(row["hash_rate"])],
+                                 ["bits", "on one tip", "puts/s, median (range)", "95% from blocks", "bound: caps / measured H/s", "blocks", "puts a block",
+                                  "interval (s), median (range)", "expected (s)", "stale rate", "hash rate (H/s)"])
+    # Little's law on each run's window: the backlog waiting at node 0 over the rate it drains,
+    # the wait of a put that arrives behind it (the median over the runs).
+    for row in rows:
+        waits = [float(run["mempool_median"]) / float(run["confirmed_puts_per_s"]) for run in runs
+                 if run["difficulty_bits"] == row["difficulty_bits"] and run["mempool_median"] and float(run["confirmed_puts_per_s"]) > 0]
+        # Only where the nodes agree: below, the backlog waits at a node the others outrun.
+        row["little"] = f"{sorted(waits)[len(waits) // 2]:,.1f}" if waits and row["converged_runs"] == row["runs"] else "-"
+        row["d1_timed"] = str(sum(int(run["depth1_timed"]) for run in runs if run["difficulty_bits"] == row["difficulty_bits"]))
+    # The difficulty where the most probes were still waiting when their runs ended.
+    censored = min(rows, key=lambda row: int(row["d1_timed"]) / max(int(row["probes"]), 1))
+    values["throughput.censored_bits"] = censored["difficulty_bits"]
+    for name, row in (("peak", peak), ("last", last), ("censored", censored)):
+        values[f"throughput.{name}_little"] = row["little"]
+        values[f"throughput.{name}_timed"] = row["d1_timed"]
+        values[f"throughput.{name}_probes"] = row["probes"]
+    tables["throughput_latency"] = table(rows, ["difficulty_bits", "probes", "d1_timed", lambda row: f"{row['depth1_p50_s']} ({row['depth1_p50_low']}-{row['depth1_p50_high']})",
+                                                "depth1_p95_s", "depth1_p99_s", "depth6_timed",
+                                                lambda row: f"{row['depth6_p50_s']} ({row['depth6_p50_low']}-{row['depth6_p50_high']})" if row["depth6_p50_s"] else "-",
+                                                lambda row: row["depth6_p95_s"] or "-", "little", "propagation_p95_ms"],
+                                         ["bits", "probes", "timed to depth 1", "depth 1 p50 (95% CI), s", "p95 (s)", "p99 (s)", "timed to depth 6",
+                                          "depth 6 p50 (95% CI), s", "p95 (s)", "backlog / rate (s)", "propagation p95 (ms)"])
+    # Where the nodes kept up (every run on one tip), the propagation to all three.
+    kept_up = [row for row in converged if row["propagation_p95_ms"]]
     values["throughput.propagation_p95_max"] = number(max(float(row["propagation_p95_ms"]) for row in kept_up), 1) if kept_up else "n/a"
     values["throughput.kept_up_bits"] = kept_up[0]["difficulty_bits"] if kept_up else "n/a"
+    values["throughput.kept_up_puts_per_block"] = number(round(max(float(row["puts_per_block"]) for row in kept_up), -2)) if kept_up else "n/a"
     # The attack, real: a row a run.
     runs = read("attack-real-summary.csv")
     rewritten = [row for row in runs if row["outcome"] == "rewritten"]
@@ -304,6 +381,61 @@ def figures():
                                                     "puts_everywhere", "puts"],
                                            ["n", "k", "msgs/put ÷ n(d-1), before", "msgs/put ÷ n(d-1), reconciled",
                                             "put p95 before (ms)", "put p95 reconciled (ms)", "puts everywhere", "puts"])
+    # Push flooding, measured (k = 8), beside the relay on the same networks and seeds.
+    flood = {(row["nodes"], row["fanout"], float(row["loss"])): row for row in every_relay if row.get("relay") == "flood"}
+    flooded = [dict(row, flood=flood[(row["nodes"], row["fanout"], float(row["loss"]))]) for row in broadcast
+               if (row["nodes"], row["fanout"], float(row["loss"])) in flood]
+    def delivered(row):
+        return ranged(row, "put_max_ms") if row.get("put_max_ms", "") != "" else "not all"
+    tables["broadcast_flood"] = table(flooded, ["nodes", lambda row: f"{row['loss']:.0%}",
+                                                lambda row: ranged(row["flood"], "messages_per_block"), lambda row: ranged(row, "messages_per_block"),
+                                                lambda row: ranged(row["flood"], "bytes_per_block"), lambda row: ranged(row, "bytes_per_block"),
+                                                lambda row: ranged(row["flood"], "p95_ms"), lambda row: ranged(row, "p95_ms"),
+                                                lambda row: ranged(row["flood"], "messages_per_put"), lambda row: ranged(row, "messages_per_put"),
+                                                lambda row: delivered(row["flood"]), delivered],
+                                      ["n", "loss", "msgs/block, flood", "msgs/block, relay", "bytes/block, flood", "bytes/block, relay",
+                                       "p95 flood (ms)", "p95 relay (ms)", "msgs/put, flood", "msgs/put, relay", "last put everywhere, flood (ms)",
+                                       "relay (ms)"])
+    values["broadcast.flood_configurations"] = str(len(flooded))
+    big_flood = flood.get((big["nodes"], big["fanout"], 0.0))
+    if big_flood:
+        values.update({f"broadcast.flood_{key}": value for key, value in big_flood.items() if not isinstance(value, dict)})
+        values["broadcast.flood_block_ratio_measured"] = f"{float(big['messages_per_block']) / float(big_flood['messages_per_block']):.2f}"
+        values["broadcast.flood_bytes_ratio"] = f"{float(big['bytes_per_block']) / float(big_flood['bytes_per_block']):.2f}"
+        values["broadcast.flood_put_ratio_measured"] = f"{float(big['messages_per_put']) / float(big_flood['messages_per_put']):.2f}"
+    if "flood" in by_relay and "compact" in by_relay:
+        values["broadcast.heavy_flood_bytes"] = number(by_relay["flood"]["bytes_per_block"])
+        values["broadcast.heavy_flood_bytes_ratio"] = number(float(by_relay["compact"]["bytes_per_block"]) / max(float(by_relay["flood"]["bytes_per_block"]), 1), 2)
+        values["broadcast.heavy_flood_p95"] = number(by_relay["flood"]["p95_ms"])
+        values["broadcast.heavy_flood_stale"] = f"{float(by_relay['flood']['stale_rate']):.3f}"
+    lossy_rows = [row for row in broadcast if float(row["loss"]) > 0]
+    values["broadcast.lossy_runs"] = str(sum(row["seeds"] for row in lossy_rows))
+    values["broadcast.lossy_configurations"] = str(len(lossy_rows))
+    values["broadcast.lossy_all_delivered"] = str(sum(row.get("put_max_ms", "") != "" for row in lossy_rows))
+    # The simulator against real processes on one configuration (experiments/calibration.py).
+    calibration = read("calibration.csv")
+    def calibrated(source, latency, column, digits=0):
+        data = sorted(float(row[column]) for row in calibration if row["source"] == source and row["latency_ms"] == str(latency))
+        if not data:
+            return "n/a"
+        middle = data[len(data) // 2]
+        return f"{middle:,.{digits}f}" if data[0] == data[-1] else f"{middle:,.{digits}f} ({data[0]:,.{digits}f}-{data[-1]:,.{digits}f})"
+    latencies = sorted({int(row["latency_ms"]) for row in calibration}, reverse=True)
+    cells = []
+    for latency in latencies:
+        for source in ("real", "simulator"):
+            chosen = [row for row in calibration if row["source"] == source and row["latency_ms"] == str(latency)]
+            if chosen:
+                cells.append({"source": "real processes" if source == "real" else "simulator", "latency": f"{latency} ± 20" if latency else "0",
+                              "runs": len(chosen), "blocks": sum(int(row["blocks_timed"]) for row in chosen),
+                              "interval": calibrated(source, latency, "interval_s", 2), "reach50": calibrated(source, latency, "reach_all_p50_ms"),
+                              "reach95": calibrated(source, latency, "reach_all_p95_ms"), "node50": calibrated(source, latency, "node_p50_ms"),
+                              "stale": calibrated(source, latency, "stale_rate", 3)})
+            for column in ("reach_all_p50_ms", "reach_all_p95_ms", "node_p50_ms", "stale_rate", "interval_s"):
+                values[f"calibration.{source}{latency}_{column}"] = calibrated(source, latency, column, 3 if column in ("stale_rate", "interval_s") else 0)
+    tables["calibration"] = table(cells, ["source", "latency", "runs", "blocks", "interval", "node50", "reach50", "reach95", "stale"],
+                                  ["run on", "links (ms)", "runs or seeds", "blocks timed", "interval (s)", "median node has it (ms)",
+                                   "every node, p50 (ms)", "every node, p95 (ms)", "stale rate"])
     # etcd beside KeyChain: every figure the median of the repeats, with their range.
     measured = read("etcd.csv")
     def runs(system, workload, column):

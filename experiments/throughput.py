@@ -11,7 +11,7 @@ off (how fast the client and the three nodes take puts in when no block is made:
 validation rate of the analytic bound, and the client's share of the CPU), and the bound
 min(validation rate, block capacity / expected interval).
 
-    python3 experiments/throughput.py            # 8 difficulties x 5 runs and the baseline (about 65 min)
+    python3 experiments/throughput.py            # 8 difficulties x 5 runs and the baseline (about 71 min)
     python3 experiments/throughput.py --quick    # 12, 15 and 18 bits, one run each, short windows
 
 Writes experiments/results/throughput-runs.csv (a row a run), throughput-baseline.csv (a row a
