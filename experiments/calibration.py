@@ -106,15 +106,12 @@ class DelayRelays(threading.Thread):
         def close():
             for server in self.servers:
                 server.close()
-            self.loop.stop()
+            # Connections still open end here: cancelled, they finish on the next turn.
+            for task in asyncio.all_tasks(self.loop):
+                task.cancel()
+            self.loop.call_soon(self.loop.stop)
         self.loop.call_soon_threadsafe(close)
         self.join(10)
-
-
-def percentile(values, fraction):
-    """As the simulator takes it (the value at index count x fraction of the sorted values)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))] if ordered else float("nan")
 
 
 def real_run(options, latency, run, seconds):
@@ -169,9 +166,9 @@ def figures(delays):
     """Per block (delays to each node, sorted, the first 0): the time until every node had it,
     and the median node's; their median and p95 over the blocks."""
     reach = [block[-1] for block in delays]
-    middle = [percentile(block, 0.5) for block in delays]
-    return {"blocks_timed": len(delays), "reach_all_p50_ms": round(percentile(reach, 0.5), 1), "reach_all_p95_ms": round(percentile(reach, 0.95), 1),
-            "node_p50_ms": round(percentile(middle, 0.5), 1)}
+    middle = [lab.percentile(block, 0.5) for block in delays]
+    return {"blocks_timed": len(delays), "reach_all_p50_ms": round(lab.percentile(reach, 0.5), 1), "reach_all_p95_ms": round(lab.percentile(reach, 0.95), 1),
+            "node_p50_ms": round(lab.percentile(middle, 0.5), 1)}
 
 
 def simulated_run(options, latency, seed, seconds, interval_ms):
@@ -188,8 +185,8 @@ def simulated_run(options, latency, seed, seconds, interval_ms):
     blocks = max(report["blocks"], 1)
     return {"source": "simulator", "latency_ms": latency, "run": seed, "seconds": seconds, "blocks": report["blocks"],
             "interval_s": round(interval_ms / 1_000, 3), "blocks_timed": len(rows),
-            "reach_all_p50_ms": round(percentile(reach, 0.5), 1), "reach_all_p95_ms": round(percentile(reach, 0.95), 1),
-            "node_p50_ms": round(percentile(middle, 0.5), 1), "stale_rate": round(1 - report["blocksOnBestChain"] / blocks, 3),
+            "reach_all_p50_ms": round(lab.percentile(reach, 0.5), 1), "reach_all_p95_ms": round(lab.percentile(reach, 0.95), 1),
+            "node_p50_ms": round(lab.percentile(middle, 0.5), 1), "stale_rate": round(1 - report["blocksOnBestChain"] / blocks, 3),
             **lab.provenance()}, reach
 
 
@@ -218,7 +215,7 @@ def main():
             reach.setdefault(("simulator", latency), []).extend(times)
         simulated = [row for row in rows if row["source"] == "simulator" and row["latency_ms"] == latency]
         lab.progress(f"simulator, {latency} ms links, {len(simulated)} seeds at {interval:.0f} ms blocks: every node after p50 "
-                     f"{percentile(reach[('simulator', latency)], 0.5):.1f} ms / p95 {percentile(reach[('simulator', latency)], 0.95):.1f} ms")
+                     f"{lab.percentile(reach[('simulator', latency)], 0.5):.1f} ms / p95 {lab.percentile(reach[('simulator', latency)], 0.95):.1f} ms")
     lab.write_csv(os.path.join(options.out, "calibration.csv"), COLUMNS, rows)
     if not options.no_plots:
         plot(reach, options.plots)
