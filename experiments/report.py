@@ -31,6 +31,15 @@ def number(value, digits=0):
     return f"{value:,.{digits}f}"
 
 
+def median_range(data, digits=0):
+    """A figure over runs: the median and, unless every run agrees, the range (low-high)."""
+    data = sorted(float(value) for value in data)
+    if not data:
+        return "n/a"
+    middle = number(data[len(data) // 2], digits)
+    return middle if data[0] == data[-1] else f"{middle} ({number(data[0], digits)}-{number(data[-1], digits)})"
+
+
 def table(rows, columns, headers):
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---:" for _ in headers) + "|"]
     for row in rows:
@@ -88,12 +97,7 @@ def figures():
     rows = read("throughput.csv")
     runs = read("throughput-runs.csv")
     baselines = read("throughput-baseline.csv")
-    def middle(data):
-        data = sorted(float(value) for value in data)
-        return data[len(data) // 2], data[0], data[-1]
-    def spread(data, digits=0):
-        centre, low, high = middle(data)
-        return f"{number(centre, digits)} ({number(low, digits)}-{number(high, digits)})"
+    spread = median_range
     values["throughput.runs"] = rows[0]["runs"]
     values["throughput.probes_min"] = number(min(float(row["probes"]) for row in rows))
     values["throughput.ingest"] = spread(row["ingest_puts_per_s_all"] for row in baselines)
@@ -102,7 +106,7 @@ def figures():
     values["throughput.node_us"] = spread((row["node_cpu_us_per_put"] for row in baselines), 1)
     values["throughput.client_cores"] = spread((row["client_cpu_cores"] for row in baselines), 2)
     values["throughput.baseline_puts"] = number(baselines[0]["puts"])
-    ingest = middle(row["ingest_puts_per_s_all"] for row in baselines)[0]
+    ingest = sorted(float(row["ingest_puts_per_s_all"]) for row in baselines)[len(baselines) // 2]
     peak = max(rows, key=lambda row: float(row["confirmed_puts_per_s"]))
     values["throughput.peak"] = number(peak["confirmed_puts_per_s"])
     values["throughput.peak_range"] = f"{number(peak['puts_per_s_min'])}-{number(peak['puts_per_s_max'])}"
@@ -203,12 +207,7 @@ def figures():
     values["attack.runs"] = str(len(runs))
     values["attack.rewritten"] = str(len(rewritten))
     values["attack.difficulty"] = runs[0]["difficulty"]
-    def ranged(data, digits=0):
-        data = sorted(data)
-        if not data:
-            return "n/a"
-        middle = number(data[len(data) // 2], digits)
-        return middle if data[0] == data[-1] else f"{middle} ({number(data[0], digits)}-{number(data[-1], digits)})"
+    ranged = median_range
     for label, share in (("bare", nominal[0]), ("high", nominal[-1])):
         values[f"attack.{label}"] = share
         values[f"attack.{label}_measured"] = ranged([float(row["share_measured"]) for row in runs if row["share_nominal"] == share and row.get("share_measured")], 2)
@@ -385,21 +384,22 @@ def figures():
     flood = {(row["nodes"], row["fanout"], float(row["loss"])): row for row in every_relay if row.get("relay") == "flood"}
     flooded = [dict(row, flood=flood[(row["nodes"], row["fanout"], float(row["loss"]))]) for row in broadcast
                if (row["nodes"], row["fanout"], float(row["loss"])) in flood]
-    def delivered(row):
-        return ranged(row, "put_max_ms") if row.get("put_max_ms", "") != "" else "not all"
+    def seeds_median(row, column):
+        return number(row[column]) if row.get(column, "") != "" else "not all"
     tables["broadcast_flood"] = table(flooded, ["nodes", lambda row: f"{row['loss']:.0%}",
-                                                lambda row: ranged(row["flood"], "messages_per_block"), lambda row: ranged(row, "messages_per_block"),
-                                                lambda row: ranged(row["flood"], "bytes_per_block"), lambda row: ranged(row, "bytes_per_block"),
-                                                lambda row: ranged(row["flood"], "p95_ms"), lambda row: ranged(row, "p95_ms"),
-                                                lambda row: ranged(row["flood"], "messages_per_put"), lambda row: ranged(row, "messages_per_put"),
-                                                lambda row: delivered(row["flood"]), delivered],
-                                      ["n", "loss", "msgs/block, flood", "msgs/block, relay", "bytes/block, flood", "bytes/block, relay",
-                                       "p95 flood (ms)", "p95 relay (ms)", "msgs/put, flood", "msgs/put, relay", "last put everywhere, flood (ms)",
-                                       "relay (ms)"])
+                                                lambda row: seeds_median(row["flood"], "messages_per_block"), lambda row: seeds_median(row, "messages_per_block"),
+                                                lambda row: seeds_median(row["flood"], "bytes_per_block"), lambda row: seeds_median(row, "bytes_per_block"),
+                                                lambda row: seeds_median(row["flood"], "p95_ms"), lambda row: seeds_median(row, "p95_ms"),
+                                                lambda row: seeds_median(row["flood"], "messages_per_put"), lambda row: seeds_median(row, "messages_per_put"),
+                                                lambda row: seeds_median(row["flood"], "put_max_ms"), lambda row: seeds_median(row, "put_max_ms")],
+                                      ["n", "loss", "msgs/block, flood", "relay", "bytes/block, flood", "relay", "p95 (ms), flood", "relay",
+                                       "msgs/put, flood", "relay", "last put everywhere (ms), flood", "relay"])
     values["broadcast.flood_configurations"] = str(len(flooded))
     big_flood = flood.get((big["nodes"], big["fanout"], 0.0))
     if big_flood:
         values.update({f"broadcast.flood_{key}": value for key, value in big_flood.items() if not isinstance(value, dict)})
+        for column in ("messages_per_block", "bytes_per_block"):
+            values[f"broadcast.flood_{column}"] = number(big_flood[column])
         values["broadcast.flood_block_ratio_measured"] = f"{float(big['messages_per_block']) / float(big_flood['messages_per_block']):.2f}"
         values["broadcast.flood_bytes_ratio"] = f"{float(big['bytes_per_block']) / float(big_flood['bytes_per_block']):.2f}"
         values["broadcast.flood_put_ratio_measured"] = f"{float(big['messages_per_put']) / float(big_flood['messages_per_put']):.2f}"
@@ -415,11 +415,7 @@ def figures():
     # The simulator against real processes on one configuration (experiments/calibration.py).
     calibration = read("calibration.csv")
     def calibrated(source, latency, column, digits=0):
-        data = sorted(float(row[column]) for row in calibration if row["source"] == source and row["latency_ms"] == str(latency))
-        if not data:
-            return "n/a"
-        middle = data[len(data) // 2]
-        return f"{middle:,.{digits}f}" if data[0] == data[-1] else f"{middle:,.{digits}f} ({data[0]:,.{digits}f}-{data[-1]:,.{digits}f})"
+        return median_range((row[column] for row in calibration if row["source"] == source and row["latency_ms"] == str(latency)), digits)
     latencies = sorted({int(row["latency_ms"]) for row in calibration}, reverse=True)
     cells = []
     for latency in latencies:
@@ -432,7 +428,7 @@ def figures():
                               "reach95": calibrated(source, latency, "reach_all_p95_ms"), "node50": calibrated(source, latency, "node_p50_ms"),
                               "stale": calibrated(source, latency, "stale_rate", 3)})
             for column in ("reach_all_p50_ms", "reach_all_p95_ms", "node_p50_ms", "stale_rate", "interval_s"):
-                values[f"calibration.{source}{latency}_{column}"] = calibrated(source, latency, column, 3 if column in ("stale_rate", "interval_s") else 0)
+                values[f"calibration.{source}{latency}_{column}"] = calibrated(source, latency, column, 3 if column in ("stale_rate", "interval_s") else 1)
     tables["calibration"] = table(cells, ["source", "latency", "runs", "blocks", "interval", "node50", "reach50", "reach95", "stale"],
                                   ["run on", "links (ms)", "runs or seeds", "blocks timed", "interval (s)", "median node has it (ms)",
                                    "every node, p50 (ms)", "every node, p95 (ms)", "stale rate"])
@@ -444,12 +440,7 @@ def figures():
         data = runs(system, workload, column)
         return data[len(data) // 2] if data else float("nan")
     def spread(system, workload, column, digits=0):
-        data = runs(system, workload, column)
-        if not data:
-            return "n/a"
-        if len(data) == 1:
-            return number(data[0], digits)
-        return f"{number(data[len(data) // 2], digits)} ({number(data[0], digits)}-{number(data[-1], digits)})"
+        return median_range(runs(system, workload, column), digits)
     values["etcd.repeats"] = str(len(runs("etcd", "pipelined", "puts_per_s")))
     values["etcd.puts"] = number(median("etcd", "pipelined", "puts"))
     for system, prefix in (("etcd", "etcd."), ("keychain", "etcd.kc_")):
