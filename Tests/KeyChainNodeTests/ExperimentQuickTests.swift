@@ -74,8 +74,8 @@ struct ExperimentQuickTests {
                                                                 "max_ms", "stale_rate", "bytes_per_block", "commit"])
         let table = all.filter { $0["tx_rate"] == "2" }
         let heavy = all.filter { $0["tx_rate"] != "2" }
-        #expect(table.count == 16, "8 networks, each with the headers relay and with compact blocks")
-        #expect(heavy.count == 2, "the network with bodies, under both relays")
+        #expect(table.count == 20, "8 networks with the headers relay and with compact blocks, and push flooding on the 4 at k = 8")
+        #expect(heavy.count == 3, "the network with bodies, under all three relays")
         for row in all {
             let stale = try #require(Double(row["stale_rate"] ?? ""))
             #expect((0...1).contains(stale))
@@ -91,6 +91,14 @@ struct ExperimentQuickTests {
             #expect(ratio > 0.3 && ratio <= 1.2, "n=\(row["nodes"] ?? "") k=\(row["fanout"] ?? "") \(row["relay"] ?? ""): \(ratio)x flooding")
             if row["loss"] == "0.0" { #expect(row["puts_everywhere"] == row["puts"]) }
             #expect((Double(row["p50_ms"] ?? "") ?? 0) > 0)
+        }
+        // The flood, measured: every put everywhere, and whole blocks over every link cost
+        // more bytes than compact blocks on the same network.
+        for flood in all where flood["relay"] == "flood" {
+            if flood["loss"] == "0.0" { #expect(flood["puts_everywhere"] == flood["puts"]) }
+            let compact = try #require(all.first { $0["relay"] == "compact" && $0["nodes"] == flood["nodes"] && $0["fanout"] == flood["fanout"]
+                && $0["loss"] == flood["loss"] && $0["tx_rate"] == flood["tx_rate"] })
+            #expect((Double(flood["bytes_per_block"] ?? "") ?? 0) > (Double(compact["bytes_per_block"] ?? "") ?? .infinity), "\(flood)")
         }
         // Compact blocks take one round trip a hop where headers, getdata and block take one and a half.
         for compact in table where compact["relay"] == "compact" && compact["loss"] == "0.0" {
